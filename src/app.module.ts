@@ -1,0 +1,38 @@
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { ApiModule } from './api/api.module';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { runsMaster, runsWorker } from './config/role';
+import { EtcdModule } from './etcd/etcd.module';
+import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
+import { LoggingModule } from './logging/logging.module';
+import { LogsModule } from './logs/logs.module';
+import { MongoModule } from './mongo/mongo.module';
+import { SchedulerModule } from './scheduler/scheduler.module';
+import { WorkersModule } from './workers/workers.module';
+
+/** The one place where the role decides what runs in this process. */
+@Module({})
+export class AppModule {
+  static forConfig(config: AppConfig): DynamicModule {
+    const roleModules: Type[] = [
+      ...(runsMaster(config.ROLE) ? [ApiModule] : []),
+      ...(runsWorker(config.ROLE) ? [SchedulerModule] : []),
+    ];
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forConfig(config),
+        LoggingModule.forConfig(config),
+        EtcdModule,
+        MongoModule,
+        HealthModule,
+        JobsModule,
+        LogsModule,
+        WorkersModule,
+        ...roleModules,
+      ],
+    };
+  }
+}

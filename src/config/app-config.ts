@@ -1,0 +1,177 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import 'reflect-metadata';
+import {
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  MinLength,
+  ValidateBy,
+  ValidationError,
+  validateSync,
+} from 'class-validator';
+import { ROLES, Role } from './role';
+
+/** One check and one message for a bounded integer, so errors read the same for every variable. */
+function IntegerIn(min: number, max: number, what: string): PropertyDecorator {
+  return ValidateBy({
+    name: 'integerIn',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max,
+      defaultMessage: () => `must be ${what} from ${min} to ${max}`,
+    },
+  });
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LABEL = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}=[A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * Every setting of the process, read once from the environment at start-up. Each property is
+ * named after its environment variable so an error message can name the variable directly.
+ */
+export class AppConfig {
+  @IsIn(ROLES, { message: `must be one of ${ROLES.join(', ')}` })
+  ROLE: Role = 'all';
+
+  @IntegerIn(0, 65535, 'a port number')
+  PORT = 8070;
+
+  @IntegerIn(0, 65535, 'a port number')
+  WORKER_PORT = 8071;
+
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { each: true, message: 'must be a comma-separated list of http(s)://host:port URLs' },
+  )
+  ETCD_ENDPOINTS: string[] = ['http://127.0.0.1:2379'];
+
+  @Matches(/^\/([A-Za-z0-9._-]+\/)*$/, {
+    message: 'must start and end with "/" and contain only [A-Za-z0-9._-] segments',
+  })
+  ETCD_PREFIX = '/cron/';
+
+  @Matches(/^mongodb(\+srv)?:\/\/[^/\s]+\/[^/\s?]+(\?\S*)?$/, {
+    message: 'must be a mongodb:// URI that names a database',
+  })
+  MONGODB_URI = 'mongodb://127.0.0.1:27017/cron';
+
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['nats', 'tls'] },
+    { each: true, message: 'must be a comma-separated list of nats://host:port URLs' },
+  )
+  NATS_URL?: string[];
+
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, {
+    message: 'must be 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit',
+  })
+  WORKER_ID = defaultWorkerId();
+
+  @Matches(LABEL, { each: true, message: 'must be a comma-separated list of key=value labels' })
+  WORKER_LABELS: string[] = [];
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  CRON_ADMIN_TOKEN?: string;
+
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  @IsIn(['0', '1'], { message: 'must be 0 or 1' })
+  LOG_PRETTY: '0' | '1' = process.stdout.isTTY ? '1' : '0';
+
+  /** TTL of the worker's (and master's) etcd session lease. */
+  @IntegerIn(3, 300, 'a whole number of seconds')
+  SESSION_TTL_SECONDS = 10;
+
+  @IntegerIn(1, 100000, 'an integer')
+  WORKER_MAX_CONCURRENT = 256;
+
+  @IsString()
+  @MinLength(1)
+  WORKER_SHELL = '/bin/sh';
+
+  @IntegerIn(1024, 64 * 1024 * 1024, 'a number of bytes')
+  OUTPUT_CAP_BYTES = 1024 * 1024;
+
+  @IntegerIn(0, 3600, 'a whole number of seconds')
+  KILL_GRACE_SECONDS = 5;
+
+  @IntegerIn(1, 10000, 'an integer')
+  RUNLOG_BATCH_SIZE = 100;
+
+  @IntegerIn(1, 60000, 'a number of milliseconds')
+  RUNLOG_FLUSH_MS = 1000;
+
+  @IsString()
+  RUNLOG_SPOOL_DIR = './.spool';
+
+  get workerLabels(): Record<string, string> {
+    return Object.fromEntries(
+      this.WORKER_LABELS.map((pair) => {
+        const at = pair.indexOf('=');
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
+    );
+  }
+}
+
+export class ConfigError extends Error {}
+
+function defaultWorkerId(): string {
+  const host = hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 100) || 'worker';
+  return `${host}-${randomBytes(3).toString('hex')}`;
+}
+
+const NUMERIC = new Set([
+  'PORT',
+  'WORKER_PORT',
+  'SESSION_TTL_SECONDS',
+  'WORKER_MAX_CONCURRENT',
+  'OUTPUT_CAP_BYTES',
+  'KILL_GRACE_SECONDS',
+  'RUNLOG_BATCH_SIZE',
+  'RUNLOG_FLUSH_MS',
+]);
+const LISTS = new Set(['ETCD_ENDPOINTS', 'NATS_URL', 'WORKER_LABELS']);
+
+function parseValue(name: string, raw: string): unknown {
+  if (NUMERIC.has(name)) return /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
+  if (LISTS.has(name)) {
+    return raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0);
+  }
+  return raw;
+}
+
+function firstMessage(error: ValidationError): string {
+  const constraints = Object.values(error.constraints ?? {});
+  return constraints[0] ?? 'is invalid';
+}
+
+/** Reads and validates the environment; throws ConfigError with a one-line message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const config = new AppConfig();
+  const known = Object.keys(config) as (keyof AppConfig)[];
+  const raw: Record<string, unknown> = {};
+  for (const name of known) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = parseValue(name, value);
+  }
+  Object.assign(config, raw);
+  const errors = validateSync(config, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const error = errors[0];
+    const shown = env[error.property] ?? '';
+    const value = /TOKEN|SECRET|PASSWORD/.test(error.property) ? '(hidden)' : JSON.stringify(shown);
+    throw new ConfigError(`invalid ${error.property}=${value}: ${firstMessage(error)}`);
+  }
+  return config;
+}

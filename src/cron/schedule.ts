@@ -1,0 +1,177 @@
+import { CronExpressionParser } from 'cron-parser';
+import { parseDuration } from './duration';
+import { MAX_YEAR, parseYearField } from './year-field';
+
+/**
+ * `standard`: 5 fields, or 6 with a leading seconds field (the v1 API).
+ * `gorhill`: the original crontab's gorhill/cronexpr reading, where 6 fields are the standard 5
+ * plus a year and 7 fields are `sec min hour dom month dow year`.
+ */
+export type CronDialect = 'standard' | 'gorhill';
+
+export interface Schedule {
+  readonly expr: string;
+  readonly timezone: string;
+  /** The first fire time strictly after `after` (epoch ms), or undefined when there is none. */
+  next(after: number): number | undefined;
+}
+
+export class CronSyntaxError extends Error {}
+
+const MACROS: Record<string, string> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
+
+const MIN_EVERY_MS = 1000;
+
+export function isValidTimezone(timezone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `@every 90s`: ticks at whole multiples of the interval since the epoch, the same on every worker. */
+class EverySchedule implements Schedule {
+  constructor(
+    readonly expr: string,
+    readonly timezone: string,
+    private readonly intervalMs: number,
+  ) {}
+
+  next(after: number): number {
+    return (Math.floor(after / this.intervalMs) + 1) * this.intervalMs;
+  }
+}
+
+class CronSchedule implements Schedule {
+  constructor(
+    readonly expr: string,
+    readonly timezone: string,
+    private readonly fields: string,
+    private readonly years?: Set<number>,
+  ) {}
+
+  private nextCron(after: number): number | undefined {
+    try {
+      return CronExpressionParser.parse(this.fields, { tz: this.timezone, currentDate: new Date(after) })
+        .next()
+        .getTime();
+    } catch {
+      return undefined;
+    }
+  }
+
+  next(after: number): number | undefined {
+    let candidate = this.nextCron(after);
+    if (!this.years) return candidate;
+    const last = Math.max(...this.years);
+    // Only years in the set count; a whole-year jump keeps this loop short for sparse sets.
+    while (candidate !== undefined) {
+      const year = yearIn(candidate, this.timezone);
+      if (year > last || year > MAX_YEAR) return undefined;
+      if (this.years.has(year)) return candidate;
+      const nextYear = [...this.years].filter((y) => y > year).sort((a, b) => a - b)[0];
+      if (nextYear === undefined) return undefined;
+      candidate = this.nextCron(startOfYear(nextYear, this.timezone) - 1);
+    }
+    return undefined;
+  }
+}
+
+function yearIn(epochMs: number, timezone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: timezone, year: 'numeric' }).format(epochMs);
+  return Number(parts);
+}
+
+function startOfYear(year: number, timezone: string): number {
+  // Midnight of 1 January in the zone: start from UTC and let the cron library find it.
+  const probe = Date.UTC(year - 1, 11, 30);
+  return CronExpressionParser.parse('0 0 0 1 1 *', { tz: timezone, currentDate: new Date(probe) })
+    .next()
+    .getTime();
+}
+
+function checkCronFields(fields: string, timezone: string): void {
+  try {
+    CronExpressionParser.parse(fields, { tz: timezone, strict: false });
+  } catch (error) {
+    throw new CronSyntaxError((error as Error).message);
+  }
+}
+
+/**
+ * Parses a job's schedule. Throws CronSyntaxError with a human reason for malformed expressions,
+ * unknown time zones, and expressions with no fire time after `now`.
+ */
+export function parseSchedule(
+  expr: string,
+  options: { timezone?: string; dialect?: CronDialect; now?: number } = {},
+): Schedule {
+  const timezone = options.timezone ?? 'UTC';
+  if (!isValidTimezone(timezone)) throw new CronSyntaxError(`unknown time zone "${timezone}"`);
+  const text = expr.trim().replace(/\s+/g, ' ');
+  if (text === '') throw new CronSyntaxError('expression is empty');
+  const schedule = build(text, timezone, options.dialect ?? 'standard');
+  if (schedule.next(options.now ?? Date.now()) === undefined) {
+    throw new CronSyntaxError('expression has no future fire time');
+  }
+  return schedule;
+}
+
+function build(text: string, timezone: string, dialect: CronDialect): Schedule {
+  if (text.startsWith('@every')) {
+    const match = /^@every (\S+)$/.exec(text);
+    const interval = match ? parseDuration(match[1]) : undefined;
+    if (interval === undefined) {
+      throw new CronSyntaxError('@every needs a duration such as 90s, 5m or 1h30m');
+    }
+    if (interval < MIN_EVERY_MS || interval % 1000 !== 0) {
+      throw new CronSyntaxError('@every interval must be a whole number of seconds, at least 1s');
+    }
+    return new EverySchedule(text, timezone, interval);
+  }
+  if (text.startsWith('@')) {
+    const fields = MACROS[text.toLowerCase()];
+    if (!fields) throw new CronSyntaxError(`unknown macro ${text}; use ${Object.keys(MACROS).join(', ')} or @every`);
+    return new CronSchedule(text, timezone, fields);
+  }
+  const fields = text.split(' ');
+  if (dialect === 'gorhill' && (fields.length === 6 || fields.length === 7)) {
+    const years = parseYearField(fields[fields.length - 1]);
+    if (!years) throw new CronSyntaxError(`invalid year field "${fields[fields.length - 1]}"`);
+    const rest = fields.slice(0, -1);
+    const cron = (rest.length === 5 ? ['0', ...rest] : rest).join(' ');
+    checkCronFields(cron, timezone);
+    const everyYear = fields[fields.length - 1] === '*';
+    return new CronSchedule(text, timezone, cron, everyYear ? undefined : years);
+  }
+  if (fields.length !== 5 && fields.length !== 6) {
+    throw new CronSyntaxError(
+      `expected 5 fields (min hour dom month dow) or 6 with leading seconds, got ${fields.length}`,
+    );
+  }
+  checkCronFields(text, timezone);
+  return new CronSchedule(text, timezone, text);
+}
+
+/** The next `count` fire times after `after`, fewer when the schedule ends. */
+export function upcoming(schedule: Schedule, after: number, count: number): number[] {
+  const times: number[] = [];
+  let cursor = after;
+  while (times.length < count) {
+    const next = schedule.next(cursor);
+    if (next === undefined) break;
+    times.push(next);
+    cursor = next;
+  }
+  return times;
+}

@@ -1,0 +1,31 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Etcd3 } from 'etcd3';
+import { AppConfig } from '../config/app-config';
+import { EtcdKeys } from './etcd-keys';
+
+/** The process's one etcd client, and the key space under the configured prefix. */
+@Injectable()
+export class EtcdService implements OnApplicationShutdown {
+  readonly client: Etcd3;
+  readonly keys: EtcdKeys;
+
+  constructor(config: AppConfig) {
+    this.client = new Etcd3({
+      hosts: config.ETCD_ENDPOINTS,
+      dialTimeout: 3000,
+      // Unary calls fail after 5 s instead of hanging while etcd is away; streams (watches,
+      // keep-alives) have no deadline and are re-established by their owners.
+      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + 5000 }),
+    });
+    this.keys = new EtcdKeys(config.ETCD_PREFIX);
+  }
+
+  /** Resolves when etcd answers a status request within `timeoutMs`. */
+  async ping(timeoutMs = 1000): Promise<void> {
+    await this.client.maintenance.status({ deadline: Date.now() + timeoutMs });
+  }
+
+  onApplicationShutdown(): void {
+    this.client.close();
+  }
+}

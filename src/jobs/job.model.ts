@@ -1,0 +1,78 @@
+/**
+ * A job as stored in etcd under `jobs/<name>` (JSON). The master validates it before writing
+ * (see the DTOs of the API); workers trust the shape but re-parse the schedule.
+ */
+export const CONCURRENCY_POLICIES = ['allow', 'forbid', 'replace'] as const;
+export type ConcurrencyPolicy = (typeof CONCURRENCY_POLICIES)[number];
+
+export const MISFIRE_POLICIES = ['skip', 'runOnce', 'runAll'] as const;
+export type MisfirePolicy = (typeof MISFIRE_POLICIES)[number];
+
+export const TARGET_MODES = ['one', 'all'] as const;
+export type TargetMode = (typeof TARGET_MODES)[number];
+
+/** Job names become etcd key segments: no `/`, no `..`, no spaces or control characters. */
+export const JOB_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export function isValidJobName(name: string): boolean {
+  return JOB_NAME_PATTERN.test(name) && !name.includes('..');
+}
+
+export interface RetryPolicy {
+  max: number;
+  backoffSeconds: number;
+  factor: number;
+}
+
+export interface JobTarget {
+  labels: Record<string, string>;
+  mode: TargetMode;
+}
+
+export interface JobAlerts {
+  onFailure: boolean;
+  onTimeout: boolean;
+  webhookUrl?: string;
+}
+
+export interface JobSpec {
+  name: string;
+  command: string;
+  cronExpr: string;
+  /** `gorhill` for expressions saved through the original crontab's /job/save. */
+  cronDialect: 'standard' | 'gorhill';
+  timezone: string;
+  description: string;
+  enabled: boolean;
+  /** 0 = no timeout. */
+  timeoutSeconds: number;
+  concurrencyPolicy: ConcurrencyPolicy;
+  misfirePolicy: MisfirePolicy;
+  catchupWindowSeconds: number;
+  retries: RetryPolicy;
+  target: JobTarget;
+  env: Record<string, string>;
+  alerts: JobAlerts;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A job as read back from etcd: the spec plus its etcd mod_revision. */
+export interface StoredJob extends JobSpec {
+  revision: number;
+}
+
+export const JOB_DEFAULTS: Omit<JobSpec, 'name' | 'command' | 'cronExpr' | 'createdAt' | 'updatedAt'> = {
+  cronDialect: 'standard',
+  timezone: 'UTC',
+  description: '',
+  enabled: true,
+  timeoutSeconds: 0,
+  concurrencyPolicy: 'forbid',
+  misfirePolicy: 'runOnce',
+  catchupWindowSeconds: 3600,
+  retries: { max: 0, backoffSeconds: 10, factor: 2 },
+  target: { labels: {}, mode: 'one' },
+  env: {},
+  alerts: { onFailure: true, onTimeout: true },
+};

@@ -1,0 +1,26 @@
+import type { LoggerOptions } from 'pino';
+import { AppConfig } from '../config/app-config';
+
+/** Paths pino replaces with "[redacted]" wherever they appear in a log object. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  'token',
+  '*.token',
+];
+
+export function loggerOptions(config: AppConfig): LoggerOptions {
+  return {
+    level: config.LOG_LEVEL,
+    base: { workerId: config.WORKER_ID, pid: process.pid },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    formatters: { level: (label) => ({ level: label }) },
+    transport:
+      config.LOG_PRETTY === '1'
+        ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
+        : undefined,
+  };
+}

@@ -1,0 +1,24 @@
+export const RUN_STATUSES = [
+  'running',
+  'succeeded',
+  'failed',
+  'timeout',
+  'killed',
+  'lost',
+  'skipped',
+  'missed',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const FINAL_STATUSES: readonly RunStatus[] = RUN_STATUSES.filter((s) => s !== 'running');
+
+export const RUN_TRIGGERS = ['schedule', 'manual', 'retry', 'catchup'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+/**
+ * The id of a run, also its idempotency key: `<job>@<tick>` for a scheduled tick,
+ * `<job>@<tick>@<workerId>` for target mode `all`, and `#<attempt>` appended for retries.
+ */
+export function runIdFor(job: string, tick: number, options: { workerId?: string; attempt?: number } = {}): string {
+  const base = options.workerId ? `${job}@${tick}@${options.workerId}` : `${job}@${tick}`;
+  return options.attempt && options.attempt > 1 ? `${base}#${options.attempt}` : base;
+}

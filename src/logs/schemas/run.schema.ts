@@ -1,0 +1,63 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { HydratedDocument } from 'mongoose';
+import { RUN_STATUSES, RUN_TRIGGERS, RunStatus, RunTrigger } from '../run.model';
+
+/** One execution (or a recorded non-execution: skipped, missed) of a job; collection `runs`. */
+@Schema({ collection: 'runs', versionKey: false })
+export class Run {
+  @Prop({ required: true, unique: true })
+  runId!: string;
+
+  @Prop({ required: true })
+  job!: string;
+
+  /** The scheduled time (epoch ms as a Date). */
+  @Prop({ required: true })
+  tick!: Date;
+
+  @Prop({ required: true, default: 1 })
+  attempt!: number;
+
+  @Prop({ required: true, enum: RUN_TRIGGERS })
+  trigger!: RunTrigger;
+
+  @Prop()
+  workerId?: string;
+
+  @Prop({ required: true, enum: RUN_STATUSES })
+  status!: RunStatus;
+
+  @Prop()
+  command?: string;
+
+  @Prop()
+  exitCode?: number;
+
+  @Prop()
+  signal?: string;
+
+  @Prop()
+  error?: string;
+
+  @Prop()
+  output?: string;
+
+  @Prop({ default: false })
+  truncated?: boolean;
+
+  @Prop()
+  startedAt?: Date;
+
+  @Prop()
+  endedAt?: Date;
+
+  @Prop()
+  durationMs?: number;
+
+  @Prop()
+  latenessMs?: number;
+}
+
+export type RunDocument = HydratedDocument<Run>;
+export const RunSchema = SchemaFactory.createForClass(Run);
+RunSchema.index({ job: 1, tick: -1 });

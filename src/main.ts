@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import helmet from 'helmet';
+import { AppModule } from './app.module';
+import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { runsMaster } from './config/role';
+
+/** The HTTP port: the master's API port, or the worker's health/metrics port. */
+function listenPort(config: AppConfig): number {
+  return runsMaster(config.ROLE) ? config.PORT : config.WORKER_PORT;
+}
+
+async function bootstrap(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`cronplane: ${error.message}\n`);
+    process.exit(1);
+  }
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
+    bufferLogs: true,
+  });
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.use(helmet());
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.listen(listenPort(config), '0.0.0.0');
+  logger.log({ msg: 'cronplane started', role: config.ROLE, port: listenPort(config) }, 'Bootstrap');
+}
+
+bootstrap().catch((error: Error) => {
+  process.stderr.write(`cronplane: failed to start: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});

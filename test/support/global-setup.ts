@@ -1,0 +1,28 @@
+/**
+ * Starts one real stack (etcd, MongoDB-wire server, NATS) for the whole test run on free ports,
+ * in a scratch directory (tmpfs when available, for speed). Test files isolate themselves with
+ * their own etcd prefix and database name (see test/support/env.ts).
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { endpointsOf, startStack, Stack } from '../../tools/stack/stack';
+import { ensureBinaries } from '../../tools/stack/install';
+
+declare global {
+  var __CRONPLANE_STACK__: { stack: Stack; dir: string } | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const dir = mkdtempSync(join(base, 'cronplane-test-'));
+  const binaries = ensureBinaries();
+  const stack = await startStack(dir);
+  const endpoints = endpointsOf(stack);
+  process.env.TEST_STACK_DIR = dir;
+  process.env.TEST_ETCD_ENDPOINTS = endpoints.ETCD_ENDPOINTS;
+  process.env.TEST_MONGODB_URL = stack.mongo.spec.url;
+  process.env.TEST_NATS_URL = endpoints.NATS_URL;
+  process.env.TEST_BINARIES = JSON.stringify(binaries);
+  globalThis.__CRONPLANE_STACK__ = { stack, dir };
+}
