@@ -12,6 +12,36 @@ function listenPort(config: AppConfig): number {
   return runsMaster(config.ROLE) ? config.PORT : config.WORKER_PORT;
 }
 
+/**
+ * SIGTERM/SIGINT run every shutdown hook (workers drain runs and flush the run log), then exit 0.
+ * This replaces Nest's enableShutdownHooks, which re-raises the signal and so never exits 0.
+ * A second signal during the drain exits at once.
+ */
+function handleShutdown(app: NestExpressApplication, logger: Logger): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (closing) {
+      logger.warn({ msg: 'second signal: exiting without finishing shutdown', signal }, 'Bootstrap');
+      process.exit(1);
+    }
+    closing = true;
+    logger.log({ msg: 'shutting down', signal }, 'Bootstrap');
+    app.close().then(
+      () => {
+        logger.log({ msg: 'shutdown complete', signal }, 'Bootstrap');
+        logger.flush();
+        process.exit(0);
+      },
+      (error: Error) => {
+        logger.error({ msg: 'shutdown failed', err: error }, 'Bootstrap');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
   try {
@@ -27,7 +57,7 @@ async function bootstrap(): Promise<void> {
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.use(helmet());
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  handleShutdown(app, logger);
   await app.listen(listenPort(config), '0.0.0.0');
   logger.log({ msg: 'cronplane started', role: config.ROLE, port: listenPort(config) }, 'Bootstrap');
 }

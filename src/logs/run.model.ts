@@ -22,3 +22,8 @@ export function runIdFor(job: string, tick: number, options: { workerId?: string
   const base = options.workerId ? `${job}@${tick}@${options.workerId}` : `${job}@${tick}`;
   return options.attempt && options.attempt > 1 ? `${base}#${options.attempt}` : base;
 }
+
+/** Run id of a manual run: the request time plus a nonce, never equal to a scheduled tick's id. */
+export function manualRunId(job: string, requestedAt: number, nonce: string): string {
+  return `${job}@${requestedAt}!${nonce}`;
+}

@@ -1,0 +1,41 @@
+/** A worker's registration, the value of `workers/<workerId>` under its session lease. */
+export interface WorkerInfo {
+  id: string;
+  host: string;
+  ip: string;
+  pid: number;
+  labels: Record<string, string>;
+  /** WORKER_MAX_CONCURRENT. */
+  capacity: number;
+  version: string;
+  /** ISO time. */
+  startedAt: string;
+}
+
+/** Body of `running/<job>/<runId>` (or `running/<job>` under policy forbid). */
+export interface RunningEntry {
+  runId: string;
+  workerId: string;
+  /** ISO time. */
+  startedAt: string;
+  pid?: number;
+}
+
+/** Body of `trigger/<job>/<id>`: a manual run or a retry waiting to be claimed by the owner. */
+export interface TriggerRequest {
+  runId: string;
+  trigger: 'manual' | 'retry';
+  attempt: number;
+  /** Epoch ms; the owner waits until then (retry backoff). */
+  notBefore: number;
+  /** The scheduled tick the run belongs to (epoch ms); the request time for manual runs. */
+  tick: number;
+  reason: string;
+}
+
+/** Body of `kill/<runId>` or `kill/<job>` (short lease). */
+export interface KillRequest {
+  requestedBy: string;
+  /** ISO time. */
+  at: string;
+}
