@@ -29,7 +29,6 @@ function handleShutdown(app: NestExpressApplication, logger: Logger): void {
     app.close().then(
       () => {
         logger.log({ msg: 'shutdown complete', signal }, 'Bootstrap');
-        logger.flush();
         process.exit(0);
       },
       (error: Error) => {
