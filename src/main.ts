@@ -21,7 +21,10 @@ function handleShutdown(app: NestExpressApplication, logger: Logger): void {
   let closing = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (closing) {
-      logger.warn({ msg: 'second signal: exiting without finishing shutdown', signal }, 'Bootstrap');
+      logger.warn(
+        { msg: 'second signal: exiting without finishing shutdown', signal },
+        'Bootstrap',
+      );
       process.exit(1);
     }
     closing = true;
@@ -58,7 +61,10 @@ async function bootstrap(): Promise<void> {
   app.use(helmet());
   handleShutdown(app, logger);
   await app.listen(listenPort(config), '0.0.0.0');
-  logger.log({ msg: 'cronplane started', role: config.ROLE, port: listenPort(config) }, 'Bootstrap');
+  logger.log(
+    { msg: 'cronplane started', role: config.ROLE, port: listenPort(config) },
+    'Bootstrap',
+  );
 }
 
 bootstrap().catch((error: Error) => {

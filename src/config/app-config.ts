@@ -124,7 +124,10 @@ export class AppConfig {
 export class ConfigError extends Error {}
 
 function defaultWorkerId(): string {
-  const host = hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 100) || 'worker';
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .slice(0, 100) || 'worker';
   return `${host}-${randomBytes(3).toString('hex')}`;
 }
 

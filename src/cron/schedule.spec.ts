@@ -32,7 +32,10 @@ describe('parseSchedule', () => {
   it('honours the time zone', () => {
     const schedule = parseSchedule('0 9 * * *', { timezone: 'Asia/Tokyo', now: NOW });
     // 09:00 in Tokyo is 00:00 UTC; NOW is exactly that instant, and next() is strictly after.
-    expect(iso(upcoming(schedule, NOW, 2))).toEqual(['2026-01-02T00:00:00.000Z', '2026-01-03T00:00:00.000Z']);
+    expect(iso(upcoming(schedule, NOW, 2))).toEqual([
+      '2026-01-02T00:00:00.000Z',
+      '2026-01-03T00:00:00.000Z',
+    ]);
   });
 
   it.each(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@hourly'])('knows %s', (m) =>
@@ -49,11 +52,17 @@ describe('parseSchedule', () => {
 
   it('reads the gorhill dialect: 7 fields with seconds and year, 6 fields with year', () => {
     const seven = parseSchedule('*/5 * * * * * *', { dialect: 'gorhill', now: NOW });
-    expect(iso(upcoming(seven, NOW, 2))).toEqual(['2026-01-01T00:00:05.000Z', '2026-01-01T00:00:10.000Z']);
+    expect(iso(upcoming(seven, NOW, 2))).toEqual([
+      '2026-01-01T00:00:05.000Z',
+      '2026-01-01T00:00:10.000Z',
+    ]);
     const six = parseSchedule('0 12 1 1 * 2030', { dialect: 'gorhill', now: NOW });
     expect(iso(upcoming(six, NOW, 2))).toEqual(['2030-01-01T12:00:00.000Z']);
     const stepped = parseSchedule('0 0 0 1 1 * 2028-2040/4', { dialect: 'gorhill', now: NOW });
-    expect(iso(upcoming(stepped, NOW, 2))).toEqual(['2028-01-01T00:00:00.000Z', '2032-01-01T00:00:00.000Z']);
+    expect(iso(upcoming(stepped, NOW, 2))).toEqual([
+      '2028-01-01T00:00:00.000Z',
+      '2032-01-01T00:00:00.000Z',
+    ]);
   });
 
   it.each([
@@ -78,6 +87,8 @@ describe('parseSchedule', () => {
   });
 
   it('rejects unknown time zones', () => {
-    expect(() => parseSchedule('* * * * *', { timezone: 'Mars/Olympus' })).toThrow('unknown time zone');
+    expect(() => parseSchedule('* * * * *', { timezone: 'Mars/Olympus' })).toThrow(
+      'unknown time zone',
+    );
   });
 });

@@ -62,7 +62,10 @@ class CronSchedule implements Schedule {
 
   private nextCron(after: number): number | undefined {
     try {
-      return CronExpressionParser.parse(this.fields, { tz: this.timezone, currentDate: new Date(after) })
+      return CronExpressionParser.parse(this.fields, {
+        tz: this.timezone,
+        currentDate: new Date(after),
+      })
         .next()
         .getTime();
     } catch {
@@ -88,7 +91,9 @@ class CronSchedule implements Schedule {
 }
 
 function yearIn(epochMs: number, timezone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: timezone, year: 'numeric' }).format(epochMs);
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: timezone, year: 'numeric' }).format(
+    epochMs,
+  );
   return Number(parts);
 }
 
@@ -141,7 +146,10 @@ function build(text: string, timezone: string, dialect: CronDialect): Schedule {
   }
   if (text.startsWith('@')) {
     const fields = MACROS[text.toLowerCase()];
-    if (!fields) throw new CronSyntaxError(`unknown macro ${text}; use ${Object.keys(MACROS).join(', ')} or @every`);
+    if (!fields)
+      throw new CronSyntaxError(
+        `unknown macro ${text}; use ${Object.keys(MACROS).join(', ')} or @every`,
+      );
     return new CronSchedule(text, timezone, fields);
   }
   const fields = text.split(' ');

@@ -41,7 +41,9 @@ export class LockService {
 
   runningKey(claim: Pick<TickClaim, 'job' | 'runId' | 'exclusive'>): string {
     const keys = this.etcd.keys;
-    return claim.exclusive ? keys.runningPrefix(claim.job).slice(0, -1) : keys.running(claim.job, claim.runId);
+    return claim.exclusive
+      ? keys.runningPrefix(claim.job).slice(0, -1)
+      : keys.running(claim.job, claim.runId);
   }
 
   /** One transaction: If state unchanged [and nothing running] Then move the mark Else read it. */
@@ -59,7 +61,8 @@ export class LockService {
       )
       .else(client.get(stateKey))
       .commit();
-    if (response.succeeded) return { claimed: true, stateRevision: Number(response.header.revision) };
+    if (response.succeeded)
+      return { claimed: true, stateRevision: Number(response.header.revision) };
     const kv = response.responses[0]?.response_range?.kvs[0];
     if (!kv) return { claimed: false, stateRevision: 0 };
     return {
@@ -73,6 +76,8 @@ export class LockService {
   async consumeOnce(key: string): Promise<boolean> {
     const { client } = this.etcd;
     const response = await client.if(key, 'Create', '>', 0).then(client.delete().key(key)).commit();
-    return response.succeeded && Number(response.responses[0]?.response_delete_range?.deleted ?? 0) === 1;
+    return (
+      response.succeeded && Number(response.responses[0]?.response_delete_range?.deleted ?? 0) === 1
+    );
   }
 }

@@ -62,7 +62,10 @@ export interface StoredJob extends JobSpec {
   revision: number;
 }
 
-export const JOB_DEFAULTS: Omit<JobSpec, 'name' | 'command' | 'cronExpr' | 'createdAt' | 'updatedAt'> = {
+export const JOB_DEFAULTS: Omit<
+  JobSpec,
+  'name' | 'command' | 'cronExpr' | 'createdAt' | 'updatedAt'
+> = {
   cronDialect: 'standard',
   timezone: 'UTC',
   description: '',

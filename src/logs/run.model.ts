@@ -18,7 +18,11 @@ export type RunTrigger = (typeof RUN_TRIGGERS)[number];
  * The id of a run, also its idempotency key: `<job>@<tick>` for a scheduled tick,
  * `<job>@<tick>@<workerId>` for target mode `all`, and `#<attempt>` appended for retries.
  */
-export function runIdFor(job: string, tick: number, options: { workerId?: string; attempt?: number } = {}): string {
+export function runIdFor(
+  job: string,
+  tick: number,
+  options: { workerId?: string; attempt?: number } = {},
+): string {
   const base = options.workerId ? `${job}@${tick}@${options.workerId}` : `${job}@${tick}`;
   return options.attempt && options.attempt > 1 ? `${base}#${options.attempt}` : base;
 }

@@ -1,7 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { etcdSpec, mongoSpec, RunningService, ServiceSpec, startService, waitUntil } from '../../tools/stack/services';
+import {
+  etcdSpec,
+  mongoSpec,
+  RunningService,
+  ServiceSpec,
+  startService,
+  waitUntil,
+} from '../../tools/stack/services';
 import { freePort } from '../../tools/stack/ports';
 import { appEnv, isolationId, testStack } from '../support/env';
 import { AppProcess, startApp } from '../support/app-process';
@@ -33,7 +40,10 @@ describe('/readyz follows etcd and MongoDB without a process restart', () => {
   beforeAll(async () => {
     etcdServiceSpec = await etcdSpec(stack.binaries.etcd, join(dir, 'etcd'));
     mongoServiceSpec = await mongoSpec(stack.binaries.mongo, join(dir, 'mongo'));
-    [etcd, mongo] = await Promise.all([startService(etcdServiceSpec), startService(mongoServiceSpec)]);
+    [etcd, mongo] = await Promise.all([
+      startService(etcdServiceSpec),
+      startService(mongoServiceSpec),
+    ]);
     const id = isolationId('ready');
     app = await startApp({
       ...appEnv(id),
@@ -52,7 +62,11 @@ describe('/readyz follows etcd and MongoDB without a process restart', () => {
 
   it('turns 503 naming etcd while etcd is stopped, and 200 when it returns', async () => {
     await etcd.stop();
-    await until(app, (r) => r.status === 503 && r.body.error?.etcd !== undefined, '503 naming etcd');
+    await until(
+      app,
+      (r) => r.status === 503 && r.body.error?.etcd !== undefined,
+      '503 naming etcd',
+    );
     const down = await readiness(app);
     expect(down.body.error).toHaveProperty('etcd.status', 'down');
     expect(down.body.error).not.toHaveProperty('mongodb');
@@ -63,7 +77,11 @@ describe('/readyz follows etcd and MongoDB without a process restart', () => {
 
   it('turns 503 naming mongodb while MongoDB is stopped, and 200 when it returns', async () => {
     await mongo.stop();
-    await until(app, (r) => r.status === 503 && r.body.error?.mongodb !== undefined, '503 naming mongodb');
+    await until(
+      app,
+      (r) => r.status === 503 && r.body.error?.mongodb !== undefined,
+      '503 naming mongodb',
+    );
     expect((await readiness(app)).body.error).not.toHaveProperty('etcd');
     mongo = await startService(mongoServiceSpec);
     await until(app, (r) => r.status === 200, 'ready again after MongoDB returned');
@@ -81,7 +99,11 @@ describe('an unreachable MongoDB at start-up', () => {
     const app = await startApp({ ...appEnv(id), ROLE: 'master', MONGODB_URI: `${spec.url}/${id}` });
     let mongo: RunningService | undefined;
     try {
-      await until(app, (r) => r.status === 503 && r.body.error?.mongodb !== undefined, '503 naming mongodb');
+      await until(
+        app,
+        (r) => r.status === 503 && r.body.error?.mongodb !== undefined,
+        '503 naming mongodb',
+      );
       await new Promise((r) => setTimeout(r, 3000));
       expect(app.child.exitCode).toBeNull();
       mongo = await startService(spec);

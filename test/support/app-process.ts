@@ -19,7 +19,10 @@ export interface AppProcess {
   logs(): Record<string, unknown>[];
   /** Resolves with the exit code (or signal) once the process has exited. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(
+    signal?: NodeJS.Signals,
+    timeoutMs?: number,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export async function spawnApp(env: Record<string, string>): Promise<AppProcess> {
@@ -62,7 +65,10 @@ export async function spawnApp(env: Record<string, string>): Promise<AppProcess>
 }
 
 /** Spawns the app and waits until /healthz answers. */
-export async function startApp(env: Record<string, string>, timeoutMs = 30000): Promise<AppProcess> {
+export async function startApp(
+  env: Record<string, string>,
+  timeoutMs = 30000,
+): Promise<AppProcess> {
   const app = await spawnApp(env);
   try {
     await waitUntil(

@@ -41,7 +41,8 @@ let aptUpdated = false;
 function aptInstall(pkg: string): void {
   const asRoot = process.getuid?.() === 0;
   const prefix = asRoot ? [] : which('sudo') ? ['sudo', '-n'] : undefined;
-  if (!prefix) throw new Error(`cannot install ${pkg}: not root and no sudo; install it with apt-get`);
+  if (!prefix)
+    throw new Error(`cannot install ${pkg}: not root and no sudo; install it with apt-get`);
   const run = (args: string[]): void => {
     const [cmd, ...rest] = [...prefix, ...args];
     const result = spawnSync(cmd, rest, {
@@ -74,7 +75,8 @@ export function cacheDir(): string {
 function ensureFerretDb(): string {
   const binary = join(cacheDir(), 'bin', `ferretdb-${FERRETDB_VERSION}`);
   if (existsSync(binary)) return binary;
-  const go = which('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  const go =
+    which('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
   if (!go) throw new Error('FerretDB must be built with Go, and no go binary was found');
   mkdirSync(join(cacheDir(), 'bin'), { recursive: true });
   log(`building FerretDB v${FERRETDB_VERSION} with Go (once per machine; a few minutes)`);

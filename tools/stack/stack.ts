@@ -28,7 +28,10 @@ export function endpointsOf(stack: Stack): StackEndpoints {
 }
 
 /** Installs what is missing, then starts etcd, the MongoDB-wire server and NATS in parallel. */
-export async function startStack(dir: string, options: { detached?: boolean } = {}): Promise<Stack> {
+export async function startStack(
+  dir: string,
+  options: { detached?: boolean } = {},
+): Promise<Stack> {
   const binaries = ensureBinaries();
   mkdirSync(dir, { recursive: true });
   const specs: ServiceSpec[] = await Promise.all([
