@@ -111,6 +111,38 @@ export class AppConfig {
   @IsString()
   RUNLOG_SPOOL_DIR = './.spool';
 
+  /** Where alerts go when the job names no webhook of its own. */
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'must be an http(s) URL' },
+  )
+  ALERT_WEBHOOK_URL?: string;
+
+  /** Key of the HMAC-SHA256 signature header on webhook deliveries. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  ALERT_WEBHOOK_SECRET?: string;
+
+  @IntegerIn(1, 100, 'an integer')
+  ALERT_MAX_ATTEMPTS = 8;
+
+  @IntegerIn(1, 3600, 'a whole number of seconds')
+  ALERT_BACKOFF_SECONDS = 2;
+
+  @IntegerIn(1, 36500, 'a whole number of days')
+  RETENTION_DAYS = 30;
+
+  @IntegerIn(1, 10_000_000, 'an integer')
+  RETENTION_MAX_RUNS = 10000;
+
+  @IntegerIn(1, 86400, 'a whole number of seconds')
+  RETENTION_INTERVAL_SECONDS = 3600;
+
+  @IntegerIn(1, 3600, 'a whole number of seconds')
+  REAPER_INTERVAL_SECONDS = 10;
+
   get workerLabels(): Record<string, string> {
     return Object.fromEntries(
       this.WORKER_LABELS.map((pair) => {
@@ -131,21 +163,13 @@ function defaultWorkerId(): string {
   return `${host}-${randomBytes(3).toString('hex')}`;
 }
 
-const NUMERIC = new Set([
-  'PORT',
-  'WORKER_PORT',
-  'SESSION_TTL_SECONDS',
-  'WORKER_MAX_CONCURRENT',
-  'OUTPUT_CAP_BYTES',
-  'KILL_GRACE_SECONDS',
-  'RUNLOG_BATCH_SIZE',
-  'RUNLOG_FLUSH_MS',
-]);
-const LISTS = new Set(['ETCD_ENDPOINTS', 'NATS_URL', 'WORKER_LABELS']);
+/** Optional list variables; other lists and all numbers are recognised by their defaults. */
+const OPTIONAL_LISTS = new Set(['NATS_URL']);
 
-function parseValue(name: string, raw: string): unknown {
-  if (NUMERIC.has(name)) return /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
-  if (LISTS.has(name)) {
+function parseValue(defaults: AppConfig, name: string, raw: string): unknown {
+  const fallback: unknown = defaults[name as keyof AppConfig];
+  if (typeof fallback === 'number') return /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
+  if (Array.isArray(fallback) || OPTIONAL_LISTS.has(name)) {
     return raw
       .split(',')
       .map((part) => part.trim())
@@ -166,7 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const raw: Record<string, unknown> = {};
   for (const name of known) {
     const value = env[name];
-    if (value !== undefined && value !== '') raw[name] = parseValue(name, value);
+    if (value !== undefined && value !== '') raw[name] = parseValue(config, name, value);
   }
   Object.assign(config, raw);
   const errors = validateSync(config, { forbidUnknownValues: false });

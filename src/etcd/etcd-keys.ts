@@ -20,6 +20,8 @@ export class EtcdKeys {
   readonly killPrefix = (): string => `${this.prefix}kill/`;
   readonly kill = (target: string): string => `${this.killPrefix()}${target}`;
   readonly leader = (): string => `${this.prefix}leader`;
+  readonly mastersPrefix = (): string => `${this.prefix}masters/`;
+  readonly master = (id: string): string => `${this.mastersPrefix()}${id}`;
   readonly tokensPrefix = (): string => `${this.prefix}tokens/`;
   readonly token = (id: string): string => `${this.tokensPrefix()}${id}`;
 
