@@ -64,7 +64,7 @@ export class AppConfig {
     { require_tld: false, require_protocol: true, protocols: ['nats', 'tls'] },
     { each: true, message: 'must be a comma-separated list of nats://host:port URLs' },
   )
-  NATS_URL?: string[];
+  NATS_URL?: string[] = undefined;
 
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, {
     message: 'must be 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit',
@@ -77,7 +77,7 @@ export class AppConfig {
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'must be at least 16 characters' })
-  CRON_ADMIN_TOKEN?: string;
+  CRON_ADMIN_TOKEN?: string = undefined;
 
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
@@ -117,13 +117,13 @@ export class AppConfig {
     { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
     { message: 'must be an http(s) URL' },
   )
-  ALERT_WEBHOOK_URL?: string;
+  ALERT_WEBHOOK_URL?: string = undefined;
 
   /** Key of the HMAC-SHA256 signature header on webhook deliveries. */
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'must be at least 16 characters' })
-  ALERT_WEBHOOK_SECRET?: string;
+  ALERT_WEBHOOK_SECRET?: string = undefined;
 
   @IntegerIn(1, 100, 'an integer')
   ALERT_MAX_ATTEMPTS = 8;
