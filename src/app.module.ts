@@ -1,5 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
+import { AlertsModule } from './alerts/alerts.module';
 import { ApiModule } from './api/api.module';
+import { ClusterModule } from './cluster/cluster.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { runsMaster, runsWorker } from './config/role';
@@ -17,7 +19,7 @@ import { WorkersModule } from './workers/workers.module';
 export class AppModule {
   static forConfig(config: AppConfig): DynamicModule {
     const roleModules: Type[] = [
-      ...(runsMaster(config.ROLE) ? [ApiModule] : []),
+      ...(runsMaster(config.ROLE) ? [ApiModule, ClusterModule] : []),
       ...(runsWorker(config.ROLE) ? [SchedulerModule] : []),
     ];
     return {
@@ -28,6 +30,7 @@ export class AppModule {
         EtcdModule,
         MongoModule,
         HealthModule,
+        AlertsModule,
         JobsModule,
         LogsModule,
         WorkersModule,

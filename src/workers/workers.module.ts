@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { WorkersRepository } from './workers.repository';
 
 /** The worker registry in etcd (registration on workers, listing on masters). */
-@Module({})
+@Module({ providers: [WorkersRepository], exports: [WorkersRepository] })
 export class WorkersModule {}

@@ -1,0 +1,111 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import {
+  AckPolicy,
+  JetStreamClient,
+  JetStreamManager,
+  NatsConnection,
+  RetentionPolicy,
+  StorageType,
+  connect,
+  nanos,
+} from 'nats';
+import { AppConfig } from '../config/app-config';
+
+export const ALERT_STREAM = 'CRON_ALERTS';
+export const ALERT_SUBJECT_PREFIX = 'cron.alerts';
+export const ALERT_CONSUMER = 'alert-delivery';
+/** JetStream drops a re-published alert id within this window: publishing retries are safe. */
+const DUPLICATE_WINDOW_MS = 60 * 60 * 1000;
+const MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+const ACK_WAIT_MS = 30_000;
+
+/**
+ * The NATS connection (when NATS_URL is set), reconnecting forever, and the alert stream and
+ * durable consumer, declared idempotently.
+ */
+@Injectable()
+export class NatsService implements OnApplicationShutdown {
+  private readonly logger = new Logger(NatsService.name);
+  private connection?: Promise<NatsConnection>;
+  private declared?: Promise<void>;
+  private closed = false;
+
+  constructor(private readonly config: AppConfig) {}
+
+  get enabled(): boolean {
+    return (this.config.NATS_URL?.length ?? 0) > 0;
+  }
+
+  private connect(): Promise<NatsConnection> {
+    this.connection ??= connect({
+      servers: this.config.NATS_URL,
+      name: `cronplane-${this.config.ROLE}-${this.config.WORKER_ID}`,
+      reconnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      waitOnFirstConnect: true,
+    }).then((nc) => {
+      void (async () => {
+        for await (const status of nc.status()) {
+          if (status.type === 'disconnect' || status.type === 'reconnect') {
+            this.logger.warn({ msg: `nats ${status.type}`, data: String(status.data) });
+          }
+        }
+      })();
+      return nc;
+    });
+    return this.connection;
+  }
+
+  async jetstream(): Promise<JetStreamClient> {
+    const nc = await this.connect();
+    await this.declare(nc);
+    return nc.jetstream();
+  }
+
+  async manager(): Promise<JetStreamManager> {
+    const nc = await this.connect();
+    await this.declare(nc);
+    return nc.jetstreamManager();
+  }
+
+  private declare(nc: NatsConnection): Promise<void> {
+    this.declared ??= (async () => {
+      const jsm = await nc.jetstreamManager();
+      const stream = {
+        name: ALERT_STREAM,
+        subjects: [`${ALERT_SUBJECT_PREFIX}.>`],
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+        max_age: nanos(MAX_AGE_MS),
+      };
+      try {
+        await jsm.streams.info(ALERT_STREAM);
+        await jsm.streams.update(ALERT_STREAM, stream);
+      } catch {
+        await jsm.streams.add(stream);
+      }
+      await jsm.consumers.add(ALERT_STREAM, {
+        durable_name: ALERT_CONSUMER,
+        ack_policy: AckPolicy.Explicit,
+        ack_wait: nanos(ACK_WAIT_MS),
+        max_deliver: -1,
+      });
+    })().catch((error: Error) => {
+      this.declared = undefined;
+      throw error;
+    });
+    return this.declared;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.closed || !this.connection) return;
+    this.closed = true;
+    const nc = await Promise.race([
+      this.connection,
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000)),
+    ]);
+    await nc?.drain().catch(() => undefined);
+  }
+}

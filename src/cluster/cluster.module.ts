@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { LogsModule } from '../logs/logs.module';
+import { WorkersModule } from '../workers/workers.module';
+import { AlertDispatcher } from './alert-dispatcher.service';
+import { AlertsController } from './alerts.controller';
+import { ClusterController } from './cluster.controller';
+import { LeaderElection } from './leader-election.service';
+import { RetentionService } from './retention.service';
+
+/** Masters: leader election and the leader's duties (alert delivery, retention, lost runs). */
+@Module({
+  imports: [LogsModule, WorkersModule],
+  controllers: [ClusterController, AlertsController],
+  providers: [LeaderElection, AlertDispatcher, RetentionService],
+  exports: [LeaderElection],
+})
+export class ClusterModule {}
