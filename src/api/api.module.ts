@@ -1,5 +1,40 @@
-import { Module } from '@nestjs/common';
+import { Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
+import { JobsModule } from '../jobs/jobs.module';
+import { AdminController } from './controllers/admin.controller';
+import { ClusterController } from './controllers/cluster.controller';
+import { CompatController } from './controllers/compat.controller';
+import { JobsController } from './controllers/jobs.controller';
+import { RunsController } from './controllers/runs.controller';
+import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { VALIDATION_OPTIONS, validationError } from './errors/validation';
 
-/** The master role: the REST API under /api/v1, the original crontab's API and the console. */
-@Module({})
+/**
+ * The master role: the REST API under /api/v1 and the original crontab's API, with bearer-token
+ * auth (AuthModule's global guard), DTO validation and one error shape for all of it.
+ */
+@Module({
+  imports: [AuthModule, AuditModule, JobsModule],
+  controllers: [
+    JobsController,
+    RunsController,
+    ClusterController,
+    AdminController,
+    CompatController,
+  ],
+  providers: [
+    {
+      provide: APP_PIPE,
+      useFactory: () =>
+        new ValidationPipe({
+          ...VALIDATION_OPTIONS,
+          transform: true,
+          exceptionFactory: validationError,
+        }),
+    },
+    { provide: APP_FILTER, useClass: ApiExceptionFilter },
+  ],
+})
 export class ApiModule {}

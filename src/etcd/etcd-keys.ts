@@ -24,6 +24,8 @@ export class EtcdKeys {
   readonly master = (id: string): string => `${this.mastersPrefix()}${id}`;
   readonly tokensPrefix = (): string => `${this.prefix}tokens/`;
   readonly token = (id: string): string => `${this.tokensPrefix()}${id}`;
+  /** Present once the first admin token exists: only one master ever generates one. */
+  readonly tokensBootstrapped = (): string => `${this.prefix}auth/bootstrapped`;
 
   /** The part of `key` after `prefix`, or undefined when the key is not under it. */
   static tail(key: string, prefix: string): string | undefined {

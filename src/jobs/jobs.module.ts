@@ -1,5 +1,24 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { LogsModule } from '../logs/logs.module';
+import { RunsRepository } from '../logs/runs.repository';
+import { WorkersRepository } from '../workers/workers.repository';
+import { JobsRepository } from './jobs.repository';
+import { JobsService } from './jobs.service';
+import { RunControlService } from './run-control.service';
+import { RunRequestsRepository } from './run-requests.repository';
 
-/** Job definitions in etcd (shared by the API and the scheduler). */
-@Module({})
+/** Job definitions in etcd and the requests (run, kill) the API leaves for workers. */
+@Module({
+  imports: [AuditModule, LogsModule],
+  providers: [
+    JobsRepository,
+    JobsService,
+    RunRequestsRepository,
+    RunControlService,
+    RunsRepository,
+    WorkersRepository,
+  ],
+  exports: [JobsRepository, JobsService, RunControlService, RunsRepository, WorkersRepository],
+})
 export class JobsModule {}

@@ -33,13 +33,15 @@ export class WorkersRepository {
   async running(job?: string): Promise<RunningRun[]> {
     const { client, keys } = this.etcd;
     const base = keys.runningPrefix();
-    const values =
-      job === undefined
-        ? await client.getAll().prefix(base).strings()
-        : {
-            ...(await client.getAll().prefix(keys.runningPrefix(job)).strings()),
-            ...(await client.getAll().prefix(keys.runningPrefix(job).slice(0, -1)).limit(1).strings()),
-          };
+    let values: Record<string, string>;
+    if (job === undefined) {
+      values = await client.getAll().prefix(base).strings();
+    } else {
+      const exclusiveKey = keys.runningPrefix(job).slice(0, -1);
+      const exclusive = await client.get(exclusiveKey).string();
+      values = await client.getAll().prefix(keys.runningPrefix(job)).strings();
+      if (exclusive !== null) values[exclusiveKey] = exclusive;
+    }
     const runs: RunningRun[] = [];
     for (const [key, value] of Object.entries(values)) {
       const tail = EtcdKeys.tail(key, base) ?? '';

@@ -1,0 +1,291 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Logger,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPreconditionFailedResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Actor } from '../../auth/actor';
+import { CurrentActor } from '../../auth/current-actor.decorator';
+import { RequireRole } from '../../auth/require-role.decorator';
+import { DomainError } from '../../jobs/domain-error';
+import { isoInZone, nextFireTimes } from '../../jobs/job-spec';
+import { StoredJob, isValidJobName } from '../../jobs/job.model';
+import { JobsService } from '../../jobs/jobs.service';
+import { RunControlService } from '../../jobs/run-control.service';
+import { RunsRepository } from '../../logs/runs.repository';
+import { Run } from '../../logs/schemas/run.schema';
+import { CreateJobDto, JobView, PatchJobDto, ReplaceJobDto } from '../dto/job.dto';
+import { JobDetailView, JobPageView } from '../dto/job-views.dto';
+import { ListJobsQueryDto } from '../dto/jobs-query.dto';
+import { ErrorView } from '../dto/misc.dto';
+import { decodeCursor, encodeCursor } from '../dto/query';
+import { JobKillView, ListRunsQueryDto, RunIdView, RunPageView } from '../dto/run.dto';
+import { JobNamePipe, parseIfMatch } from '../pipes/params';
+import { jobView, runSummary, runView } from '../views';
+import { ResponseHeaders, V1 } from './http-types';
+
+const IF_MATCH = {
+  name: 'If-Match',
+  required: false,
+  description: 'The revision the change is based on; 412 when the job has changed since.',
+};
+
+function withEtag(res: ResponseHeaders, job: StoredJob): JobView {
+  res.setHeader('ETag', `"${job.revision}"`);
+  return jobView(job);
+}
+
+@ApiTags('jobs')
+@ApiBadRequestResponse({ type: ErrorView })
+@Controller(`${V1}/jobs`)
+export class JobsController {
+  private readonly logger = new Logger(JobsController.name);
+
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly control: RunControlService,
+    private readonly runs: RunsRepository,
+  ) {}
+
+  @Post()
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'Create a job' })
+  @ApiCreatedResponse({ type: JobView })
+  @ApiConflictResponse({ type: ErrorView, description: 'A job with this name exists.' })
+  async create(
+    @Body() body: CreateJobDto,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: ResponseHeaders,
+  ): Promise<JobView> {
+    const job = await this.jobs.create(body.name, body, actor);
+    res.setHeader('Location', `/${V1}/jobs/${job.name}`);
+    return withEtag(res, job);
+  }
+
+  @Get()
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'List jobs by name, one page at a time' })
+  @ApiOkResponse({ type: JobPageView })
+  async list(@Query() query: ListJobsQueryDto): Promise<JobPageView> {
+    let after: string | undefined;
+    if (query.cursor !== undefined) {
+      const decoded = decodeCursor(query.cursor);
+      if (typeof decoded !== 'string' || !isValidJobName(decoded)) {
+        throw DomainError.invalid([
+          { field: 'cursor', reason: 'is not a cursor this API returned' },
+        ]);
+      }
+      after = decoded;
+    }
+    const page = await this.jobs.list({
+      prefix: query.prefix,
+      enabled: query.enabled,
+      labels: query.label?.map((pair) => {
+        const at = pair.indexOf('=');
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
+      limit: query.limit ?? 50,
+      after,
+    });
+    return {
+      items: page.jobs.map(jobView),
+      nextCursor: page.nextAfter === undefined ? null : encodeCursor(page.nextAfter),
+    };
+  }
+
+  @Get(':name')
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'A job, its next 5 fire times and its last run' })
+  @ApiOkResponse({ type: JobDetailView })
+  @ApiNotFoundResponse({ type: ErrorView })
+  async get(
+    @Param('name', JobNamePipe) name: string,
+    @Res({ passthrough: true }) res: ResponseHeaders,
+  ): Promise<JobDetailView> {
+    const job = await this.jobs.get(name);
+    let next: string[] = [];
+    try {
+      next = nextFireTimes(job, Date.now(), 5).map((time) => isoInZone(time, job.timezone));
+    } catch {
+      // A schedule that ended after the job was saved has no next fire time.
+    }
+    return { ...withEtag(res, job), nextFireTimes: next, lastRun: await this.lastRun(name) };
+  }
+
+  @Put(':name')
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'Create or replace a job' })
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse({ type: JobView, description: 'Replaced.' })
+  @ApiCreatedResponse({ type: JobView, description: 'Created.' })
+  @ApiPreconditionFailedResponse({ type: ErrorView })
+  async replace(
+    @Param('name', JobNamePipe) name: string,
+    @Body() body: ReplaceJobDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: ResponseHeaders,
+  ): Promise<JobView> {
+    if (body.name !== undefined && body.name !== name) {
+      throw DomainError.invalid([
+        { field: 'name', reason: `must equal the name in the path ("${name}")` },
+      ]);
+    }
+    const { job, created } = await this.jobs.replace(name, body, parseIfMatch(ifMatch), actor);
+    res.status(created ? 201 : 200);
+    return withEtag(res, job);
+  }
+
+  @Patch(':name')
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'Change some fields of a job' })
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse({ type: JobView })
+  @ApiNotFoundResponse({ type: ErrorView })
+  @ApiPreconditionFailedResponse({ type: ErrorView })
+  async patch(
+    @Param('name', JobNamePipe) name: string,
+    @Body() body: PatchJobDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: ResponseHeaders,
+  ): Promise<JobView> {
+    return withEtag(res, await this.jobs.patch(name, body, parseIfMatch(ifMatch), actor));
+  }
+
+  @Delete(':name')
+  @RequireRole('admin')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a job, its high-water mark and its pending triggers' })
+  @ApiHeader(IF_MATCH)
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorView })
+  @ApiPreconditionFailedResponse({ type: ErrorView })
+  async remove(
+    @Param('name', JobNamePipe) name: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    await this.jobs.remove(name, parseIfMatch(ifMatch), actor);
+  }
+
+  @Post(':name/pause')
+  @RequireRole('operator')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Pause: no more scheduled ticks until resumed' })
+  @ApiOkResponse({ type: JobView })
+  @ApiNotFoundResponse({ type: ErrorView })
+  async pause(
+    @Param('name', JobNamePipe) name: string,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: ResponseHeaders,
+  ): Promise<JobView> {
+    return withEtag(res, await this.jobs.setEnabled(name, false, actor));
+  }
+
+  @Post(':name/resume')
+  @RequireRole('operator')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a paused job' })
+  @ApiOkResponse({ type: JobView })
+  @ApiNotFoundResponse({ type: ErrorView })
+  async resume(
+    @Param('name', JobNamePipe) name: string,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) res: ResponseHeaders,
+  ): Promise<JobView> {
+    return withEtag(res, await this.jobs.setEnabled(name, true, actor));
+  }
+
+  @Post(':name/run')
+  @RequireRole('operator')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Run the job now (paused or not); a worker picks the request up' })
+  @ApiAcceptedResponse({ type: RunIdView })
+  @ApiNotFoundResponse({ type: ErrorView })
+  run(@Param('name', JobNamePipe) name: string, @CurrentActor() actor: Actor): Promise<RunIdView> {
+    return this.control.runNow(name, actor);
+  }
+
+  @Post(':name/kill')
+  @RequireRole('operator')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Kill every running run of the job' })
+  @ApiAcceptedResponse({ type: JobKillView })
+  @ApiNotFoundResponse({ type: ErrorView })
+  kill(
+    @Param('name', JobNamePipe) name: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<JobKillView> {
+    return this.control.killJob(name, actor);
+  }
+
+  @Get(':name/runs')
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'Runs of a job, newest first' })
+  @ApiOkResponse({ type: RunPageView })
+  async runsOf(
+    @Param('name', JobNamePipe) name: string,
+    @Query() query: ListRunsQueryDto,
+  ): Promise<RunPageView> {
+    const limit = query.limit ?? 50;
+    const runs = await this.runs.find({
+      job: name,
+      statuses: query.status,
+      from: query.from,
+      to: query.to,
+      before: query.cursor === undefined ? undefined : runCursor(query.cursor),
+      limit,
+    });
+    const last = runs[runs.length - 1];
+    return {
+      items: runs.map((run) => runView(run, false)),
+      nextCursor:
+        runs.length === limit && last
+          ? encodeCursor({ t: new Date(last.tick).getTime(), r: last.runId })
+          : null,
+    };
+  }
+
+  private async lastRun(name: string): Promise<ReturnType<typeof runSummary> | null> {
+    let run: Run | undefined;
+    try {
+      run = await this.runs.last(name);
+    } catch (error) {
+      // The job lives in etcd; a MongoDB outage should not hide it.
+      this.logger.warn({ msg: 'last run unavailable', job: name, err: error as Error });
+      return null;
+    }
+    return run ? runSummary(run) : null;
+  }
+}
+
+function runCursor(cursor: string): { tick: Date; runId: string } {
+  const decoded = decodeCursor(cursor) as { t?: unknown; r?: unknown } | undefined;
+  if (!decoded || typeof decoded.t !== 'number' || typeof decoded.r !== 'string') {
+    throw DomainError.invalid([{ field: 'cursor', reason: 'is not a cursor this API returned' }]);
+  }
+  return { tick: new Date(decoded.t), runId: decoded.r };
+}

@@ -1,0 +1,24 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { JobView } from './job.dto';
+import { RunSummaryView } from './run.dto';
+
+export class JobDetailView extends JobView {
+  @ApiProperty({
+    type: [String],
+    description: "The next 5 fire times, ISO 8601 with the offset of the job's time zone.",
+  })
+  nextFireTimes!: string[];
+
+  @ApiProperty({ type: RunSummaryView, nullable: true, description: 'The newest run, or null.' })
+  lastRun!: RunSummaryView | null;
+}
+
+export class JobPageView {
+  @ApiProperty({ type: [JobView] }) items!: JobView[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as cursor for the next page; null at the end.',
+  })
+  nextCursor!: string | null;
+}

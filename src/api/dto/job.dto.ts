@@ -1,0 +1,271 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUrl,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { MAX_COMMAND_BYTES } from '../../jobs/job-input';
+import {
+  CONCURRENCY_POLICIES,
+  ConcurrencyPolicy,
+  MISFIRE_POLICIES,
+  MisfirePolicy,
+  TARGET_MODES,
+  TargetMode,
+} from '../../jobs/job.model';
+import {
+  IsByteString,
+  IsIntIn,
+  IsJobName,
+  IsNumberIn,
+  IsStringMap,
+  IsTimezone,
+} from './validators';
+
+const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/;
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+export class RetryPolicyDto {
+  @ApiPropertyOptional({
+    description: 'Retries after a failure or timeout (0: none).',
+    minimum: 0,
+    maximum: 100,
+    default: 0,
+  })
+  @IsOptional()
+  @IsIntIn(0, 100)
+  max?: number;
+
+  @ApiPropertyOptional({
+    description: 'Wait before the first retry.',
+    minimum: 0,
+    maximum: 86400,
+    default: 10,
+  })
+  @IsOptional()
+  @IsIntIn(0, 86400)
+  backoffSeconds?: number;
+
+  @ApiPropertyOptional({
+    description: 'Each further retry waits this many times longer.',
+    minimum: 1,
+    maximum: 10,
+    default: 2,
+  })
+  @IsOptional()
+  @IsNumberIn(1, 10)
+  factor?: number;
+}
+
+export class JobTargetDto {
+  @ApiPropertyOptional({
+    description: 'Only workers with all these labels run the job.',
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { zone: 'eu-1' },
+  })
+  @IsOptional()
+  @IsStringMap(LABEL_KEY, 32, 63)
+  labels?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    enum: TARGET_MODES,
+    default: 'one',
+    description: '`one` matching worker per tick, or `all` of them.',
+  })
+  @IsOptional()
+  @IsIn(TARGET_MODES, { message: `must be one of ${TARGET_MODES.join(', ')}` })
+  mode?: TargetMode;
+}
+
+export class JobAlertsDto {
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  onFailure?: boolean;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  onTimeout?: boolean;
+
+  @ApiPropertyOptional({ format: 'uri', example: 'https://hooks.example.com/cron' })
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'must be an http(s) URL' },
+  )
+  @MaxLength(2048)
+  webhookUrl?: string;
+}
+
+/** The writable fields of a job, shared by create, replace and patch. */
+export class JobFieldsDto {
+  @ApiProperty({
+    description: `Shell command, 1 byte to ${MAX_COMMAND_BYTES} bytes.`,
+    example: 'echo hello',
+  })
+  @IsByteString(1, MAX_COMMAND_BYTES)
+  command!: string;
+
+  @ApiProperty({
+    description:
+      '5 fields (min hour dom month dow), 6 with leading seconds, @yearly|@monthly|@weekly|@daily|@hourly, or @every <duration> such as @every 90s.',
+    example: '*/5 * * * *',
+  })
+  @IsString()
+  @MaxLength(256)
+  cronExpr!: string;
+
+  @ApiPropertyOptional({
+    description: 'IANA time zone of the schedule.',
+    default: 'UTC',
+    example: 'Europe/Berlin',
+  })
+  @IsOptional()
+  @IsTimezone()
+  timezone?: string;
+
+  @ApiPropertyOptional({ maxLength: 1024, default: '' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  description?: string;
+
+  @ApiPropertyOptional({ description: 'false: paused.', default: true })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  @ApiPropertyOptional({ description: '0: no timeout.', minimum: 0, maximum: 604800, default: 0 })
+  @IsOptional()
+  @IsIntIn(0, 604800)
+  timeoutSeconds?: number;
+
+  @ApiPropertyOptional({ enum: CONCURRENCY_POLICIES, default: 'forbid' })
+  @IsOptional()
+  @IsIn(CONCURRENCY_POLICIES, { message: `must be one of ${CONCURRENCY_POLICIES.join(', ')}` })
+  concurrencyPolicy?: ConcurrencyPolicy;
+
+  @ApiPropertyOptional({ enum: MISFIRE_POLICIES, default: 'runOnce' })
+  @IsOptional()
+  @IsIn(MISFIRE_POLICIES, { message: `must be one of ${MISFIRE_POLICIES.join(', ')}` })
+  misfirePolicy?: MisfirePolicy;
+
+  @ApiPropertyOptional({
+    description: 'How far back missed ticks are caught up.',
+    minimum: 0,
+    maximum: 2592000,
+    default: 3600,
+  })
+  @IsOptional()
+  @IsIntIn(0, 2592000)
+  catchupWindowSeconds?: number;
+
+  @ApiPropertyOptional({ type: RetryPolicyDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => RetryPolicyDto)
+  retries?: RetryPolicyDto;
+
+  @ApiPropertyOptional({ type: JobTargetDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => JobTargetDto)
+  target?: JobTargetDto;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { LANG: 'C.UTF-8' },
+  })
+  @IsOptional()
+  @IsStringMap(ENV_KEY, 256, 32768)
+  env?: Record<string, string>;
+
+  @ApiPropertyOptional({ type: JobAlertsDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => JobAlertsDto)
+  alerts?: JobAlertsDto;
+}
+
+/** PUT /jobs/{name}: the whole job; `name`, if given, must equal the path's. */
+export class ReplaceJobDto extends JobFieldsDto {
+  @ApiPropertyOptional({ description: 'Must equal the name in the path when given.' })
+  @IsOptional()
+  @IsJobName()
+  name?: string;
+}
+
+/** POST /jobs. */
+export class CreateJobDto extends JobFieldsDto {
+  @ApiProperty({
+    description: '1-128 characters of [A-Za-z0-9._-], starting with a letter or digit, no "..".',
+    example: 'nightly-report',
+  })
+  @IsJobName()
+  name!: string;
+}
+
+/** PATCH /jobs/{name}: only the given fields change. */
+export class PatchJobDto extends PartialType(JobFieldsDto) {}
+
+export class RetryPolicyView {
+  @ApiProperty() max!: number;
+  @ApiProperty() backoffSeconds!: number;
+  @ApiProperty() factor!: number;
+}
+
+export class JobTargetView {
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) labels!: Record<
+    string,
+    string
+  >;
+  @ApiProperty({ enum: TARGET_MODES }) mode!: TargetMode;
+}
+
+export class JobAlertsView {
+  @ApiProperty() onFailure!: boolean;
+  @ApiProperty() onTimeout!: boolean;
+  @ApiPropertyOptional() webhookUrl?: string;
+}
+
+/** A stored job. */
+export class JobView {
+  @ApiProperty() name!: string;
+  @ApiProperty() command!: string;
+  @ApiProperty() cronExpr!: string;
+  @ApiProperty({
+    enum: ['standard', 'gorhill'],
+    description: '`gorhill` for jobs saved through /job/save.',
+  })
+  cronDialect!: 'standard' | 'gorhill';
+  @ApiProperty() timezone!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty() enabled!: boolean;
+  @ApiProperty() timeoutSeconds!: number;
+  @ApiProperty({ enum: CONCURRENCY_POLICIES }) concurrencyPolicy!: ConcurrencyPolicy;
+  @ApiProperty({ enum: MISFIRE_POLICIES }) misfirePolicy!: MisfirePolicy;
+  @ApiProperty() catchupWindowSeconds!: number;
+  @ApiProperty({ type: RetryPolicyView }) retries!: RetryPolicyView;
+  @ApiProperty({ type: JobTargetView }) target!: JobTargetView;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) env!: Record<
+    string,
+    string
+  >;
+  @ApiProperty({ type: JobAlertsView }) alerts!: JobAlertsView;
+  @ApiProperty({ format: 'date-time', readOnly: true }) createdAt!: string;
+  @ApiProperty({ format: 'date-time', readOnly: true }) updatedAt!: string;
+  @ApiProperty({ readOnly: true, description: 'etcd mod_revision; send it as If-Match.' })
+  revision!: number;
+}

@@ -1,0 +1,52 @@
+import { HttpException, PayloadTooLargeException } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DomainError } from '../jobs/domain-error';
+
+/** Bodies above this answer 413. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  message?: string;
+}
+
+/** body-parser's errors as the API's own, so the exception filter answers them in its shape. */
+function bodyError(error: unknown): unknown {
+  const { type, status, message } = (error ?? {}) as BodyParserError;
+  if (type === 'entity.too.large') {
+    return new PayloadTooLargeException(`request body exceeds ${BODY_LIMIT_BYTES} bytes (1 MiB)`);
+  }
+  if (type === 'entity.parse.failed') {
+    return DomainError.invalid([
+      { field: 'body', reason: `is not valid JSON: ${message ?? 'parse error'}` },
+    ]);
+  }
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return new HttpException(message ?? 'bad request', status);
+  return error;
+}
+
+/** HTTP set-up of the master role: body limits, and the OpenAPI document at /docs and /docs-json. */
+export function configureHttp(app: NestExpressApplication): void {
+  app.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
+  app.useBodyParser('urlencoded', { limit: BODY_LIMIT_BYTES, extended: false });
+  // Four parameters make this express error middleware: it sees the body parsers' errors first.
+  app.use(
+    (error: unknown, _request: unknown, _response: unknown, next: (error?: unknown) => void) =>
+      next(bodyError(error)),
+  );
+  const config = new DocumentBuilder()
+    .setTitle('cronplane')
+    .setDescription(
+      'Distributed cron on etcd and MongoDB. Every route except /healthz and /readyz needs `Authorization: Bearer <token>`; ' +
+        'roles: viewer (read), operator (also run, kill, pause, resume), admin (everything).',
+    )
+    .setVersion('1')
+    .addBearerAuth()
+    .addSecurityRequirements('bearer')
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

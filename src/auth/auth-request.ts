@@ -1,0 +1,8 @@
+import { Actor } from './actor';
+
+/** The parts of an HTTP request the auth layer reads, and the actor it attaches. */
+export interface AuthRequest {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  actor?: Actor;
+}

@@ -1,0 +1,237 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../auth/actor';
+import { CronDialect } from '../cron/schedule';
+import { DomainError } from './domain-error';
+import { CompatJob, IfMatch, JobInput } from './job-input';
+import { SPEC_DEFAULTS, buildSpec, specProblems } from './job-spec';
+import { JobSpec, StoredJob } from './job.model';
+import { JobsRepository } from './jobs.repository';
+
+export interface JobListQuery {
+  prefix?: string;
+  enabled?: boolean;
+  /** `key=value`: jobs whose target labels include it. */
+  labels?: [string, string][];
+  limit: number;
+  /** Name of the last job of the previous page. */
+  after?: string;
+}
+
+/** Attempts at a read-modify-write whose revision moved under it, before giving up with 409. */
+const CAS_ATTEMPTS = 5;
+
+/** Jobs: the rules for creating, changing, pausing and deleting them, whichever API asks. */
+@Injectable()
+export class JobsService {
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  async get(name: string): Promise<StoredJob> {
+    const job = await this.jobs.get(name);
+    if (!job) throw notFound(name);
+    return job;
+  }
+
+  /** One page of jobs by name, and the name to continue after when more may follow. */
+  async list(query: JobListQuery): Promise<{ jobs: StoredJob[]; nextAfter?: string }> {
+    const { prefix, limit } = query;
+    const matches = (job: StoredJob): boolean =>
+      (query.enabled === undefined || job.enabled === query.enabled) &&
+      (query.labels ?? []).every(([key, value]) => job.target?.labels?.[key] === value);
+    // Names sort by bytes, so the prefix's matches are one contiguous run of keys.
+    let start = query.after;
+    let inclusive = false;
+    if (prefix !== undefined && (start === undefined || start < prefix)) {
+      start = prefix;
+      inclusive = true;
+    }
+    const page: StoredJob[] = [];
+    const batch = Math.min(Math.max(limit * 2, 100), 1000);
+    for (;;) {
+      const { jobs, more } = await this.jobs.list(start, inclusive, batch);
+      for (const job of jobs) {
+        if (prefix !== undefined && !job.name.startsWith(prefix)) return { jobs: page };
+        if (!matches(job)) continue;
+        page.push(job);
+        if (page.length === limit) return { jobs: page, nextAfter: job.name };
+      }
+      if (!more || jobs.length === 0) return { jobs: page };
+      start = jobs[jobs.length - 1].name;
+      inclusive = false;
+    }
+  }
+
+  async create(name: string, input: JobInput, actor: Actor): Promise<StoredJob> {
+    const now = new Date().toISOString();
+    const spec = this.validated(
+      buildSpec(name, input, SPEC_DEFAULTS, { createdAt: now, updatedAt: now }, 'standard'),
+    );
+    const revision = await this.jobs.create(spec);
+    if (revision === undefined) throw new DomainError('exists', `job "${name}" already exists`);
+    await this.audit.record(actor, 'job.create', { job: name, revision });
+    return { ...spec, revision };
+  }
+
+  /** PUT: the job becomes exactly `input` over the defaults; creates it when absent. */
+  async replace(
+    name: string,
+    input: JobInput,
+    ifMatch: IfMatch | undefined,
+    actor: Actor,
+  ): Promise<{ job: StoredJob; created: boolean }> {
+    const { job, previous } = await this.write(name, ifMatch, (current, now) =>
+      buildSpec(
+        name,
+        input,
+        SPEC_DEFAULTS,
+        { createdAt: current?.createdAt ?? now, updatedAt: now },
+        'standard',
+      ),
+    );
+    await this.audit.record(actor, previous ? 'job.replace' : 'job.create', {
+      job: name,
+      revision: job.revision,
+    });
+    return { job, created: previous === undefined };
+  }
+
+  /** PATCH: the given fields change, the rest stay. A new cronExpr is read in the v1 dialect. */
+  async patch(
+    name: string,
+    input: JobInput,
+    ifMatch: IfMatch | undefined,
+    actor: Actor,
+  ): Promise<StoredJob> {
+    const { job } = await this.write(name, ifMatch ?? '*', (current, now) => {
+      if (!current) throw notFound(name);
+      const dialect: CronDialect = input.cronExpr !== undefined ? 'standard' : current.cronDialect;
+      return buildSpec(
+        name,
+        input,
+        current,
+        { createdAt: current.createdAt, updatedAt: now },
+        dialect,
+      );
+    });
+    await this.audit.record(actor, 'job.update', { job: name, revision: job.revision });
+    return job;
+  }
+
+  /** Pause (false) or resume (true). Setting the state it already has changes nothing. */
+  async setEnabled(name: string, enabled: boolean, actor: Actor): Promise<StoredJob> {
+    const current = await this.get(name);
+    if (current.enabled === enabled) return current;
+    const { job } = await this.write(name, '*', (stored, now) => {
+      if (!stored) throw notFound(name);
+      return { ...stripRevision(stored), enabled, updatedAt: now };
+    });
+    await this.audit.record(actor, enabled ? 'job.resume' : 'job.pause', {
+      job: name,
+      revision: job.revision,
+    });
+    return job;
+  }
+
+  /** Deletes the job, its high-water mark and its pending triggers; returns what was deleted. */
+  async remove(name: string, ifMatch: IfMatch | undefined, actor: Actor): Promise<StoredJob> {
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const current = await this.jobs.get(name);
+      if (!current) throw notFound(name);
+      checkIfMatch(name, ifMatch, current);
+      if (await this.jobs.delete(name, current.revision)) {
+        await this.audit.record(actor, 'job.delete', { job: name, revision: current.revision });
+        return current;
+      }
+    }
+    throw conflict(name);
+  }
+
+  /**
+   * The original crontab's /job/save: name, command and expression (read the gorhill way), the
+   * job's other settings kept. Returns the job it replaced.
+   */
+  async saveCompat(input: CompatJob, actor: Actor): Promise<StoredJob | undefined> {
+    const { job, previous } = await this.write(input.name, undefined, (current, now) =>
+      buildSpec(
+        input.name,
+        { command: input.command, cronExpr: input.cronExpr },
+        current ?? SPEC_DEFAULTS,
+        { createdAt: current?.createdAt ?? now, updatedAt: now },
+        'gorhill',
+      ),
+    );
+    await this.audit.record(actor, previous ? 'job.replace' : 'job.create', {
+      job: job.name,
+      revision: job.revision,
+    });
+    return previous;
+  }
+
+  /** The original crontab's /job/delete: the deleted job, or undefined when there was none. */
+  async removeCompat(name: string, actor: Actor): Promise<StoredJob | undefined> {
+    try {
+      return await this.remove(name, undefined, actor);
+    } catch (error) {
+      if (error instanceof DomainError && error.kind === 'notFound') return undefined;
+      throw error;
+    }
+  }
+
+  private validated(spec: JobSpec): JobSpec {
+    const problems = specProblems(spec);
+    if (problems.length > 0) throw DomainError.invalid(problems);
+    return spec;
+  }
+
+  /**
+   * Read, build, compare-and-swap. Retries when the job moved under it, unless the caller pinned
+   * a revision with If-Match, which then fails with 412.
+   */
+  private async write(
+    name: string,
+    ifMatch: IfMatch | undefined,
+    build: (current: StoredJob | undefined, now: string) => JobSpec,
+  ): Promise<{ job: StoredJob; previous?: StoredJob }> {
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const current = await this.jobs.get(name);
+      if (current) checkIfMatch(name, ifMatch, current);
+      else if (ifMatch !== undefined)
+        throw ifMatch === '*' ? notFound(name) : stale(name, ifMatch, undefined);
+      const spec = this.validated(build(current, new Date().toISOString()));
+      const revision = await this.jobs.replace(spec, current?.revision ?? 0);
+      if (revision !== undefined) return { job: { ...spec, revision }, previous: current };
+      if (typeof ifMatch === 'number')
+        throw stale(name, ifMatch, (await this.jobs.get(name))?.revision);
+    }
+    throw conflict(name);
+  }
+}
+
+function checkIfMatch(name: string, ifMatch: IfMatch | undefined, current: StoredJob): void {
+  if (typeof ifMatch === 'number' && ifMatch !== current.revision)
+    throw stale(name, ifMatch, current.revision);
+}
+
+function stripRevision(job: StoredJob): JobSpec {
+  const { revision, ...spec } = job;
+  void revision;
+  return spec;
+}
+
+function notFound(name: string): DomainError {
+  return new DomainError('notFound', `job "${name}" not found`);
+}
+
+function conflict(name: string): DomainError {
+  return new DomainError('conflict', `job "${name}" kept changing during the write; try again`);
+}
+
+function stale(name: string, expected: number, actual: number | undefined): DomainError {
+  const now = actual === undefined ? 'it does not exist' : `its revision is ${actual}`;
+  return new DomainError('stale', `job "${name}": If-Match ${expected} does not match; ${now}`, [
+    { field: 'If-Match', reason: `revision ${expected} is stale; ${now}` },
+  ]);
+}
