@@ -40,6 +40,8 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnApplicationShu
         const js = await this.nats.jetstream();
         const consumer = await js.consumers.get(ALERT_STREAM, ALERT_CONSUMER);
         this.messages = await consumer.consume({ max_messages: 16 });
+        // Shutdown or demotion may have happened while the consumer was being set up.
+        if (this.stopped || !this.election.isLeader()) break;
         for await (const message of this.messages) {
           if (this.stopped || !this.election.isLeader()) break;
           await this.handle(message);
