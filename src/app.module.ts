@@ -10,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
 import { LogsModule } from './logs/logs.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { MongoModule } from './mongo/mongo.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 import { WorkersModule } from './workers/workers.module';
@@ -30,6 +31,7 @@ export class AppModule {
         EtcdModule,
         MongoModule,
         HealthModule,
+        MetricsModule,
         AlertsModule,
         JobsModule,
         LogsModule,

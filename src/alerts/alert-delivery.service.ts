@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
 import { backoffDelay } from '../common/backoff';
 import { AlertEvent } from './alert.model';
 import { AlertsRepository } from './alerts.repository';
@@ -23,9 +24,16 @@ export class AlertDelivery {
   constructor(
     private readonly config: AppConfig,
     private readonly repository: AlertsRepository,
+    private readonly metrics: MetricsService,
   ) {}
 
   async attempt(event: AlertEvent, attempt: number): Promise<DeliveryOutcome> {
+    const result = await this.tryOnce(event, attempt);
+    if (result.outcome !== 'duplicate') this.metrics.alerts.inc({ outcome: result.outcome });
+    return result;
+  }
+
+  private async tryOnce(event: AlertEvent, attempt: number): Promise<DeliveryOutcome> {
     await this.repository.recordRaised(event);
     const state = await this.repository.stateOf(event.alertId);
     if (state && state !== 'pending') return { outcome: 'duplicate' };

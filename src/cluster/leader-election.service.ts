@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { AppConfig } from '../config/app-config';
 import { EtcdService } from '../etcd/etcd.service';
 import { SessionLease } from '../etcd/session-lease';
+import { MetricsService } from '../metrics/metrics.service';
 
 export interface MasterInfo {
   id: string;
@@ -39,6 +40,7 @@ export class LeaderElection implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     private readonly etcd: EtcdService,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {
     this.session = new SessionLease(etcd.client, config.SESSION_TTL_SECONDS, (reason) => {
       this.logger.warn({ msg: 'leader session lease lost', reason });
@@ -74,6 +76,7 @@ export class LeaderElection implements OnApplicationBootstrap, OnApplicationShut
   private setLeading(leading: boolean): void {
     if (this.leading === leading) return;
     this.leading = leading;
+    this.metrics.leader.set(leading ? 1 : 0);
     this.logger.log({ msg: leading ? 'became leader' : 'stopped leading', masterId: this.id });
     for (const listener of this.listeners) listener(leading);
   }

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AppConfig } from '../config/app-config';
+
+/**
+ * Every Prometheus series of the process, in one registry. Services record into these fields;
+ * GET /metrics renders the registry. Labels are bounded: job names, statuses and small enums.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly runs = new Counter({
+    name: 'cronplane_runs_total',
+    help: 'Runs that ended (or were recorded without running), by job and status',
+    labelNames: ['job', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly fireLateness = new Histogram({
+    name: 'cronplane_fire_lateness_seconds',
+    help: 'Scheduled tick to process start',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly claims = new Counter({
+    name: 'cronplane_claims_total',
+    help: 'Tick claims by outcome: won, lost (another worker fired it), conflict (retried)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ownedJobs = new Gauge({
+    name: 'cronplane_owned_jobs',
+    help: 'Jobs this worker schedules',
+    registers: [this.registry],
+  });
+
+  readonly runningRuns = new Gauge({
+    name: 'cronplane_running_runs',
+    help: 'Runs executing on this worker',
+    registers: [this.registry],
+  });
+
+  readonly etcdRequests = new Histogram({
+    name: 'cronplane_etcd_request_duration_seconds',
+    help: 'etcd request latency by operation',
+    labelNames: ['op'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+    registers: [this.registry],
+  });
+
+  readonly runLogQueue = new Gauge({
+    name: 'cronplane_runlog_queue_depth',
+    help: 'Run records waiting to be written to MongoDB',
+    registers: [this.registry],
+  });
+
+  readonly runLogSpoolBytes = new Gauge({
+    name: 'cronplane_runlog_spool_bytes',
+    help: 'Size of the on-disk spool of run records waiting for MongoDB',
+    registers: [this.registry],
+  });
+
+  readonly alerts = new Counter({
+    name: 'cronplane_alerts_total',
+    help: 'Alert delivery attempts by outcome: delivered, retry, dead, skipped',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly leader = new Gauge({
+    name: 'cronplane_leader',
+    help: '1 while this master leads the cluster',
+    registers: [this.registry],
+  });
+
+  constructor(config: AppConfig) {
+    this.registry.setDefaultLabels({ role: config.ROLE, instance_id: config.WORKER_ID });
+    collectDefaultMetrics({ register: this.registry, prefix: 'cronplane_' });
+  }
+
+  /** Times `work` into the etcd latency histogram under `op`. */
+  async timeEtcd<T>(op: string, work: () => Promise<T>): Promise<T> {
+    const end = this.etcdRequests.startTimer({ op });
+    try {
+      return await work();
+    } finally {
+      end();
+    }
+  }
+}
