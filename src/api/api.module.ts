@@ -4,10 +4,11 @@ import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { JobsModule } from '../jobs/jobs.module';
 import { AdminController } from './controllers/admin.controller';
-import { ClusterController } from './controllers/cluster.controller';
 import { CompatController } from './controllers/compat.controller';
+import { CronController } from './controllers/cron.controller';
 import { JobsController } from './controllers/jobs.controller';
 import { RunsController } from './controllers/runs.controller';
+import { WorkersController } from './controllers/workers.controller';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { VALIDATION_OPTIONS, validationError } from './errors/validation';
 
@@ -20,7 +21,8 @@ import { VALIDATION_OPTIONS, validationError } from './errors/validation';
   controllers: [
     JobsController,
     RunsController,
-    ClusterController,
+    WorkersController,
+    CronController,
     AdminController,
     CompatController,
   ],
