@@ -24,21 +24,27 @@ export function buildSpec(
   dialect: CronDialect,
 ): JobSpec {
   const given = definedOnly(input);
+  // Field by field, so nothing else of `base` (such as a stored job's revision) leaks into etcd.
   return {
-    ...base,
-    ...given,
     name,
     command: given.command ?? base.command ?? '',
     cronExpr: given.cronExpr ?? base.cronExpr ?? '',
     cronDialect: dialect,
+    timezone: given.timezone ?? base.timezone,
+    description: given.description ?? base.description,
+    enabled: given.enabled ?? base.enabled,
+    timeoutSeconds: given.timeoutSeconds ?? base.timeoutSeconds,
+    concurrencyPolicy: given.concurrencyPolicy ?? base.concurrencyPolicy,
+    misfirePolicy: given.misfirePolicy ?? base.misfirePolicy,
+    catchupWindowSeconds: given.catchupWindowSeconds ?? base.catchupWindowSeconds,
     retries: { ...base.retries, ...definedOnly(input.retries) },
     target: {
       ...base.target,
       ...definedOnly(input.target),
-      labels: input.target?.labels ?? base.target.labels,
+      labels: input.target?.labels ?? base.target?.labels ?? {},
     },
-    alerts: { ...base.alerts, ...definedOnly(input.alerts) },
     env: input.env ?? base.env,
+    alerts: { ...base.alerts, ...definedOnly(input.alerts) },
     createdAt: times.createdAt,
     updatedAt: times.updatedAt,
   };

@@ -124,10 +124,16 @@ export class JobsService {
   async setEnabled(name: string, enabled: boolean, actor: Actor): Promise<StoredJob> {
     const current = await this.get(name);
     if (current.enabled === enabled) return current;
-    const { job } = await this.write(name, '*', (stored, now) => {
-      if (!stored) throw notFound(name);
-      return { ...stripRevision(stored), enabled, updatedAt: now };
-    });
+    // Only the flag changes, so a schedule that has since run out does not block a pause.
+    const { job } = await this.write(
+      name,
+      '*',
+      (stored, now) => {
+        if (!stored) throw notFound(name);
+        return { ...stripRevision(stored), enabled, updatedAt: now };
+      },
+      false,
+    );
     await this.audit.record(actor, enabled ? 'job.resume' : 'job.pause', {
       job: name,
       revision: job.revision,
@@ -194,13 +200,15 @@ export class JobsService {
     name: string,
     ifMatch: IfMatch | undefined,
     build: (current: StoredJob | undefined, now: string) => JobSpec,
+    validate = true,
   ): Promise<{ job: StoredJob; previous?: StoredJob }> {
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const current = await this.jobs.get(name);
       if (current) checkIfMatch(name, ifMatch, current);
       else if (ifMatch !== undefined)
         throw ifMatch === '*' ? notFound(name) : stale(name, ifMatch, undefined);
-      const spec = this.validated(build(current, new Date().toISOString()));
+      const built = build(current, new Date().toISOString());
+      const spec = validate ? this.validated(built) : built;
       const revision = await this.jobs.replace(spec, current?.revision ?? 0);
       if (revision !== undefined) return { job: { ...spec, revision }, previous: current };
       if (typeof ifMatch === 'number')

@@ -12,9 +12,6 @@ import { RunRequestsRepository } from './run-requests.repository';
 /** How long a kill request waits for a worker to act on it before etcd drops it. */
 export const KILL_REQUEST_TTL_SECONDS = 30;
 
-/** Run ids are built from job names, ticks, worker ids and `@ ! #` (src/logs/run.model.ts). */
-export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@!#-]{0,299}$/;
-
 /** Manual runs and kills: requests written to etcd for the workers to act on. */
 @Injectable()
 export class RunControlService {

@@ -242,6 +242,7 @@ describe('master API /api/v1', () => {
         env: { GREETING: 'hi' },
         createdAt: before.body.createdAt,
       });
+      expect(await storedJob('beta')).not.toHaveProperty('revision');
       const stale = await api.patch(
         '/api/v1/jobs/beta',
         { description: 'x' },

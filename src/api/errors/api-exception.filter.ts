@@ -45,6 +45,11 @@ function httpMessage(exception: HttpException): string {
   return typeof message === 'string' ? message : exception.message;
 }
 
+/** etcd3 stops calling an unreachable etcd for a while (cockatiel's circuit breaker). */
+function isEtcdCircuitOpen(error: unknown): error is Error {
+  return error instanceof Error && error.constructor.name === 'BrokenCircuitError';
+}
+
 function isMongoError(error: Error): boolean {
   return /^Mongo|^Mongoose/.test(error.name) || error.constructor.name.startsWith('Mongo');
 }
@@ -109,7 +114,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       return { status: exception.getStatus(), message: httpMessage(exception), details: [] };
     }
-    if (exception instanceof EtcdError) {
+    if (exception instanceof EtcdError || isEtcdCircuitOpen(exception)) {
       this.logger.error({
         msg: 'etcd request failed',
         method: request.method,
@@ -118,7 +123,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       });
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,
-        message: `etcd unavailable: ${exception.message}`,
+        message: 'etcd is unavailable; try again shortly',
         details: [],
       };
     }
@@ -131,7 +136,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       });
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,
-        message: `MongoDB unavailable: ${exception.message}`,
+        message: 'MongoDB is unavailable; try again shortly',
         details: [],
       };
     }

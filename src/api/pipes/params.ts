@@ -2,7 +2,7 @@ import { Injectable, PipeTransform } from '@nestjs/common';
 import { DomainError } from '../../jobs/domain-error';
 import { IfMatch } from '../../jobs/job-input';
 import { isValidJobName } from '../../jobs/job.model';
-import { RUN_ID_PATTERN } from '../../jobs/run-control.service';
+import { RUN_ID_PATTERN } from '../../jobs/run-id';
 import { JOB_NAME_RULE } from '../dto/validators';
 
 /** A job name from the path, checked before it can reach an etcd key. */
@@ -32,11 +32,11 @@ export function parseIfMatch(header: string | undefined): IfMatch | undefined {
   if (header === undefined || header.trim() === '') return undefined;
   const value = header.trim();
   if (value === '*') return '*';
-  const match = /^(?:W\/)?"?(\d{1,15})"?$/.exec(value);
+  const match = /^(?:W\/)?(?:"(\d{1,15})"|(\d{1,15}))$/.exec(value);
   if (!match) {
     throw DomainError.invalid([
       { field: 'If-Match', reason: 'must be a job revision (a positive integer) or *' },
     ]);
   }
-  return Number(match[1]);
+  return Number(match[1] ?? match[2]);
 }
