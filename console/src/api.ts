@@ -1,0 +1,347 @@
+/** The one client of the master's REST API (/api/v1), with the types the console uses. */
+
+export type Role = 'viewer' | 'operator' | 'admin';
+
+export const RUN_STATUSES = [
+  'running',
+  'succeeded',
+  'failed',
+  'timeout',
+  'killed',
+  'lost',
+  'skipped',
+  'missed',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export interface Job {
+  name: string;
+  command: string;
+  cronExpr: string;
+  cronDialect: 'standard' | 'gorhill';
+  timezone: string;
+  description: string;
+  enabled: boolean;
+  timeoutSeconds: number;
+  concurrencyPolicy: 'allow' | 'forbid' | 'replace';
+  misfirePolicy: string;
+  catchupWindowSeconds: number;
+  retries: { max: number; backoffSeconds: number; factor: number };
+  target: { labels: Record<string, string>; mode: 'one' | 'all' };
+  env: Record<string, string>;
+  alerts: { onFailure: boolean; onTimeout: boolean; webhookUrl?: string };
+  createdAt: string;
+  updatedAt: string;
+  revision: number;
+}
+
+/** What the editor sends: every writable field. */
+export type JobInput = Omit<Job, 'cronDialect' | 'createdAt' | 'updatedAt' | 'revision'>;
+
+export interface RunSummary {
+  runId: string;
+  status: RunStatus;
+  trigger: string;
+  tick: string;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  exitCode?: number;
+  workerId?: string;
+}
+
+export interface JobDetail extends Job {
+  nextFireTimes: string[];
+  lastRun: RunSummary | null;
+}
+
+export interface Run extends RunSummary {
+  job: string;
+  attempt: number;
+  signal?: string;
+  error?: string;
+  output?: string;
+  truncated?: boolean;
+  latenessMs?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Worker {
+  id: string;
+  host: string;
+  ip: string;
+  pid: number;
+  labels: Record<string, string>;
+  capacity: number;
+  version: string;
+  startedAt: string;
+  running: number;
+  /** Not in the API yet; shown when a later version sends it. */
+  lastHeartbeat?: string;
+}
+
+export interface Cluster {
+  leader: { id: string; since: string } | null;
+  masters: { id: string; host: string; pid: number; startedAt: string; leader: boolean }[];
+  workers: { id: string; host: string; labels: Record<string, string> }[];
+}
+
+export interface CronPreview {
+  expr: string;
+  timezone: string;
+  next: string[];
+}
+
+export interface FieldProblem {
+  field: string;
+  reason: string;
+}
+
+/** An answer other than 2xx, in the API's one error shape. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details: FieldProblem[] = [],
+  ) {
+    super(message);
+  }
+
+  /** The reason given for `field` (or a nested field under it, e.g. retries.max). */
+  reasonFor(field: string): string | undefined {
+    return this.details.find((d) => d.field === field || d.field.startsWith(`${field}.`))?.reason;
+  }
+}
+
+const TOKEN_KEY = 'cronplane.token';
+const ROLE_KEY = 'cronplane.role';
+
+export interface Session {
+  token: string;
+  role: Role;
+}
+
+export function loadSession(): Session | undefined {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const role = sessionStorage.getItem(ROLE_KEY) as Role | null;
+  return token && role ? { token, role } : undefined;
+}
+
+export function saveSession(session: Session): void {
+  sessionStorage.setItem(TOKEN_KEY, session.token);
+  sessionStorage.setItem(ROLE_KEY, session.role);
+}
+
+export function clearSession(): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(ROLE_KEY);
+}
+
+/** Called on a 401 so the app can go back to the login page. */
+let onUnauthorized: () => void = () => undefined;
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+const V1 = '/api/v1';
+const enc = encodeURIComponent;
+
+interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  ifMatch?: number;
+  token?: string;
+  signal?: AbortSignal;
+}
+
+async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const token = options.token ?? loadSession()?.token;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.ifMatch !== undefined) headers['if-match'] = `"${options.ifMatch}"`;
+  let response: Response;
+  try {
+    response = await fetch(`${V1}${path}`, {
+      method: options.method ?? 'GET',
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new ApiError(0, 'The master cannot be reached. Check your connection and try again.');
+  }
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (!response.ok) {
+    const shape = (body ?? {}) as { message?: unknown; details?: unknown };
+    const message =
+      typeof shape.message === 'string' ? shape.message : `${response.status} ${response.statusText}`;
+    const details = Array.isArray(shape.details) ? (shape.details as FieldProblem[]) : [];
+    if (response.status === 401 && options.token === undefined) onUnauthorized();
+    throw new ApiError(response.status, message, details);
+  }
+  return body as T;
+}
+
+function query(params: Record<string, string | number | boolean | string[] | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === '') continue;
+    for (const item of Array.isArray(value) ? value : [value]) search.append(key, String(item));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+/**
+ * The token's role. There is no "who am I" route, so: admin when the admin-only token list
+ * answers; else operator when an operator route answers anything but 403. The probe names an
+ * invalid job, so the guard (role check) answers before anything would change.
+ */
+export async function detectRole(token: string): Promise<Role> {
+  await request<Cluster>('/cluster', { token });
+  try {
+    await request('/tokens', { token });
+    return 'admin';
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 403) throw error;
+  }
+  try {
+    await request('/jobs/-/pause', { method: 'POST', token });
+    return 'operator';
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 403) return 'viewer';
+    if (error instanceof ApiError && error.status < 500) return 'operator';
+    throw error;
+  }
+}
+
+export interface JobFilter {
+  prefix?: string;
+  enabled?: boolean;
+  labels?: string[];
+  limit?: number;
+  cursor?: string;
+}
+
+export const api = {
+  listJobs: (filter: JobFilter, signal?: AbortSignal) =>
+    request<Page<Job>>(
+      `/jobs${query({ prefix: filter.prefix, enabled: filter.enabled, label: filter.labels, limit: filter.limit, cursor: filter.cursor })}`,
+      { signal },
+    ),
+  getJob: (name: string, signal?: AbortSignal) =>
+    request<JobDetail>(`/jobs/${enc(name)}`, { signal }),
+  createJob: (job: JobInput) => request<Job>('/jobs', { method: 'POST', body: job }),
+  replaceJob: (name: string, job: Partial<JobInput>, revision: number) =>
+    request<Job>(`/jobs/${enc(name)}`, { method: 'PUT', body: job, ifMatch: revision }),
+  deleteJob: (name: string, revision?: number) =>
+    request<void>(`/jobs/${enc(name)}`, { method: 'DELETE', ifMatch: revision }),
+  pauseJob: (name: string) => request<Job>(`/jobs/${enc(name)}/pause`, { method: 'POST' }),
+  resumeJob: (name: string) => request<Job>(`/jobs/${enc(name)}/resume`, { method: 'POST' }),
+  runJob: (name: string) => request<{ runId: string }>(`/jobs/${enc(name)}/run`, { method: 'POST' }),
+  killJob: (name: string) =>
+    request<{ job: string; runIds: string[] }>(`/jobs/${enc(name)}/kill`, { method: 'POST' }),
+  listRuns: (
+    name: string,
+    filter: { status?: RunStatus[]; limit?: number; cursor?: string },
+    signal?: AbortSignal,
+  ) =>
+    request<Page<Run>>(
+      `/jobs/${enc(name)}/runs${query({ status: filter.status, limit: filter.limit, cursor: filter.cursor })}`,
+      { signal },
+    ),
+  getRun: (runId: string, signal?: AbortSignal) => request<Run>(`/runs/${enc(runId)}`, { signal }),
+  killRun: (runId: string) => request<{ runId: string }>(`/runs/${enc(runId)}/kill`, { method: 'POST' }),
+  workers: (signal?: AbortSignal) => request<Worker[]>('/workers', { signal }),
+  cluster: (signal?: AbortSignal) => request<Cluster>('/cluster', { signal }),
+  previewCron: (expr: string, timezone: string, dialect: string, signal?: AbortSignal) =>
+    request<CronPreview>(`/cron/preview${query({ expr, timezone, dialect, count: 5 })}`, { signal }),
+};
+
+export type StreamEvent =
+  | { kind: 'output'; text: string }
+  | { kind: 'status'; run: Partial<Run> }
+  | { kind: 'end'; run?: Partial<Run> };
+
+/**
+ * Follows a run's live output from GET /runs/{runId}/stream (Server-Sent Events). EventSource
+ * cannot send the bearer token, so this reads the stream with fetch. Resolves when the stream
+ * ends; rejects (e.g. 404 on a master without the stream) so the caller can poll instead.
+ */
+export async function followRun(
+  runId: string,
+  onEvent: (event: StreamEvent) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const token = loadSession()?.token;
+  const response = await fetch(`${V1}/runs/${enc(runId)}/stream`, {
+    headers: { accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    signal,
+  });
+  if (!response.ok || !response.body) throw new ApiError(response.status, 'no live stream');
+  if (!(response.headers.get('content-type') ?? '').includes('text/event-stream'))
+    throw new ApiError(response.status, 'no live stream');
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
+      const event = parseSseBlock(block);
+      if (event) onEvent(event);
+    }
+  }
+}
+
+/** One SSE block as a stream event; data is JSON ({text}/{chunk}/{output}, or a run) or text. */
+export function parseSseBlock(block: string): StreamEvent | undefined {
+  let type = 'message';
+  const data: string[] = [];
+  for (const line of block.split(/\r?\n/)) {
+    if (line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'event') type = value;
+    else if (field === 'data') data.push(value);
+  }
+  if (data.length === 0) return type === 'end' || type === 'done' ? { kind: 'end' } : undefined;
+  const raw = data.join('\n');
+  let parsed: unknown = raw;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    // plain text data
+  }
+  const object = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+  if (type === 'end' || type === 'done' || type === 'exit' || type === 'final')
+    return { kind: 'end', run: object as Partial<Run> | undefined };
+  if (type === 'status' || type === 'run') return { kind: 'status', run: (object ?? {}) as Partial<Run> };
+  if (object) {
+    const text = object.text ?? object.chunk ?? object.output ?? object.data;
+    if (typeof text === 'string') return { kind: 'output', text };
+    if (typeof object.status === 'string') {
+      return object.status === 'running'
+        ? { kind: 'status', run: object as Partial<Run> }
+        : { kind: 'end', run: object as Partial<Run> };
+    }
+    return undefined;
+  }
+  return { kind: 'output', text: typeof parsed === 'string' ? parsed + '\n' : raw };
+}

@@ -1,0 +1,105 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { clearSession, loadSession, setUnauthorizedHandler, type Session } from './api';
+import { JobDetailPage } from './pages/JobDetail';
+import { JobEditorPage } from './pages/JobEditor';
+import { JobsPage } from './pages/JobsPage';
+import { LoginPage } from './pages/Login';
+import { RunDetailPage } from './pages/RunDetail';
+import { WorkersPage } from './pages/WorkersPage';
+import { navigate, onLinkClick, paths, useLocation } from './router';
+import './styles.css';
+
+function Page({ session }: { session: Session }) {
+  const { path } = useLocation();
+  const role = session.role;
+  let match: RegExpExecArray | null;
+  if (path === '/' || path === '/jobs') return <JobsPage role={role} />;
+  if (path === '/jobs/new') return <JobEditorPage role={role} />;
+  if ((match = /^\/jobs\/([^/]+)\/edit$/.exec(path)))
+    return <JobEditorPage role={role} name={decodeURIComponent(match[1])} />;
+  if ((match = /^\/jobs\/([^/]+)$/.exec(path)))
+    return <JobDetailPage role={role} name={decodeURIComponent(match[1])} />;
+  if ((match = /^\/runs\/([^/]+)$/.exec(path)))
+    return <RunDetailPage role={role} runId={decodeURIComponent(match[1])} />;
+  if (path === '/workers') return <WorkersPage />;
+  return (
+    <section>
+      <h1>Not found</h1>
+      <p>
+        There is no console page at <code>{path}</code>. <a href={paths.jobs()}>Back to the jobs</a>.
+      </p>
+    </section>
+  );
+}
+
+function App() {
+  const [session, setSession] = useState<Session | undefined>(loadSession);
+  const { path } = useLocation();
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      clearSession();
+      setSession(undefined);
+    });
+  }, []);
+
+  useEffect(() => {
+    if (!session && path !== paths.login()) {
+      const back = path + location.search;
+      navigate(`${paths.login()}${back !== '/' ? `?next=${encodeURIComponent(back)}` : ''}`, true);
+    }
+  }, [session, path]);
+
+  if (!session || path === paths.login()) {
+    return (
+      <LoginPage
+        onLogin={(next) => {
+          setSession(next);
+          const target = new URLSearchParams(location.search).get('next');
+          navigate(target && target.startsWith('/') && !target.startsWith('//') ? target : paths.jobs(), true);
+        }}
+      />
+    );
+  }
+
+  const logout = (): void => {
+    clearSession();
+    setSession(undefined);
+    navigate(paths.login(), true);
+  };
+  const section = path.startsWith('/workers') ? 'workers' : 'jobs';
+  return (
+    <div class="shell" onClick={onLinkClick}>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="topbar">
+        <a class="brand" href={paths.jobs()}>
+          cronplane
+        </a>
+        <nav aria-label="Main">
+          <a href={paths.jobs()} aria-current={section === 'jobs' ? 'page' : undefined}>
+            Jobs
+          </a>
+          <a href={paths.workers()} aria-current={section === 'workers' ? 'page' : undefined}>
+            Workers
+          </a>
+        </nav>
+        <span class="who">
+          <span class={`badge role-${session.role}`} title="Your token's role">
+            {session.role}
+          </span>
+          <button type="button" class="secondary small" onClick={logout}>
+            Log out
+          </button>
+        </span>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Page session={session} />
+      </main>
+    </div>
+  );
+}
+
+render(<App />, document.getElementById('app') as HTMLElement);

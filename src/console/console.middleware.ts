@@ -1,0 +1,103 @@
+import { Injectable, Logger, NestMiddleware } from '@nestjs/common';
+import { resolve } from 'node:path';
+import { ConsoleAsset, loadConsoleAssets } from './console-assets';
+
+/** Where `npm run build` puts the console (vite's outDir), next to the compiled app. */
+export const CONSOLE_DIR = resolve(__dirname, '..', 'public');
+
+/**
+ * Paths the console never answers: the API, Swagger, probes, metrics and the original crontab's
+ * routes. Anything else that asks for HTML gets the single-page app.
+ */
+const RESERVED = /^\/(?:api|docs|docs-json|healthz|readyz|metrics|job|worker)(?:[/?#.-]|$)/;
+
+/**
+ * The console's own Content-Security-Policy, stricter than helmet's default: no inline script
+ * or style at all, same-origin fetches only, no framing. It omits upgrade-insecure-requests
+ * so a master reached over plain HTTP (port-forward, private network) still loads its assets.
+ */
+export const CONSOLE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+interface Request {
+  method: string;
+  originalUrl: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+interface Response {
+  statusCode: number;
+  setHeader(name: string, value: string): void;
+  end(body?: Buffer): void;
+}
+
+function isConsolePath(path: string): boolean {
+  return !RESERVED.test(path);
+}
+
+export function wantsHtml(accept: string | string[] | undefined): boolean {
+  const value = Array.isArray(accept) ? accept.join(',') : (accept ?? '');
+  return value.includes('text/html') || value.includes('*/*') || value === '';
+}
+
+/** Serves the built console from memory: its files by path, index.html for app routes. */
+@Injectable()
+export class ConsoleMiddleware implements NestMiddleware {
+  private readonly logger = new Logger(ConsoleMiddleware.name);
+  private readonly assets: Map<string, ConsoleAsset>;
+
+  constructor() {
+    this.assets = loadConsoleAssets(CONSOLE_DIR);
+    if (!this.assets.has('/index.html')) {
+      this.logger.warn({ msg: 'console not built: run npm run build', dir: CONSOLE_DIR });
+    }
+  }
+
+  use(req: Request, res: Response, next: () => void): void {
+    // originalUrl, not path: a mounted middleware sees a path relative to its mount point.
+    const path = req.originalUrl.split('?')[0];
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !isConsolePath(path)) return next();
+    const file = this.assets.get(path === '/' ? '/index.html' : path);
+    // A missing file (under assets/ or a top-level name with an extension) is a 404, not an
+    // app route; app routes such as /jobs/nightly.report may contain dots.
+    const missingFile = /^\/(?:assets\/.*|[^/]+\.[A-Za-z0-9]+)$/.test(path);
+    const appRoute = !file && !missingFile && wantsHtml(req.headers.accept);
+    const asset = file ?? (appRoute ? this.assets.get('/index.html') : undefined);
+    if (!asset) {
+      if (path === '/' || appRoute) return this.notBuilt(res);
+      return next();
+    }
+    res.setHeader('Content-Type', asset.contentType);
+    res.setHeader('Cache-Control', asset.cacheControl);
+    res.setHeader('ETag', asset.etag);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (asset.contentType.startsWith('text/html')) {
+      res.setHeader('Content-Security-Policy', CONSOLE_CSP);
+      res.setHeader('Referrer-Policy', 'no-referrer');
+    }
+    if (req.headers['if-none-match'] === asset.etag) {
+      res.statusCode = 304;
+      return res.end();
+    }
+    res.statusCode = 200;
+    res.setHeader('Content-Length', String(asset.body.length));
+    res.end(req.method === 'HEAD' ? undefined : asset.body);
+  }
+
+  private notBuilt(res: Response): void {
+    res.statusCode = 503;
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-store');
+    res.end(Buffer.from('The console was not built. Run `npm run build` and restart.\n'));
+  }
+}
