@@ -4,6 +4,7 @@ import { ApiModule } from './api/api.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { ConsoleModule } from './console/console.module';
 import { runsMaster, runsWorker } from './config/role';
 import { EtcdModule } from './etcd/etcd.module';
 import { HealthModule } from './health/health.module';
@@ -20,7 +21,7 @@ import { WorkersModule } from './workers/workers.module';
 export class AppModule {
   static forConfig(config: AppConfig): DynamicModule {
     const roleModules: Type[] = [
-      ...(runsMaster(config.ROLE) ? [ApiModule, ClusterModule] : []),
+      ...(runsMaster(config.ROLE) ? [ApiModule, ClusterModule, ConsoleModule] : []),
       ...(runsWorker(config.ROLE) ? [SchedulerModule] : []),
     ];
     return {
