@@ -111,6 +111,22 @@ export class AppConfig {
   @IsString()
   RUNLOG_SPOOL_DIR = './.spool';
 
+  /** On SIGTERM a worker waits this long for running work to finish, then kills it. */
+  @IntegerIn(0, 86400, 'a whole number of seconds')
+  WORKER_DRAIN_SECONDS = 30;
+
+  /** What a worker does with running work when its session lease is lost (its running keys are gone). */
+  @IsIn(['kill', 'finish'], { message: 'must be kill or finish' })
+  WORKER_ON_LEASE_LOSS: 'kill' | 'finish' = 'kill';
+
+  /** A tick fired later than this is a misfire and follows the job's misfire policy. */
+  @IntegerIn(100, 3_600_000, 'a number of milliseconds')
+  MISFIRE_THRESHOLD_MS = 5000;
+
+  /** Misfire policy runAll fires at most this many missed ticks per job, the latest ones. */
+  @IntegerIn(1, 100000, 'an integer')
+  CATCHUP_MAX_RUNS = 100;
+
   /** Where alerts go when the job names no webhook of its own. */
   @IsOptional()
   @IsUrl(

@@ -1,0 +1,176 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { RunLogRepository } from './run-log.repository';
+import { RunLogOp, RunRecord } from './run-record';
+import { RunSpool } from './run-spool';
+
+interface Pending {
+  op: RunLogOp;
+  durable: () => void;
+}
+
+/** Run starts are written within this delay so the API sees `running` promptly. */
+const START_FLUSH_MS = 50;
+const REPLAY_EVERY_MS = 1000;
+
+/**
+ * The worker's run log. Starts and completions are queued and written in batches
+ * (RUNLOG_BATCH_SIZE or RUNLOG_FLUSH_MS, whichever comes first) as unordered idempotent upserts.
+ * When MongoDB cannot take a batch, the batch goes to an append-only spool file, replayed once
+ * MongoDB answers again. Memory is bounded: past ten batches, the oldest queued operations go to
+ * the spool at once. Each operation's promise resolves when it is durable: in MongoDB or in the
+ * spool file.
+ */
+@Injectable()
+export class RunLogService {
+  private readonly logger = new Logger(RunLogService.name);
+  private readonly spool: RunSpool;
+  private queue: Pending[] = [];
+  private timer?: NodeJS.Timeout;
+  private timerDue = 0;
+  private flushing?: Promise<void>;
+  private replaying?: Promise<void>;
+  private replayTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly repository: RunLogRepository,
+  ) {
+    this.spool = new RunSpool(config.RUNLOG_SPOOL_DIR, `runlog-${config.WORKER_ID}`);
+  }
+
+  private get batchSize(): number {
+    return this.config.RUNLOG_BATCH_SIZE;
+  }
+
+  private get maxQueued(): number {
+    return this.batchSize * 10;
+  }
+
+  /** Starts the replay loop (spool files left by an earlier process are replayed too). */
+  start(): void {
+    this.replayTimer = setInterval(() => this.replaySoon(), REPLAY_EVERY_MS);
+  }
+
+  started(run: RunRecord): Promise<void> {
+    return this.enqueue({ kind: 'start', run }, START_FLUSH_MS);
+  }
+
+  finished(run: RunRecord): Promise<void> {
+    return this.enqueue({ kind: 'final', run }, this.config.RUNLOG_FLUSH_MS);
+  }
+
+  private enqueue(op: RunLogOp, withinMs: number): Promise<void> {
+    return new Promise<void>((durable) => {
+      this.queue.push({ op, durable });
+      if (this.queue.length > this.maxQueued) {
+        const spilled = this.queue.splice(0, this.queue.length - this.batchSize);
+        this.toSpool(spilled, 'run log queue over its bound');
+      }
+      this.flushWithin(this.queue.length >= this.batchSize ? 0 : withinMs);
+    });
+  }
+
+  private flushWithin(delayMs: number): void {
+    const due = Date.now() + delayMs;
+    if (this.timer && this.timerDue <= due) return;
+    clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, delayMs);
+  }
+
+  /** Writes one batch; schedules the next when more is queued. */
+  private flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    this.flushing = this.flushBatch().finally(() => {
+      this.flushing = undefined;
+      if (this.queue.length > 0)
+        this.flushWithin(this.queue.length >= this.batchSize ? 0 : START_FLUSH_MS);
+    });
+    return this.flushing;
+  }
+
+  private async flushBatch(): Promise<void> {
+    const batch = this.queue.splice(0, this.batchSize);
+    if (batch.length === 0) return;
+    if (!this.repository.connected) return this.toSpool(batch, 'MongoDB not connected');
+    try {
+      const { retry } = await this.repository.write(batch.map((p) => p.op));
+      const failed = new Set(retry);
+      this.toSpool(
+        batch.filter((_, i) => failed.has(i)),
+        'MongoDB rejected some records',
+      );
+      batch.filter((_, i) => !failed.has(i)).forEach((p) => p.durable());
+    } catch (error) {
+      this.toSpool(batch, `MongoDB write failed: ${(error as Error).message}`);
+    }
+  }
+
+  private toSpool(batch: Pending[], reason: string): void {
+    if (batch.length === 0) return;
+    try {
+      this.spool.append(batch.map((p) => p.op));
+      this.logger.warn({ msg: 'run records spooled to disk', count: batch.length, reason });
+    } catch (error) {
+      // Not even the disk takes them: keep them queued rather than lose them.
+      this.logger.error({
+        msg: 'run log spool failed; keeping records in memory',
+        err: (error as Error).message,
+      });
+      this.queue.unshift(...batch);
+      return;
+    }
+    batch.forEach((p) => p.durable());
+  }
+
+  private replaySoon(): void {
+    if (this.replaying || !this.repository.connected || !this.spool.pending()) return;
+    this.replaying = this.replay().finally(() => (this.replaying = undefined));
+  }
+
+  private async replay(): Promise<void> {
+    for (const file of this.spool.takeForReplay()) {
+      let count = 0;
+      try {
+        for await (const batch of RunSpool.batches(file, this.batchSize)) {
+          const { retry } = await this.repository.write(batch);
+          for (const index of retry) {
+            this.logger.error({
+              msg: 'run record rejected on replay; dropped',
+              runId: batch[index].run.runId,
+              job: batch[index].run.job,
+            });
+          }
+          count += batch.length;
+        }
+        RunSpool.remove(file);
+        this.logger.log({ msg: 'spooled run records replayed', count, file });
+      } catch (error) {
+        // MongoDB went away again; the file stays and is replayed from its start next time.
+        this.logger.warn({
+          msg: 'spool replay interrupted',
+          file,
+          replayed: count,
+          err: (error as Error).message,
+        });
+        return;
+      }
+    }
+  }
+
+  /** Graceful shutdown: everything queued becomes durable (MongoDB or spool); one replay try. */
+  async drain(): Promise<void> {
+    clearInterval(this.replayTimer);
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.queue.length > 0 || this.flushing) {
+      await this.flush();
+    }
+    await this.replaying;
+    if (this.repository.connected && this.spool.pending()) await this.replay();
+  }
+}

@@ -1,0 +1,45 @@
+import { RunStatus, RunTrigger } from '../../logs/run.model';
+
+/** A run record as the worker produces it; times are epoch ms so it survives a JSON spool. */
+export interface RunRecord {
+  runId: string;
+  job: string;
+  tick: number;
+  attempt: number;
+  trigger: RunTrigger;
+  workerId: string;
+  status: RunStatus;
+  command?: string;
+  exitCode?: number;
+  signal?: string;
+  error?: string;
+  output?: string;
+  truncated?: boolean;
+  startedAt?: number;
+  endedAt?: number;
+  durationMs?: number;
+  latenessMs?: number;
+}
+
+/**
+ * `start` inserts the `running` record if there is none yet; `final` sets the outcome whether or
+ * not the start arrived. Either order gives the same document, so batches may be written
+ * unordered and spooled writes replayed late.
+ */
+export interface RunLogOp {
+  kind: 'start' | 'final';
+  run: RunRecord;
+}
+
+/** The record as stored in the `runs` collection (see src/logs/schemas/run.schema.ts). */
+export function runDocument(run: RunRecord): Record<string, unknown> {
+  const date = (ms?: number): Date | undefined => (ms === undefined ? undefined : new Date(ms));
+  const doc: Record<string, unknown> = {
+    ...run,
+    tick: new Date(run.tick),
+    startedAt: date(run.startedAt),
+    endedAt: date(run.endedAt),
+  };
+  for (const key of Object.keys(doc)) if (doc[key] === undefined) delete doc[key];
+  return doc;
+}
