@@ -135,10 +135,14 @@ WORKER_MAX_CONCURRENT WORKER_SHELL KILL_GRACE_SECONDS RUNLOG_SPOOL_DIR
 {{- end }}
 {{- end }}
 
-{{/* Restarts pods when the ConfigMap or the chart's Secret changes. */}}
+{{/*
+Restarts pods when the ConfigMap or the Secret's inputs change. The Secret is summed from the
+values it is made of, not from its rendering: generated tokens differ between renders of one
+install (lookup finds nothing yet), and would make the first upgrade restart every pod.
+*/}}
 {{- define "cronplane.checksums" -}}
 checksum/config: {{ include (print .Template.BasePath "/configmap.yaml") . | sha256sum }}
-checksum/secret: {{ include (print .Template.BasePath "/secret.yaml") . | sha256sum }}
+checksum/secret: {{ list .Values.auth .Values.mongodb .Values.nats .Values.etcd.existingSecret | toJson | sha256sum }}
 {{- end }}
 
 {{/* The probes of one role, from its values. */}}

@@ -2,8 +2,8 @@
  * Runs the cached helm binary (tools/helm.ts) on the chart, with its own config and cache
  * directories so tests never read or write the user's helm set-up.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -14,6 +14,8 @@ export const CHART = resolve(__dirname, '..', '..', '..', 'helm', 'cronplane');
 export const PRODUCTION_VALUES = join(CHART, 'ci', 'production-values.yaml');
 
 export interface HelmOptions {
+  /** The chart directory; the repository's chart by default. */
+  chart?: string;
   release?: string;
   namespace?: string;
   valuesFiles?: string[];
@@ -55,7 +57,7 @@ function templateArgs(options: HelmOptions): string[] {
   const args = [
     'template',
     options.release ?? 'cronplane',
-    CHART,
+    options.chart ?? CHART,
     '--namespace',
     options.namespace ?? 'cron',
   ];
@@ -69,6 +71,22 @@ function templateArgs(options: HelmOptions): string[] {
 /** `helm template`'s result as is, for tests that expect it to fail. */
 export function helmTemplateRaw(options: HelmOptions = {}): HelmResult {
   return helm(templateArgs(options), options.env);
+}
+
+/**
+ * As helmTemplate, without blocking the event loop: for tests whose fake API server runs in this
+ * process and must answer helm while it renders.
+ */
+export function helmTemplateAsync(options: HelmOptions = {}): Promise<KubeObject[]> {
+  return new Promise((done, fail) => {
+    execFile(
+      ensureHelm(),
+      templateArgs(options),
+      { env: helmEnv(options.env), maxBuffer: 64 << 20 },
+      (error, stdout, stderr) =>
+        error ? fail(new Error(`helm template failed:\n${stderr}`)) : done(parseManifests(stdout)),
+    );
+  });
 }
 
 /** Renders the chart and parses every object; throws with helm's message when rendering fails. */
@@ -105,4 +123,30 @@ export function find(objects: KubeObject[], kind: string, component?: string): K
     throw new Error(`expected one ${kind} ${component ?? ''}, found ${matches.length}`);
   }
   return matches[0];
+}
+
+/**
+ * NOTES.txt as `helm install` would print it. helm template leaves NOTES out, so a copy of the
+ * chart renders it through `tpl` into a ConfigMap.
+ */
+export function renderNotes(options: HelmOptions = {}): string {
+  const copy = join(mkdtempSync(join(tmpdir(), 'cronplane-notes-')), 'cronplane');
+  cpSync(CHART, copy, { recursive: true });
+  cpSync(join(CHART, 'templates', 'NOTES.txt'), join(copy, 'notes-under-test.txt'));
+  writeFileSync(
+    join(copy, 'templates', 'notes-under-test.yaml'),
+    [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: notes-under-test',
+      'data:',
+      '  notes: {{ tpl (.Files.Get "notes-under-test.txt") . | quote }}',
+      '',
+    ].join('\n'),
+  );
+  const notes = helmTemplate({ ...options, chart: copy }).find(
+    (object) => object.metadata.name === 'notes-under-test',
+  );
+  return (notes as unknown as { data: { notes: string } }).data.notes;
 }
