@@ -10,10 +10,12 @@
 FROM node:20.20.2-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Compiling needs only TypeScript; no dependency's install script is run.
+# Compiling needs no dependency's install script (tsc, vite and its native builds run as shipped).
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY console ./console
+# The server (tsc) and the console (vite, into dist/public), as `npm run build` does locally.
 RUN npm run build
 
 FROM node:20.20.2-bookworm-slim AS runtime
@@ -27,7 +29,7 @@ ENV NODE_ENV=production \
     RUNLOG_SPOOL_DIR=/var/lib/cronplane/spool
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Production dependencies only. Their install scripts are skipped: the only ones are an
+# Production dependencies only, from the lock file. Their install scripts are skipped: the only ones are an
 # analytics ping and a protobufjs notice, neither needed at run time.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
     && npm cache clean --force

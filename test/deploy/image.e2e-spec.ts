@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 import { AppProcess, MAIN, startApp } from '../support/app-process';
 import { appEnv, isolationId } from '../support/env';
 import { CHART } from './support/helm';
+import { missingLockEntries, readLockfile } from './support/lockfile';
 import {
   execForm,
   instructions,
@@ -57,6 +58,19 @@ describe('the Dockerfile', () => {
     // From the build stage only the compiled code: its node_modules hold the dev dependencies.
     const copied = instructions(runtime, 'COPY').filter((copy) => copy.from !== undefined);
     expect(copied.map((copy) => copy.args)).toEqual(['/app/dist ./dist']);
+  });
+
+  it('builds what `npm run build` builds: the server and the console', () => {
+    const build = stages[0];
+    const copied = instructions(build, 'COPY').map((copy) => copy.args.split(' ')[0]);
+    expect(copied).toEqual(expect.arrayContaining(['src', 'console']));
+    expect(instructions(build, 'RUN').map((run) => run.args)).toContain('npm run build');
+  });
+
+  it('installs from a lock file npm ci accepts: every dependency, optional ones included, has an entry', () => {
+    // npm here leaves out other platforms' native builds that its registry does not serve, and
+    // npm ci then refuses the lock. Repair: npx tsx test/deploy/support/lockfile.ts --fix
+    expect(missingLockEntries(readLockfile())).toEqual([]);
   });
 
   it('runs as the numeric non-root user the chart expects', () => {
