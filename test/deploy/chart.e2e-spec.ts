@@ -177,7 +177,7 @@ describe.each(CASES)('rendered with $name', ({ options, secrets, userEnv }) => {
     ]);
   });
 
-  it('workers are a StatefulSet named after their pods, with a graceful stop longer than the kill grace', () => {
+  it('workers are a StatefulSet named after their pods, given time to drain, kill and flush on stop', () => {
     const object = workload(objects, 'worker') as unknown as IStatefulSet;
     expect(object.spec?.podManagementPolicy).toBe('Parallel');
     expect(object.spec?.serviceName).toBe(find(objects, 'Service', 'worker').metadata.name);
@@ -190,7 +190,11 @@ describe.each(CASES)('rendered with $name', ({ options, secrets, userEnv }) => {
     const env = containerEnv(objects, 'worker', 'cronplane-worker-3', secrets);
     expect(env.WORKER_ID).toBe('cronplane-worker-3');
     const grace = podSpec(workload(objects, 'worker')).terminationGracePeriodSeconds ?? 30;
-    expect(grace).toBeGreaterThanOrEqual(Number(env.KILL_GRACE_SECONDS) + 10);
+    // The app waits WORKER_DRAIN_SECONDS for runs, then KILL_GRACE_SECONDS before SIGKILL, then
+    // flushes the run log: Kubernetes must not SIGKILL it first.
+    const stop = Number(env.WORKER_DRAIN_SECONDS) + Number(env.KILL_GRACE_SECONDS);
+    expect(loadConfig(env).WORKER_DRAIN_SECONDS).toBe(Number(env.WORKER_DRAIN_SECONDS));
+    expect(grace).toBeGreaterThanOrEqual(stop + 10);
     expect(worker.volumeMounts).toContainEqual({ name: 'spool', mountPath: env.RUNLOG_SPOOL_DIR });
   });
 
@@ -292,10 +296,11 @@ describe('production-values.yaml', () => {
     }
   });
 
-  it('sizes the worker stop to its 30 s kill grace and passes labels through', () => {
-    expect(podSpec(workload(objects, 'worker')).terminationGracePeriodSeconds).toBe(60);
+  it('sizes the worker stop to its drain and kill grace, and passes labels through', () => {
+    expect(podSpec(workload(objects, 'worker')).terminationGracePeriodSeconds).toBe(120 + 30 + 30);
     const env = containerEnv(objects, 'worker', 'cronplane-worker-0', PRODUCTION_SECRETS);
     expect(env).toMatchObject({
+      WORKER_DRAIN_SECONDS: '120',
       KILL_GRACE_SECONDS: '30',
       WORKER_LABELS: 'pool=general,region=eu-west-1',
     });
@@ -318,9 +323,13 @@ describe('values the chart refuses', () => {
     ['no MongoDB at all', { 'mongodb.uri': '' }, "'allOf' failed"],
     ['a variable the chart sets itself', { 'config.extra': { ROLE: 'all' } }, 'config.extra.ROLE'],
     [
-      'a worker stop shorter than the kill grace',
-      { 'worker.killGraceSeconds': 60, 'worker.terminationGracePeriodSeconds': 30 },
-      'must exceed worker.killGraceSeconds',
+      'a worker stop no longer than its drain and kill grace',
+      {
+        'worker.drainSeconds': 25,
+        'worker.killGraceSeconds': 5,
+        'worker.terminationGracePeriodSeconds': 30,
+      },
+      'must exceed worker.drainSeconds + worker.killGraceSeconds (30)',
     ],
   ])('%s', (_name, setJson, message) => {
     const result = helmTemplateRaw({ setJson });
