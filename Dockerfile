@@ -29,8 +29,9 @@ ENV NODE_ENV=production \
     RUNLOG_SPOOL_DIR=/var/lib/cronplane/spool
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Production dependencies only, from the lock file. Their install scripts are skipped: the only ones are an
-# analytics ping and a protobufjs notice, neither needed at run time.
+# Production dependencies only, from the lock file. Their install scripts are skipped: the only
+# ones are an analytics ping (@scarf/scarf) and protobufjs's check of its CLI's dependencies,
+# neither needed at run time.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
     && npm cache clean --force
 COPY --from=build /app/dist ./dist
