@@ -1,17 +1,19 @@
 import { Module } from '@nestjs/common';
+import { JobsModule } from '../jobs/jobs.module';
 import { LogsModule } from '../logs/logs.module';
 import { WorkersModule } from '../workers/workers.module';
 import { AlertDispatcher } from './alert-dispatcher.service';
 import { AlertsController } from './alerts.controller';
 import { ClusterController } from './cluster.controller';
 import { LeaderElection } from './leader-election.service';
+import { ReaperService } from './reaper.service';
 import { RetentionService } from './retention.service';
 
 /** Masters: leader election and the leader's duties (alert delivery, retention, lost runs). */
 @Module({
-  imports: [LogsModule, WorkersModule],
+  imports: [LogsModule, WorkersModule, JobsModule],
   controllers: [ClusterController, AlertsController],
-  providers: [LeaderElection, AlertDispatcher, RetentionService],
+  providers: [LeaderElection, AlertDispatcher, RetentionService, ReaperService],
   exports: [LeaderElection],
 })
 export class ClusterModule {}

@@ -19,6 +19,13 @@ import { RunRequestsRepository } from './run-requests.repository';
     RunsRepository,
     WorkersRepository,
   ],
-  exports: [JobsRepository, JobsService, RunControlService, RunsRepository, WorkersRepository],
+  exports: [
+    JobsRepository,
+    JobsService,
+    RunControlService,
+    RunRequestsRepository,
+    RunsRepository,
+    WorkersRepository,
+  ],
 })
 export class JobsModule {}

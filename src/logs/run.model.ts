@@ -31,3 +31,8 @@ export function runIdFor(
 export function manualRunId(job: string, requestedAt: number, nonce: string): string {
   return `${job}@${requestedAt}!${nonce}`;
 }
+
+/** Run id of retry `attempt` (2 = first retry) of the run `runId`. */
+export function retryRunId(runId: string, attempt: number): string {
+  return `${runId.replace(/#\d+$/, '')}#${attempt}`;
+}
