@@ -1,5 +1,28 @@
 import { Module } from '@nestjs/common';
+import { EXECUTOR } from '../executor/executor';
+import { ShellExecutor } from '../executor/shell.executor';
+import { LogsModule } from '../logs/logs.module';
+import { RunOutputModule } from '../run-stream/run-output.module';
+import { WorkerRegistryRepository } from '../workers/worker-registry.repository';
+import { WorkerSessionService } from '../workers/worker-session.service';
+import { RunLogRepository } from './run-log/run-log.repository';
+import { RunLogService } from './run-log/run-log.service';
+import { RunnerService } from './runner.service';
+import { SchedulerService } from './scheduler.service';
+import { WorkerRequestsRepository } from './worker-requests.repository';
 
-/** The worker role: job table, ownership, tick claims, executor and run log. */
-@Module({})
+/** The worker role: session, job table, ownership, tick claims, executor and run log. */
+@Module({
+  imports: [LogsModule, RunOutputModule],
+  providers: [
+    WorkerRegistryRepository,
+    WorkerSessionService,
+    WorkerRequestsRepository,
+    RunLogRepository,
+    RunLogService,
+    { provide: EXECUTOR, useClass: ShellExecutor },
+    RunnerService,
+    SchedulerService,
+  ],
+})
 export class SchedulerModule {}

@@ -20,6 +20,7 @@ export class WorkerSessionService {
   private readonly logger = new Logger(WorkerSessionService.name);
   private readonly clock: SessionClock;
   private readonly lostListeners: LostListener[] = [];
+  private readonly registeredListeners: (() => void)[] = [];
   private lease?: string;
   private timer?: NodeJS.Timeout;
   private stopped = false;
@@ -57,6 +58,10 @@ export class WorkerSessionService {
     this.lostListeners.push(listener);
   }
 
+  onRegistered(listener: () => void): void {
+    this.registeredListeners.push(listener);
+  }
+
   info(): WorkerInfo {
     return {
       id: this.workerId,
@@ -92,6 +97,7 @@ export class WorkerSessionService {
         ttlSeconds: lease.ttlSeconds,
       });
       this.schedule(this.ttlMs / 3);
+      for (const listener of this.registeredListeners) listener();
     } catch (error) {
       this.logger.warn({
         msg: 'registration failed; retrying',

@@ -1,0 +1,255 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { LockService } from '../etcd/lock.service';
+import { Execution, EXECUTOR, Executor } from '../executor/executor';
+import { JobSpec } from '../jobs/job.model';
+import { RunTrigger } from '../logs/run.model';
+import { RunOutputPublisher } from '../run-stream/run-output.publisher';
+import { retryDelayMs } from './backoff';
+import { runEnvironment } from './run-env';
+import { RunLogService } from './run-log/run-log.service';
+import { RunRecord } from './run-log/run-record';
+import { WorkerRequestsRepository } from './worker-requests.repository';
+
+/** Run id of attempt `attempt` (2 = first retry) of the run `runId`. */
+function retryRunId(runId: string, attempt: number): string {
+  return `${runId.replace(/#\d+$/, '')}#${attempt}`;
+}
+
+/** A run this worker claimed (a tick or a trigger) and must now execute. */
+export interface ClaimedRun {
+  job: JobSpec;
+  runId: string;
+  tick: number;
+  attempt: number;
+  trigger: RunTrigger;
+  /** The running key the claim created, and its create revision (to release only our own). */
+  running: { key: string; revision: number };
+}
+
+interface ActiveRun {
+  runId: string;
+  job: string;
+  execution?: Execution;
+  /** A stop requested before the process started. */
+  stopRequested?: { reason: 'killed'; detail: string };
+}
+
+/**
+ * Executes claimed runs: the `running` record, the process, the final record, releasing the
+ * running key, and the retry trigger of a failed run. Holds the per-worker concurrency limit and
+ * acts on kill requests.
+ */
+@Injectable()
+export class RunnerService {
+  private readonly logger = new Logger(RunnerService.name);
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly tasks = new Set<Promise<void>>();
+  private reserved = 0;
+
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(EXECUTOR) private readonly executor: Executor,
+    private readonly runLog: RunLogService,
+    private readonly lock: LockService,
+    private readonly requests: WorkerRequestsRepository,
+    private readonly output: RunOutputPublisher,
+  ) {}
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  hasCapacity(): boolean {
+    return this.active.size + this.reserved < this.config.WORKER_MAX_CONCURRENT;
+  }
+
+  /** Holds a slot while a claim is in flight; call the result to give it back. */
+  reserve(): () => void {
+    this.reserved += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.reserved -= 1;
+    };
+  }
+
+  runningCount(job: string): number {
+    let count = 0;
+    for (const run of this.active.values()) if (run.job === job) count += 1;
+    return count;
+  }
+
+  isRunning(runId: string): boolean {
+    return this.active.has(runId);
+  }
+
+  start(run: ClaimedRun): void {
+    this.active.set(run.runId, { runId: run.runId, job: run.job.name });
+    const task = this.execute(run)
+      .catch((error: Error) =>
+        this.logger.error({
+          msg: 'run failed inside the worker',
+          job: run.job.name,
+          runId: run.runId,
+          err: error.message,
+        }),
+      )
+      .finally(() => {
+        this.active.delete(run.runId);
+        this.tasks.delete(task);
+      });
+    this.tasks.add(task);
+  }
+
+  private async execute(run: ClaimedRun): Promise<void> {
+    const { job, runId } = run;
+    const workerId = this.config.WORKER_ID;
+    const startedAt = Date.now();
+    const base: RunRecord = {
+      runId,
+      job: job.name,
+      tick: run.tick,
+      attempt: run.attempt,
+      trigger: run.trigger,
+      workerId,
+      status: 'running',
+      command: job.command,
+      startedAt,
+      latenessMs: Math.max(0, startedAt - run.tick),
+    };
+    void this.runLog.started(base);
+    this.output.begin(runId);
+    const execution = this.executor.start({
+      runId,
+      command: job.command,
+      env: runEnvironment(
+        { job: job.name, runId, tick: run.tick, attempt: run.attempt },
+        job.env ?? {},
+      ),
+      timeoutMs: (job.timeoutSeconds ?? 0) * 1000,
+      killGraceMs: this.config.KILL_GRACE_SECONDS * 1000,
+      outputCapBytes: this.config.OUTPUT_CAP_BYTES,
+      onOutput: (chunk) => this.output.write(runId, chunk),
+    });
+    const active = this.active.get(runId);
+    if (active) {
+      active.execution = execution;
+      if (active.stopRequested) execution.stop('killed', active.stopRequested.detail);
+    }
+    this.logger.debug({ msg: 'run started', job: job.name, runId, workerId, pid: execution.pid });
+    const result = await execution.done;
+    this.output.end(runId);
+    const endedAt = Date.now();
+    const final: RunRecord = {
+      ...base,
+      status: result.status,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      error: result.error,
+      output: result.output,
+      truncated: result.truncated,
+      endedAt,
+      durationMs: endedAt - startedAt,
+    };
+    // The final record is batched; the running key goes now, so a `forbid` job's next tick is
+    // not blocked by the flush delay. The leader waits several flush periods before it calls a
+    // run whose key is gone `lost`, and the record is durable (MongoDB or spool) well before.
+    const recorded = this.runLog.finished(final);
+    try {
+      await this.lock.releaseRunning(run.running.key, run.running.revision);
+    } catch (error) {
+      // The key rides on the session lease; it disappears with it.
+      this.logger.warn({
+        msg: 'could not release the running key',
+        job: job.name,
+        runId,
+        err: (error as Error).message,
+      });
+    }
+    const context = {
+      job: job.name,
+      runId,
+      workerId,
+      status: result.status,
+      durationMs: endedAt - startedAt,
+    };
+    if (result.status === 'succeeded') this.logger.log({ msg: 'run finished', ...context });
+    else
+      this.logger.warn({
+        msg: 'run finished',
+        ...context,
+        exitCode: result.exitCode,
+        error: result.error,
+      });
+    if (result.status === 'failed' || result.status === 'timeout')
+      await this.requestRetry(run, endedAt);
+    await recorded;
+  }
+
+  private async requestRetry(run: ClaimedRun, now: number): Promise<void> {
+    const attempt = run.attempt + 1;
+    const delay = retryDelayMs(run.job.retries, attempt);
+    if (delay === undefined) return;
+    const retry = retryRunId(run.runId, attempt);
+    try {
+      await this.requests.requestRetry(run.job.name, {
+        runId: retry,
+        trigger: 'retry',
+        attempt,
+        notBefore: now + delay,
+        tick: run.tick,
+        reason: `retry ${attempt - 1} of ${run.job.retries.max} after ${run.runId}`,
+      });
+      this.logger.log({
+        msg: 'retry requested',
+        job: run.job.name,
+        runId: run.runId,
+        retryRunId: retry,
+        notBefore: now + delay,
+      });
+    } catch (error) {
+      this.logger.error({
+        msg: 'could not request a retry',
+        job: run.job.name,
+        runId: run.runId,
+        err: (error as Error).message,
+      });
+    }
+  }
+
+  /** Stops runs matching `target` (a run id or a job name); the number stopped. */
+  kill(target: string, detail: string): number {
+    let count = 0;
+    for (const run of this.active.values()) {
+      if (run.runId !== target && run.job !== target) continue;
+      count += 1;
+      this.logger.log({ msg: 'killing run', job: run.job, runId: run.runId, reason: detail });
+      if (run.execution) run.execution.stop('killed', detail);
+      else run.stopRequested = { reason: 'killed', detail };
+    }
+    return count;
+  }
+
+  killAll(detail: string): void {
+    for (const run of this.active.values()) this.kill(run.runId, detail);
+  }
+
+  /** Waits for running work up to `graceMs`, then kills what is left and waits for it to end. */
+  async drain(graceMs: number): Promise<void> {
+    if (this.tasks.size === 0) return;
+    this.logger.log({ msg: 'waiting for running work', runs: this.tasks.size, graceMs });
+    const all = (): Promise<unknown> => Promise.allSettled([...this.tasks]);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>(
+      (resolve) => (timer = setTimeout(() => resolve('expired'), graceMs)),
+    );
+    const outcome = await Promise.race([all().then(() => 'done' as const), expired]);
+    clearTimeout(timer);
+    if (outcome === 'expired') {
+      this.killAll('worker shutting down');
+      await all();
+    }
+  }
+}

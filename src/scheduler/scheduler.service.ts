@@ -1,0 +1,629 @@
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { EtcdService } from '../etcd/etcd.service';
+import { LockService } from '../etcd/lock.service';
+import { runIdFor } from '../logs/run.model';
+import { PrefixMirror } from '../workers/prefix-mirror';
+import { KillRequest, RunningEntry, TriggerRequest, WorkerInfo } from '../workers/worker.model';
+import { WorkerSessionService } from '../workers/worker-session.service';
+import { catchupFloor, readJob, TableJob } from './job-table';
+import { OwnerCandidate, ownerOf, schedulesJob } from './ownership';
+import { RunLogService } from './run-log/run-log.service';
+import { RunnerService } from './runner.service';
+import { MissedTicks, PlannedFire, planTicks, TickPlan } from './tick-plan';
+import { WorkerRequestsRepository } from './worker-requests.repository';
+
+/** The loop never sleeps longer than this, so a wall-clock jump is noticed within a second. */
+const MAX_SLEEP_MS = 1000;
+const MIN_SLEEP_MS = 5;
+/** While claims are not allowed (session in doubt), look again this often. */
+const PAUSED_SLEEP_MS = 200;
+const MAX_MISSED_RECORDS = 100;
+const MAX_SCAN = 1000;
+
+/** A job this worker schedules, with its view of the job's high-water mark. */
+interface ScheduledJob {
+  name: string;
+  /** `state/<stateName>`: the job name, or `<job>@<workerId>` for target mode `all`. */
+  stateName: string;
+  table: TableJob;
+  /** The mark: every tick at or before it has been handled. Undefined until read from etcd. */
+  cursor?: number;
+  stateRevision: number;
+  /** When the loop must look at the job next; undefined while it cannot fire. */
+  nextDue?: number;
+  busy: boolean;
+}
+
+type FireOutcome = 'claimed' | 'skipped' | 'moved' | 'failed';
+
+/**
+ * The worker role's rules: which jobs this worker schedules (rendezvous ownership over the live
+ * workers), when their ticks are due (re-computed from the wall clock on every pass, never from
+ * accumulated timers), claiming each tick with one compare-and-swap, misfire and concurrency
+ * policies, triggers (manual runs, retries) and kill requests. All etcd state comes from
+ * watched mirrors; all etcd writes go through LockService and WorkerRequestsRepository.
+ */
+@Injectable()
+export class SchedulerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(SchedulerService.name);
+  private readonly table = new Map<string, TableJob>();
+  private readonly owned = new Map<string, ScheduledJob>();
+  private readonly triggersInFlight = new Set<string>();
+  private workers: OwnerCandidate[] = [];
+  private readonly jobsMirror: PrefixMirror;
+  private readonly workersMirror: PrefixMirror;
+  private readonly triggersMirror: PrefixMirror;
+  private readonly killsMirror: PrefixMirror;
+  private timer?: NodeJS.Timeout;
+  private timerAt = 0;
+  private stopped = false;
+  private claimsAllowed = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly etcd: EtcdService,
+    private readonly lock: LockService,
+    private readonly session: WorkerSessionService,
+    private readonly runner: RunnerService,
+    private readonly runLog: RunLogService,
+    private readonly requests: WorkerRequestsRepository,
+  ) {
+    const { client, keys } = etcd;
+    this.jobsMirror = new PrefixMirror(client, keys.jobsPrefix(), 'jobs', (e) =>
+      this.onJobsEvent(e),
+    );
+    this.workersMirror = new PrefixMirror(client, keys.workersPrefix(), 'workers', () =>
+      this.onMembership(),
+    );
+    this.triggersMirror = new PrefixMirror(client, keys.triggerPrefix(), 'triggers', () =>
+      this.wake(),
+    );
+    this.killsMirror = new PrefixMirror(client, keys.killPrefix(), 'kills', (e) => {
+      if (e.type === 'put') this.onKill(e.key, e.value);
+    });
+  }
+
+  private get workerId(): string {
+    return this.config.WORKER_ID;
+  }
+
+  onApplicationBootstrap(): void {
+    this.runLog.start();
+    this.session.onLost(() => this.onSessionLost());
+    this.session.onRegistered(() => this.recomputeOwnership());
+    this.session.start();
+    // Start-up must not wait for etcd: the mirrors retry in the background and the loop idles.
+    void Promise.all([
+      this.jobsMirror.start(),
+      this.workersMirror.start(),
+      this.triggersMirror.start(),
+      this.killsMirror.start(),
+    ]).then(() =>
+      this.logger.log({ msg: 'scheduler in sync', workerId: this.workerId, jobs: this.table.size }),
+    );
+    this.loop();
+  }
+
+  // ---- job table and membership ------------------------------------------------------------
+
+  private onJobsEvent(event: Parameters<ConstructorParameters<typeof PrefixMirror>[3]>[0]): void {
+    if (event.type === 'reset') {
+      const seen = new Set<string>();
+      for (const [name, value] of event.entries) {
+        seen.add(name);
+        this.putJob(name, value, this.table.get(name)?.revision ?? 0);
+      }
+      for (const name of [...this.table.keys()]) if (!seen.has(name)) this.deleteJob(name);
+    } else if (event.type === 'put') {
+      this.putJob(event.key, event.value, event.modRevision);
+    } else {
+      this.deleteJob(event.key);
+    }
+    this.recomputeOwnership();
+  }
+
+  private putJob(name: string, value: string, revision: number): void {
+    const job = readJob(name, value, revision);
+    if (!job) {
+      this.logger.warn({ msg: 'ignoring a jobs/ key that is not a job', job: name });
+      return;
+    }
+    if (job.error) {
+      this.logger.error({
+        msg: 'job schedule does not parse; the job will not fire',
+        job: name,
+        error: job.error,
+      });
+    }
+    this.table.set(name, job);
+    const scheduled = this.owned.get(name);
+    if (scheduled) {
+      scheduled.table = job;
+      scheduled.nextDue = Date.now();
+    }
+  }
+
+  private deleteJob(name: string): void {
+    this.table.delete(name);
+    this.owned.delete(name);
+    // A deleted job's runs do not keep going (they did in the original crontab).
+    this.runner.kill(name, 'job deleted');
+  }
+
+  private onMembership(): void {
+    const workers: OwnerCandidate[] = [];
+    for (const [id, value] of this.workersMirror.snapshot()) {
+      try {
+        const info = JSON.parse(value) as WorkerInfo;
+        workers.push({ id, labels: info.labels ?? {} });
+      } catch {
+        this.logger.warn({ msg: 'ignoring a workers/ key that is not JSON', key: id });
+      }
+    }
+    this.workers = workers;
+    this.recomputeOwnership();
+  }
+
+  private get self(): OwnerCandidate {
+    return { id: this.workerId, labels: this.config.workerLabels };
+  }
+
+  /** Whether this worker appears in the live membership (registered under a live lease). */
+  private get registered(): boolean {
+    return this.session.leaseId !== undefined && this.workers.some((w) => w.id === this.workerId);
+  }
+
+  private recomputeOwnership(): void {
+    const registered = this.registered;
+    let gained = 0;
+    let lost = 0;
+    for (const [name, job] of this.table) {
+      const mine = registered && schedulesJob(this.self, name, job.spec.target, this.workers);
+      if (mine && !this.owned.has(name)) {
+        const all = job.spec.target.mode === 'all';
+        this.owned.set(name, {
+          name,
+          stateName: all ? `${name}@${this.workerId}` : name,
+          table: job,
+          stateRevision: 0,
+          nextDue: Date.now(),
+          busy: false,
+        });
+        gained += 1;
+      } else if (!mine && this.owned.delete(name)) {
+        lost += 1;
+      }
+    }
+    if (gained > 0 || lost > 0) {
+      this.logger.log({
+        msg: 'ownership changed',
+        workerId: this.workerId,
+        gained,
+        lost,
+        owns: this.owned.size,
+        workers: this.workers.length,
+      });
+    }
+    this.wake();
+  }
+
+  private onSessionLost(): void {
+    // Our running keys died with the lease: another worker may now start what we are running.
+    if (this.config.WORKER_ON_LEASE_LOSS === 'kill')
+      this.runner.killAll('worker lost its etcd session');
+    for (const job of this.owned.values()) job.cursor = undefined;
+    this.claimsAllowed = false;
+  }
+
+  // ---- the loop ----------------------------------------------------------------------------
+
+  private wake(): void {
+    this.wakeBy(Date.now());
+  }
+
+  /** One pass: fire what is due by the wall clock now, then sleep until the next due time. */
+  private loop(): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const now = Date.now();
+    const allowed = this.session.canClaim(now) && this.registered;
+    if (allowed !== this.claimsAllowed) {
+      this.claimsAllowed = allowed;
+      const context = { workerId: this.workerId, owns: this.owned.size };
+      if (allowed) this.logger.log({ msg: 'claiming ticks', ...context });
+      else
+        this.logger.warn({
+          msg: 'not claiming: session lease not confirmed recently enough',
+          ...context,
+        });
+    }
+    let wakeAt = now + (allowed ? MAX_SLEEP_MS : PAUSED_SLEEP_MS);
+    if (allowed) {
+      for (const job of this.owned.values()) {
+        if (job.busy) continue;
+        if (job.nextDue !== undefined && job.nextDue <= now) {
+          job.busy = true;
+          void this.advance(job)
+            .catch((error: Error) => {
+              job.cursor = undefined;
+              this.logger.warn({
+                msg: 'tick handling failed; re-reading the mark',
+                job: job.name,
+                workerId: this.workerId,
+                err: error.message,
+              });
+            })
+            .finally(() => {
+              job.busy = false;
+              if (job.nextDue !== undefined && job.nextDue <= Date.now() + MAX_SLEEP_MS)
+                this.wakeBy(job.nextDue);
+            });
+        } else if (job.nextDue !== undefined) {
+          wakeAt = Math.min(wakeAt, job.nextDue);
+        }
+      }
+      wakeAt = Math.min(wakeAt, this.processTriggers(now));
+    }
+    this.timer = undefined;
+    this.wakeBy(Math.min(wakeAt, Date.now() + MAX_SLEEP_MS));
+  }
+
+  /** Makes sure the next pass runs by `at`; an earlier pass already planned stays. */
+  private wakeBy(at: number): void {
+    if (this.stopped) return;
+    if (this.timer && this.timerAt <= at) return;
+    clearTimeout(this.timer);
+    const delay = Math.max(MIN_SLEEP_MS, at - Date.now());
+    this.timerAt = Date.now() + delay;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.loop();
+    }, delay);
+  }
+
+  private async advance(job: ScheduledJob): Promise<void> {
+    const { spec, schedule } = job.table;
+    if (!spec.enabled || !schedule) {
+      job.nextDue = undefined;
+      return;
+    }
+    if (job.cursor === undefined) {
+      const read = await this.lock.readState(job.stateName);
+      job.stateRevision = read.revision;
+      // A job never fired before is owed its ticks since it was saved (or since now, whichever is
+      // earlier), so an ownership move right after creation loses nothing.
+      job.cursor = read.state?.lastTick ?? Math.min(Date.now(), catchupFloor(spec) ?? Date.now());
+    }
+    const now = Date.now();
+    const from = Math.max(job.cursor, catchupFloor(spec) ?? -Infinity);
+    const plan = planTicks({
+      schedule,
+      cursor: from,
+      now,
+      policy: spec.misfirePolicy,
+      thresholdMs: this.config.MISFIRE_THRESHOLD_MS,
+      catchupWindowMs: spec.catchupWindowSeconds * 1000,
+      maxCatchup: this.config.CATCHUP_MAX_RUNS,
+      maxMissedRecords: MAX_MISSED_RECORDS,
+      maxScan: MAX_SCAN,
+    });
+    const complete = await this.carryOut(job, plan);
+    job.nextDue =
+      !complete || plan.partial ? Date.now() : schedule.next(Math.max(job.cursor ?? from, from));
+  }
+
+  /** Claims the plan's ticks in order; false when it stopped early (the job is planned again). */
+  private async carryOut(job: ScheduledJob, plan: TickPlan): Promise<boolean> {
+    let missed: MissedTicks | undefined = plan.missed;
+    const hasMissed = missed.ticks.length > 0 || missed.more !== undefined;
+    if (plan.fire.length === 0) {
+      if (!hasMissed || plan.advanceTo === undefined) return true;
+      const moved = await this.moveMark(job, plan.advanceTo, runIdFor(job.name, plan.advanceTo));
+      if (moved) this.recordMissed(job, missed);
+      return moved;
+    }
+    for (const fire of plan.fire) {
+      if (this.stopped || !this.session.canClaim()) return false;
+      const outcome = await this.fireTick(job, fire);
+      if (outcome === 'claimed' || outcome === 'skipped') {
+        // The first successful compare-and-swap from our mark makes the ticks before it ours.
+        if (missed && hasMissed) this.recordMissed(job, missed);
+        missed = undefined;
+        continue;
+      }
+      return false;
+    }
+    return true;
+  }
+
+  private runIdOf(job: ScheduledJob, tick: number): string {
+    const all = job.table.spec.target.mode === 'all';
+    return runIdFor(job.name, tick, all ? { workerId: this.workerId } : {});
+  }
+
+  private async fireTick(job: ScheduledJob, fire: PlannedFire): Promise<FireOutcome> {
+    const spec = job.table.spec;
+    const runId = this.runIdOf(job, fire.tick);
+    const all = spec.target.mode === 'all';
+    if (!this.runner.hasCapacity()) {
+      const reason = `worker ${this.workerId} at its concurrency limit (WORKER_MAX_CONCURRENT=${this.config.WORKER_MAX_CONCURRENT})`;
+      return this.skipTick(job, fire, runId, reason);
+    }
+    if (spec.concurrencyPolicy === 'forbid' && all && this.runner.runningCount(job.name) > 0) {
+      return this.skipTick(
+        job,
+        fire,
+        runId,
+        'previous run still running (concurrency policy forbid)',
+      );
+    }
+    if (spec.concurrencyPolicy === 'replace') await this.replaceRunning(job.name);
+    const leaseId = this.session.leaseId;
+    if (leaseId === undefined) return 'failed';
+    const exclusive = spec.concurrencyPolicy === 'forbid' && !all;
+    const runningKey = this.lock.runningKey(job.name, runId, exclusive);
+    const entry: RunningEntry = {
+      runId,
+      workerId: this.workerId,
+      startedAt: new Date().toISOString(),
+    };
+    const release = this.runner.reserve();
+    try {
+      const result = await this.lock.claimTick({
+        stateName: job.stateName,
+        expectedRevision: job.stateRevision,
+        state: { lastTick: fire.tick, runId, workerId: this.workerId },
+        running: { key: runningKey, value: { ...entry }, leaseId, exclusive },
+      });
+      if (result.claimed) {
+        job.cursor = fire.tick;
+        job.stateRevision = result.stateRevision;
+        this.runner.start({
+          job: spec,
+          runId,
+          tick: fire.tick,
+          attempt: 1,
+          trigger: fire.trigger,
+          running: { key: runningKey, revision: result.stateRevision },
+        });
+        return 'claimed';
+      }
+      if (result.reason === 'running') {
+        return this.skipTick(
+          job,
+          fire,
+          runId,
+          'previous run still running (concurrency policy forbid)',
+        );
+      }
+      this.sawMark(job, result.stateRevision, result.state?.lastTick);
+      return 'moved';
+    } finally {
+      release();
+    }
+  }
+
+  /** Moves the mark past a tick without running it, and records it `skipped` if we moved it. */
+  private async skipTick(
+    job: ScheduledJob,
+    fire: PlannedFire,
+    runId: string,
+    reason: string,
+  ): Promise<FireOutcome> {
+    if (!(await this.moveMark(job, fire.tick, runId))) return 'moved';
+    const now = Date.now();
+    this.logger.warn({
+      msg: 'tick skipped',
+      job: job.name,
+      runId,
+      workerId: this.workerId,
+      reason,
+    });
+    void this.runLog.finished({
+      runId,
+      job: job.name,
+      tick: fire.tick,
+      attempt: 1,
+      trigger: fire.trigger,
+      workerId: this.workerId,
+      status: 'skipped',
+      command: job.table.spec.command,
+      error: reason,
+      endedAt: now,
+      latenessMs: Math.max(0, now - fire.tick),
+    });
+    return 'skipped';
+  }
+
+  private async moveMark(job: ScheduledJob, tick: number, runId: string): Promise<boolean> {
+    const result = await this.lock.claimTick({
+      stateName: job.stateName,
+      expectedRevision: job.stateRevision,
+      state: { lastTick: tick, runId, workerId: this.workerId, skipped: true },
+    });
+    if (result.claimed) {
+      job.cursor = tick;
+      job.stateRevision = result.stateRevision;
+      return true;
+    }
+    if (result.reason === 'moved') this.sawMark(job, result.stateRevision, result.state?.lastTick);
+    return false;
+  }
+
+  /** Someone else moved the mark: adopt it (never move our cursor backwards). */
+  private sawMark(job: ScheduledJob, revision: number, lastTick: number | undefined): void {
+    job.stateRevision = revision;
+    if (lastTick !== undefined) job.cursor = Math.max(job.cursor ?? lastTick, lastTick);
+  }
+
+  private recordMissed(job: ScheduledJob, missed: MissedTicks): void {
+    const spec = job.table.spec;
+    const now = Date.now();
+    const record = (tick: number, error: string): void =>
+      void this.runLog.finished({
+        runId: this.runIdOf(job, tick),
+        job: job.name,
+        tick,
+        attempt: 1,
+        trigger: 'schedule',
+        workerId: this.workerId,
+        status: 'missed',
+        command: spec.command,
+        error,
+        endedAt: now,
+      });
+    if (missed.more) {
+      const { count, atLeast, first, last, reason } = missed.more;
+      const text = `${atLeast ? 'at least ' : ''}${count} ticks missed from ${new Date(first).toISOString()} to ${new Date(last).toISOString()} (${reason})`;
+      record(first, text);
+    }
+    for (const tick of missed.ticks) {
+      record(
+        tick,
+        `tick missed: no worker fired it in time (misfire policy ${spec.misfirePolicy})`,
+      );
+    }
+    const total = missed.ticks.length + (missed.more?.count ?? 0);
+    this.logger.warn({
+      msg: 'ticks missed',
+      job: job.name,
+      workerId: this.workerId,
+      count: total,
+      policy: spec.misfirePolicy,
+    });
+  }
+
+  /** Policy replace: ask every running run of the job to stop before the new one starts. */
+  private async replaceRunning(job: string): Promise<void> {
+    const leaseId = this.session.leaseId;
+    if (leaseId === undefined) return;
+    const request: KillRequest = {
+      requestedBy: `worker ${this.workerId} (concurrency policy replace)`,
+      at: new Date().toISOString(),
+    };
+    for (const entry of await this.requests.runningOf(job)) {
+      if (this.runner.isRunning(entry.runId))
+        this.runner.kill(entry.runId, 'replaced by a newer run');
+      else await this.requests.requestKill(entry.runId, request, leaseId);
+    }
+  }
+
+  // ---- triggers and kills ------------------------------------------------------------------
+
+  /** Consumes due triggers of jobs this worker owns; returns when the next one falls due. */
+  private processTriggers(now: number): number {
+    let next = Infinity;
+    for (const [key, value] of this.triggersMirror.snapshot()) {
+      if (this.triggersInFlight.has(key)) continue;
+      const name = key.slice(0, key.indexOf('/'));
+      const job = this.table.get(name);
+      if (!job || ownerOf(name, job.spec.target, this.workers) !== this.workerId) continue;
+      let request: TriggerRequest;
+      try {
+        request = JSON.parse(value) as TriggerRequest;
+      } catch {
+        continue;
+      }
+      if (request.notBefore > now) {
+        next = Math.min(next, request.notBefore);
+        continue;
+      }
+      if (!this.runner.hasCapacity()) continue;
+      this.triggersInFlight.add(key);
+      void this.consumeTrigger(key, job, request)
+        .catch((error: Error) =>
+          this.logger.warn({
+            msg: 'trigger claim failed',
+            job: name,
+            runId: request.runId,
+            err: error.message,
+          }),
+        )
+        .finally(() => this.triggersInFlight.delete(key));
+    }
+    return next;
+  }
+
+  private async consumeTrigger(key: string, job: TableJob, request: TriggerRequest): Promise<void> {
+    const spec = job.spec;
+    const all = spec.target.mode === 'all';
+    if (spec.concurrencyPolicy === 'forbid' && all && this.runner.runningCount(spec.name) > 0)
+      return;
+    if (spec.concurrencyPolicy === 'replace') await this.replaceRunning(spec.name);
+    const leaseId = this.session.leaseId;
+    if (leaseId === undefined || !this.session.canClaim()) return;
+    const exclusive = spec.concurrencyPolicy === 'forbid' && !all;
+    const runningKey = this.lock.runningKey(spec.name, request.runId, exclusive);
+    const value: RunningEntry = {
+      runId: request.runId,
+      workerId: this.workerId,
+      startedAt: new Date().toISOString(),
+    };
+    const release = this.runner.reserve();
+    try {
+      const claim = await this.lock.consumeTrigger(this.etcd.keys.triggerPrefix() + key, {
+        key: runningKey,
+        value: { ...value },
+        leaseId,
+        exclusive,
+      });
+      if (claim.outcome !== 'consumed') return;
+      this.logger.log({
+        msg: 'trigger claimed',
+        job: spec.name,
+        runId: request.runId,
+        workerId: this.workerId,
+        trigger: request.trigger,
+      });
+      this.runner.start({
+        job: spec,
+        runId: request.runId,
+        tick: request.tick,
+        attempt: request.attempt,
+        trigger: request.trigger,
+        running: { key: runningKey, revision: claim.revision },
+      });
+    } finally {
+      release();
+    }
+  }
+
+  private onKill(target: string, value: string): void {
+    let by = 'a kill request';
+    try {
+      const request = JSON.parse(value) as KillRequest;
+      if (request.requestedBy) by = `kill requested by ${request.requestedBy}`;
+    } catch {
+      // The key itself is the request.
+    }
+    if (this.runner.kill(target, by) > 0 && target.includes('@')) {
+      void this.requests.deleteKill(target).catch(() => undefined);
+    }
+  }
+
+  // ---- shutdown ----------------------------------------------------------------------------
+
+  /** SIGTERM: stop claiming, finish (or after the drain time kill) runs, flush the log, leave. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.logger.log({
+      msg: 'worker stopping: no new claims',
+      workerId: this.workerId,
+      running: this.runner.activeCount,
+    });
+    for (const mirror of [this.jobsMirror, this.workersMirror, this.triggersMirror]) mirror.stop();
+    await this.runner.drain(this.config.WORKER_DRAIN_SECONDS * 1000);
+    this.killsMirror.stop();
+    await this.runLog.drain();
+    await this.session.stop();
+    this.logger.log({ msg: 'worker stopped', workerId: this.workerId });
+  }
+}

@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { EtcdService } from '../etcd/etcd.service';
+import { KillRequest, RunningEntry, TriggerRequest } from '../workers/worker.model';
+
+/** The etcd requests a worker itself writes: retries of failed runs and kills under `replace`. */
+@Injectable()
+export class WorkerRequestsRepository {
+  constructor(private readonly etcd: EtcdService) {}
+
+  /** Writes `trigger/<job>/<runId>` while the job exists and no such trigger is waiting. */
+  async requestRetry(job: string, request: TriggerRequest): Promise<boolean> {
+    const { client, keys } = this.etcd;
+    const key = keys.trigger(job, request.runId);
+    const response = await client
+      .if(keys.job(job), 'Create', '>', 0)
+      .and(key, 'Create', '==', 0)
+      .then(client.put(key).value(JSON.stringify(request)))
+      .commit();
+    return response.succeeded;
+  }
+
+  /** Runs of `job` executing anywhere now (`running/<job>/<runId>` keys). */
+  async runningOf(job: string): Promise<RunningEntry[]> {
+    const { client, keys } = this.etcd;
+    const values = await client.getAll().prefix(keys.runningPrefix(job)).strings();
+    const entries: RunningEntry[] = [];
+    for (const value of Object.values(values)) {
+      try {
+        entries.push(JSON.parse(value) as RunningEntry);
+      } catch {
+        // Not ours to interpret.
+      }
+    }
+    return entries;
+  }
+
+  /** `kill/<runId>` on the requesting worker's session lease. */
+  async requestKill(runId: string, request: KillRequest, leaseId: string): Promise<void> {
+    const { client, keys } = this.etcd;
+    await client.put(keys.kill(runId)).value(JSON.stringify(request)).lease(leaseId).exec();
+  }
+
+  async deleteKill(target: string): Promise<void> {
+    await this.etcd.client.delete().key(this.etcd.keys.kill(target)).exec();
+  }
+}
