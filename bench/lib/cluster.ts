@@ -1,0 +1,147 @@
+/**
+ * A cronplane cluster for benchmarks: a private stack on tmpfs, worker and master processes
+ * from dist/, jobs written straight to etcd, and run records read back from MongoDB.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
+import { MongoClient } from 'mongodb';
+import { JOB_DEFAULTS, JobSpec } from '../../src/jobs/job.model';
+import { AppProcess, startApp } from '../../test/support/app-process';
+import { endpointsOf, startStack, Stack, stopStack } from '../../tools/stack/stack';
+
+export interface BenchRun {
+  runId: string;
+  job: string;
+  tick: Date;
+  status: string;
+  workerId?: string;
+  startedAt?: Date;
+  latenessMs?: number;
+}
+
+export class BenchCluster {
+  readonly dir: string;
+  readonly processes: AppProcess[] = [];
+  private constructor(
+    readonly stack: Stack,
+    dir: string,
+    readonly etcd: Etcd3,
+    readonly mongo: MongoClient,
+    readonly prefix: string,
+    readonly database: string,
+  ) {
+    this.dir = dir;
+  }
+
+  static async start(label: string): Promise<BenchCluster> {
+    const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+    const dir = mkdtempSync(join(base, `cronplane-bench-${label}-`));
+    const stack = await startStack(dir);
+    const endpoints = endpointsOf(stack);
+    const etcd = new Etcd3({ hosts: endpoints.ETCD_ENDPOINTS });
+    const mongo = new MongoClient(stack.mongo.spec.url);
+    await mongo.connect();
+    return new BenchCluster(stack, dir, etcd, mongo, `/bench/${label}/`, `bench_${label}`);
+  }
+
+  get etcdUrl(): string {
+    return this.stack.etcd.spec.url;
+  }
+
+  env(extra: Record<string, string>): Record<string, string> {
+    return {
+      ETCD_ENDPOINTS: this.stack.etcd.spec.url,
+      ETCD_PREFIX: this.prefix,
+      MONGODB_URI: `${this.stack.mongo.spec.url}/${this.database}`,
+      LOG_LEVEL: 'warn',
+      LOG_PRETTY: '0',
+      CRON_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+      RUNLOG_SPOOL_DIR: join(this.dir, 'spool', extra.WORKER_ID ?? 'master'),
+      ...extra,
+    };
+  }
+
+  async startWorkers(n: number, extra: Record<string, string> = {}): Promise<AppProcess[]> {
+    const started = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        startApp(this.env({ ROLE: 'worker', WORKER_ID: `bench-worker-${this.processes.length + i}`, WORKER_MAX_CONCURRENT: '5000', ...extra })),
+      ),
+    );
+    this.processes.push(...started);
+    return started;
+  }
+
+  async startMaster(extra: Record<string, string> = {}): Promise<AppProcess> {
+    const master = await startApp(this.env({ ROLE: 'master', WORKER_ID: 'bench-master', ...extra }));
+    this.processes.push(master);
+    return master;
+  }
+
+  /** Writes jobs straight to etcd, 200 requests in flight at a time. */
+  async putJobs(jobs: Pick<JobSpec, 'name' | 'command' | 'cronExpr'>[], overrides: Partial<JobSpec> = {}): Promise<void> {
+    const now = new Date().toISOString();
+    for (let i = 0; i < jobs.length; i += 200) {
+      await Promise.all(
+        jobs.slice(i, i + 200).map((job) => {
+          const spec: JobSpec = { ...JOB_DEFAULTS, ...overrides, ...job, createdAt: now, updatedAt: now };
+          return this.etcd.put(`${this.prefix}jobs/${job.name}`).value(JSON.stringify(spec));
+        }),
+      );
+    }
+  }
+
+  async deleteJobs(): Promise<void> {
+    await this.etcd.delete().prefix(`${this.prefix}jobs/`);
+  }
+
+  async runs(filter: Record<string, unknown> = {}): Promise<BenchRun[]> {
+    return this.mongo
+      .db(this.database)
+      .collection<BenchRun>('runs')
+      .find(filter, { projection: { _id: 0, runId: 1, job: 1, tick: 1, status: 1, workerId: 1, startedAt: 1, latenessMs: 1 } })
+      .toArray();
+  }
+
+  async clearRuns(): Promise<void> {
+    await this.mongo.db(this.database).collection('runs').deleteMany({});
+  }
+
+  ledger(file: string): string[] {
+    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+  }
+
+  async stopProcesses(): Promise<void> {
+    await Promise.all(this.processes.splice(0).map((p) => p.stop('SIGTERM', 60000)));
+  }
+
+  async stop(): Promise<void> {
+    await this.stopProcesses();
+    this.etcd.close();
+    await this.mongo.close();
+    await stopStack(this.stack);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Resident set size of a process in MiB, from /proc. */
+export function rssMiB(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmRSS:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves at the start of the next whole second plus `offsetMs`. */
+export async function untilNextSecond(offsetMs = 0): Promise<number> {
+  const target = Math.ceil((Date.now() + 1) / 1000) * 1000 + offsetMs;
+  await sleep(target - Date.now());
+  return target;
+}
