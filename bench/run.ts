@@ -16,7 +16,17 @@ import { ramp } from './scenarios/ramp';
 import { steady, SteadyResult } from './scenarios/steady';
 
 const ROOT = resolve(__dirname, '..');
-const ALL = ['refs', 'idle', 'steady', 'burst', 'spread', 'mixed', 'ramp', 'failover', 'api'] as const;
+const ALL = [
+  'refs',
+  'idle',
+  'steady',
+  'burst',
+  'spread',
+  'mixed',
+  'ramp',
+  'failover',
+  'api',
+] as const;
 type Scenario = (typeof ALL)[number];
 
 function steadyRows(name: string, r: SteadyResult, p99TargetMs?: number): Row[] {
@@ -31,7 +41,13 @@ function steadyRows(name: string, r: SteadyResult, p99TargetMs?: number): Row[] 
       pass: p99TargetMs === undefined ? undefined : r.lateness.p99 <= p99TargetMs,
     },
     { scenario: name, metric: 'lateness max ms', value: r.lateness.max },
-    { scenario: name, metric: 'duplicates', value: r.duplicates, target: '0', pass: r.duplicates === 0 },
+    {
+      scenario: name,
+      metric: 'duplicates',
+      value: r.duplicates,
+      target: '0',
+      pass: r.duplicates === 0,
+    },
     { scenario: name, metric: 'misses', value: r.misses, target: '0', pass: r.misses === 0 },
     { scenario: name, metric: 'etcd requests/fire', value: r.etcdRequestsPerFire },
     { scenario: name, metric: 'raft writes/fire', value: r.raftWritesPerFire },
@@ -43,11 +59,17 @@ async function main(): Promise<void> {
   const asked = process.argv.slice(2);
   const unknown = asked.filter((a) => !(ALL as readonly string[]).includes(a));
   if (unknown.length) {
-    process.stderr.write(`bench: unknown scenario ${unknown.join(', ')}; choose from ${ALL.join(' ')}\n`);
+    process.stderr.write(
+      `bench: unknown scenario ${unknown.join(', ')}; choose from ${ALL.join(' ')}\n`,
+    );
     process.exit(2);
   }
   const selected: Scenario[] = asked.length ? (asked as Scenario[]) : [...ALL];
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
   const rows: Row[] = [];
   const raw: Record<string, unknown> = {};
   const cluster = await BenchCluster.start('run');
@@ -56,7 +78,11 @@ async function main(): Promise<void> {
       process.stderr.write(`bench: ${scenario}\n`);
       switch (scenario) {
         case 'refs': {
-          const spawn = { n200: await rawSpawnBurstMs(200), n500: await rawSpawnBurstMs(500), n1000: await rawSpawnBurstMs(1000) };
+          const spawn = {
+            n200: await rawSpawnBurstMs(200),
+            n500: await rawSpawnBurstMs(500),
+            n1000: await rawSpawnBurstMs(1000),
+          };
           const cas = await etcdCasRate([cluster.etcdUrl]);
           raw.refs = { rawSpawnMs: spawn, etcdCasPerSecond: cas };
           rows.push(
@@ -83,43 +109,94 @@ async function main(): Promise<void> {
           for (const n of [200, 500, 1000]) {
             const r = await burst(cluster, { n, workers: 2, bursts: 4 });
             results.push(r);
-            rows.push({ scenario: `burst ${n}`, metric: 'last start ms', value: r.worstMs, target: `<= ${r.targetMs.toFixed(0)} (raw ${r.rawSpawnMs.toFixed(0)})`, pass: r.pass });
+            rows.push({
+              scenario: `burst ${n}`,
+              metric: 'last start ms',
+              value: r.worstMs,
+              target: `<= ${r.targetMs.toFixed(0)} (raw ${r.rawSpawnMs.toFixed(0)})`,
+              pass: r.pass,
+            });
           }
           raw.burst = results;
           break;
         }
         case 'spread': {
-          const r = await steady(cluster, { jobs: 2000, workers: 2, seconds: 30, label: 'spread', cronFor: (i) => `${i % 5}/5 * * * * *`, rate: 0.2 });
+          const r = await steady(cluster, {
+            jobs: 2000,
+            workers: 2,
+            seconds: 30,
+            label: 'spread',
+            cronFor: (i) => `${i % 5}/5 * * * * *`,
+            rate: 0.2,
+          });
           raw.spread = r;
           rows.push(...steadyRows('spread: 2000 jobs/5 s', r, 25));
           break;
         }
         case 'mixed': {
-          const cronFor = (i: number): string => (i % 50 === 0 ? '* * * * * *' : i % 5 === 0 ? `${i % 5}/5 * * * * *` : `${i % 60} * * * * *`);
+          const cronFor = (i: number): string =>
+            i % 50 === 0
+              ? '* * * * * *'
+              : i % 5 === 0
+                ? `${i % 5}/5 * * * * *`
+                : `${i % 60} * * * * *`;
           const rate = (200 * 1 + 2000 * 0.2 + 7800 / 60) / 10000;
-          const r = await steady(cluster, { jobs: 10000, workers: 2, seconds: 60, label: 'mixed', cronFor, rate });
+          const r = await steady(cluster, {
+            jobs: 10000,
+            workers: 2,
+            seconds: 60,
+            label: 'mixed',
+            cronFor,
+            rate,
+          });
           raw.mixed = r;
           rows.push(...steadyRows('b: 10000 mixed jobs', r));
           break;
         }
         case 'ramp': {
-          const r = await ramp(cluster, { workers: 2, steps: [250, 500, 1000, 1500, 2000, 3000, 4000], seconds: 15 });
+          const r = await ramp(cluster, {
+            workers: 2,
+            steps: [250, 500, 1000, 1500, 2000, 3000, 4000],
+            seconds: 15,
+          });
           raw.ramp = r;
-          rows.push({ scenario: 'c: ramp', metric: 'ceiling fires/s (p99 < 1 s, 0 misses)', value: r.ceilingFiresPerSecond });
+          rows.push({
+            scenario: 'c: ramp',
+            metric: 'ceiling fires/s (p99 < 1 s, 0 misses)',
+            value: r.ceilingFiresPerSecond,
+          });
           break;
         }
         case 'failover': {
           const r = await failover(cluster, { jobs: 100, ttlSeconds: 10 });
           raw.failover = r;
-          rows.push({ scenario: 'd: failover (TTL 10 s)', metric: 'kill to refire max ms', value: r.maxMs, target: '<= TTL + 2 s', pass: r.maxMs <= 12000 });
-          rows.push({ scenario: 'd: failover (TTL 10 s)', metric: 'kill to refire median ms', value: r.medianMs });
+          rows.push({
+            scenario: 'd: failover (TTL 10 s)',
+            metric: 'kill to refire max ms',
+            value: r.maxMs,
+            target: '<= TTL + 2 s',
+            pass: r.maxMs <= 12000,
+          });
+          rows.push({
+            scenario: 'd: failover (TTL 10 s)',
+            metric: 'kill to refire median ms',
+            value: r.medianMs,
+          });
           break;
         }
         case 'api': {
           const r = await apiLatency(cluster, { jobs: 10000, requests: 500 });
           raw.api = r;
-          rows.push({ scenario: 'api: GET /api/v1/jobs, 10000 jobs', metric: 'p50 ms', value: r.latencyMs.p50 });
-          rows.push({ scenario: 'api: GET /api/v1/jobs, 10000 jobs', metric: 'p99 ms', value: r.latencyMs.p99 });
+          rows.push({
+            scenario: 'api: GET /api/v1/jobs, 10000 jobs',
+            metric: 'p50 ms',
+            value: r.latencyMs.p50,
+          });
+          rows.push({
+            scenario: 'api: GET /api/v1/jobs, 10000 jobs',
+            metric: 'p99 ms',
+            value: r.latencyMs.p99,
+          });
           break;
         }
       }
@@ -129,7 +206,13 @@ async function main(): Promise<void> {
     await cluster.stop();
   }
   printTable(rows);
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: totalmem() / 2 ** 30, node: process.version, mongo: cluster.stack.mongo.spec.binary };
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGiB: totalmem() / 2 ** 30,
+    node: process.version,
+    mongo: cluster.stack.mongo.spec.binary,
+  };
   const stamp = writeResults(join(ROOT, 'bench', 'results'), { rows, raw, machine });
   process.stdout.write(`\nresults: bench/results/${stamp}.json, bench/results/latest.svg\n`);
 }

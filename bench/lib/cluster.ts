@@ -66,7 +66,14 @@ export class BenchCluster {
   async startWorkers(n: number, extra: Record<string, string> = {}): Promise<AppProcess[]> {
     const started = await Promise.all(
       Array.from({ length: n }, (_, i) =>
-        startApp(this.env({ ROLE: 'worker', WORKER_ID: `bench-worker-${this.processes.length + i}`, WORKER_MAX_CONCURRENT: '5000', ...extra })),
+        startApp(
+          this.env({
+            ROLE: 'worker',
+            WORKER_ID: `bench-worker-${this.processes.length + i}`,
+            WORKER_MAX_CONCURRENT: '5000',
+            ...extra,
+          }),
+        ),
       ),
     );
     this.processes.push(...started);
@@ -74,18 +81,29 @@ export class BenchCluster {
   }
 
   async startMaster(extra: Record<string, string> = {}): Promise<AppProcess> {
-    const master = await startApp(this.env({ ROLE: 'master', WORKER_ID: 'bench-master', ...extra }));
+    const master = await startApp(
+      this.env({ ROLE: 'master', WORKER_ID: 'bench-master', ...extra }),
+    );
     this.processes.push(master);
     return master;
   }
 
   /** Writes jobs straight to etcd, 200 requests in flight at a time. */
-  async putJobs(jobs: Pick<JobSpec, 'name' | 'command' | 'cronExpr'>[], overrides: Partial<JobSpec> = {}): Promise<void> {
+  async putJobs(
+    jobs: Pick<JobSpec, 'name' | 'command' | 'cronExpr'>[],
+    overrides: Partial<JobSpec> = {},
+  ): Promise<void> {
     const now = new Date().toISOString();
     for (let i = 0; i < jobs.length; i += 200) {
       await Promise.all(
         jobs.slice(i, i + 200).map((job) => {
-          const spec: JobSpec = { ...JOB_DEFAULTS, ...overrides, ...job, createdAt: now, updatedAt: now };
+          const spec: JobSpec = {
+            ...JOB_DEFAULTS,
+            ...overrides,
+            ...job,
+            createdAt: now,
+            updatedAt: now,
+          };
           return this.etcd.put(`${this.prefix}jobs/${job.name}`).value(JSON.stringify(spec));
         }),
       );
@@ -100,7 +118,18 @@ export class BenchCluster {
     return this.mongo
       .db(this.database)
       .collection<BenchRun>('runs')
-      .find(filter, { projection: { _id: 0, runId: 1, job: 1, tick: 1, status: 1, workerId: 1, startedAt: 1, latenessMs: 1 } })
+      .find(filter, {
+        projection: {
+          _id: 0,
+          runId: 1,
+          job: 1,
+          tick: 1,
+          status: 1,
+          workerId: 1,
+          startedAt: 1,
+          latenessMs: 1,
+        },
+      })
       .toArray();
   }
 

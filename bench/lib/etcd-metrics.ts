@@ -11,7 +11,8 @@ export async function etcdCounters(endpoint: string): Promise<EtcdCounters> {
   let proposals = 0;
   let requests = 0;
   for (const line of text.split('\n')) {
-    if (line.startsWith('etcd_server_proposals_committed_total ')) proposals = Number(line.split(' ')[1]);
+    if (line.startsWith('etcd_server_proposals_committed_total '))
+      proposals = Number(line.split(' ')[1]);
     if (line.startsWith('grpc_server_handled_total{') && line.includes('grpc_type="unary"')) {
       requests += Number(line.slice(line.lastIndexOf(' ') + 1));
     }
@@ -20,5 +21,8 @@ export async function etcdCounters(endpoint: string): Promise<EtcdCounters> {
 }
 
 export function diff(after: EtcdCounters, before: EtcdCounters): EtcdCounters {
-  return { proposals: after.proposals - before.proposals, requests: after.requests - before.requests };
+  return {
+    proposals: after.proposals - before.proposals,
+    requests: after.requests - before.requests,
+  };
 }

@@ -30,7 +30,11 @@ export async function rawSpawnBurstMs(n: number, shell = '/bin/sh'): Promise<num
 }
 
 /** Committed CAS transactions per second against `endpoints`, `concurrency` loops for `ms`. */
-export async function etcdCasRate(endpoints: string[], ms = 5000, concurrency = 32): Promise<number> {
+export async function etcdCasRate(
+  endpoints: string[],
+  ms = 5000,
+  concurrency = 32,
+): Promise<number> {
   const client = new Etcd3({ hosts: endpoints });
   const prefix = `/bench-cas/${Date.now()}/`;
   let committed = 0;

@@ -20,7 +20,11 @@ export function printTable(rows: Row[]): void {
   ]);
   const header = ['scenario', 'metric', 'value', 'target', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]): string => c.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (c: string[]): string =>
+    c
+      .map((v, i) => v.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const c of cells) process.stdout.write(`${line(c)}\n`);
 }
@@ -32,7 +36,9 @@ function formatNumber(n: number): string {
 
 /** A horizontal bar chart of the rows whose metric is in milliseconds. */
 export function svgChart(rows: Row[], title: string): string {
-  const bars = rows.filter((r) => typeof r.value === 'number' && r.metric.endsWith('ms') && Number.isFinite(r.value));
+  const bars = rows.filter(
+    (r) => typeof r.value === 'number' && r.metric.endsWith('ms') && Number.isFinite(r.value),
+  );
   const max = Math.max(1, ...bars.map((b) => b.value as number));
   const height = 40 + bars.length * 22;
   const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
@@ -47,7 +53,10 @@ export function svgChart(rows: Row[], title: string): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="800" height="${height}" font-family="sans-serif"><text x="5" y="18" font-size="14">${escape(title)}</text>\n${body}\n</svg>\n`;
 }
 
-export function writeResults(dir: string, payload: { rows: Row[]; raw: Record<string, unknown>; machine: Record<string, unknown> }): string {
+export function writeResults(
+  dir: string,
+  payload: { rows: Row[]; raw: Record<string, unknown>; machine: Record<string, unknown> },
+): string {
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   writeFileSync(join(dir, `${stamp}.json`), JSON.stringify(payload, null, 2));

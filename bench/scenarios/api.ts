@@ -8,9 +8,16 @@ export interface ApiResult {
   latencyMs: Summary;
 }
 
-export async function apiLatency(cluster: BenchCluster, options: { jobs: number; requests: number }): Promise<ApiResult> {
+export async function apiLatency(
+  cluster: BenchCluster,
+  options: { jobs: number; requests: number },
+): Promise<ApiResult> {
   await cluster.putJobs(
-    Array.from({ length: options.jobs }, (_, i) => ({ name: `api-${String(i).padStart(5, '0')}`, cronExpr: '0 0 1 1 *', command: 'true' })),
+    Array.from({ length: options.jobs }, (_, i) => ({
+      name: `api-${String(i).padStart(5, '0')}`,
+      cronExpr: '0 0 1 1 *',
+      command: 'true',
+    })),
   );
   const master = await cluster.startMaster();
   const headers = { authorization: 'Bearer bench-admin-token-0123456789' };

@@ -18,12 +18,19 @@ export interface BurstResult {
   pass: boolean;
 }
 
-export async function burst(cluster: BenchCluster, options: { n: number; workers: number; bursts: number }): Promise<BurstResult> {
+export async function burst(
+  cluster: BenchCluster,
+  options: { n: number; workers: number; bursts: number },
+): Promise<BurstResult> {
   await cluster.startWorkers(options.workers);
   const label = `burst${options.n}`;
   // Every 5 s, so each burst finishes before the next one starts.
   await cluster.putJobs(
-    Array.from({ length: options.n }, (_, i) => ({ name: `${label}-${i}`, cronExpr: '*/5 * * * * *', command: 'true' })),
+    Array.from({ length: options.n }, (_, i) => ({
+      name: `${label}-${i}`,
+      cronExpr: '*/5 * * * * *',
+      command: 'true',
+    })),
     { misfirePolicy: 'skip' },
   );
   await sleep(6000);
@@ -32,9 +39,11 @@ export async function burst(cluster: BenchCluster, options: { n: number; workers
   await cluster.deleteJobs();
   await sleep(2000);
   const raw = await rawSpawnBurstMs(options.n);
-  const runs = (await cluster.runs({ tick: { $gte: new Date(from), $lt: new Date(from + options.bursts * 5000) } })).filter((r) =>
-    r.job.startsWith(`${label}-`),
-  );
+  const runs = (
+    await cluster.runs({
+      tick: { $gte: new Date(from), $lt: new Date(from + options.bursts * 5000) },
+    })
+  ).filter((r) => r.job.startsWith(`${label}-`));
   const byTick = new Map<number, number[]>();
   for (const run of runs) {
     if (!run.startedAt) continue;
@@ -46,5 +55,14 @@ export async function burst(cluster: BenchCluster, options: { n: number; workers
   const worstMs = Math.max(...lastStartMs);
   const missing = options.n * options.bursts - runs.filter((r) => r.startedAt).length;
   await cluster.stopProcesses();
-  return { n: options.n, bursts: options.bursts, lastStartMs, rawSpawnMs: raw, targetMs, worstMs, missing, pass: worstMs <= targetMs && missing === 0 };
+  return {
+    n: options.n,
+    bursts: options.bursts,
+    lastStartMs,
+    rawSpawnMs: raw,
+    targetMs,
+    worstMs,
+    missing,
+    pass: worstMs <= targetMs && missing === 0,
+  };
 }

@@ -12,16 +12,28 @@ export interface FailoverResult {
   medianMs: number;
 }
 
-export async function failover(cluster: BenchCluster, options: { jobs: number; ttlSeconds: number }): Promise<FailoverResult> {
-  const workers = await cluster.startWorkers(2, { SESSION_TTL_SECONDS: String(options.ttlSeconds) });
+export async function failover(
+  cluster: BenchCluster,
+  options: { jobs: number; ttlSeconds: number },
+): Promise<FailoverResult> {
+  const workers = await cluster.startWorkers(2, {
+    SESSION_TTL_SECONDS: String(options.ttlSeconds),
+  });
   await cluster.putJobs(
-    Array.from({ length: options.jobs }, (_, i) => ({ name: `failover-${i}`, cronExpr: '* * * * * *', command: 'true' })),
+    Array.from({ length: options.jobs }, (_, i) => ({
+      name: `failover-${i}`,
+      cronExpr: '* * * * * *',
+      command: 'true',
+    })),
     { misfirePolicy: 'skip' },
   );
   await sleep(5000);
   const victim = workers[0];
   const victimId = 'bench-worker-0';
-  const before = await cluster.runs({ workerId: victimId, tick: { $gte: new Date(Date.now() - 3000) } });
+  const before = await cluster.runs({
+    workerId: victimId,
+    tick: { $gte: new Date(Date.now() - 3000) },
+  });
   const orphans = new Set(before.map((r) => r.job));
   const killedAt = Date.now();
   await victim.stop('SIGKILL');
@@ -33,7 +45,9 @@ export async function failover(cluster: BenchCluster, options: { jobs: number; t
     const at = run.startedAt.getTime();
     firstFire.set(run.job, Math.min(firstFire.get(run.job) ?? Infinity, at));
   }
-  const delays = [...orphans].map((job) => (firstFire.get(job) ?? Infinity) - killedAt).sort((a, b) => a - b);
+  const delays = [...orphans]
+    .map((job) => (firstFire.get(job) ?? Infinity) - killedAt)
+    .sort((a, b) => a - b);
   await cluster.deleteJobs();
   await cluster.stopProcesses();
   return {

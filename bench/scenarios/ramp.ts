@@ -14,13 +14,23 @@ export function stepPasses(step: SteadyResult): boolean {
   return step.misses === 0 && step.duplicates === 0 && step.lateness.p99 < 1000;
 }
 
-export async function ramp(cluster: BenchCluster, options: { workers: number; steps: number[]; seconds: number }): Promise<RampResult> {
+export async function ramp(
+  cluster: BenchCluster,
+  options: { workers: number; steps: number[]; seconds: number },
+): Promise<RampResult> {
   const steps: SteadyResult[] = [];
   let ceiling = 0;
   for (const jobs of options.steps) {
-    const step = await steady(cluster, { jobs, workers: options.workers, seconds: options.seconds, label: `ramp${jobs}` });
+    const step = await steady(cluster, {
+      jobs,
+      workers: options.workers,
+      seconds: options.seconds,
+      label: `ramp${jobs}`,
+    });
     steps.push(step);
-    process.stderr.write(`bench: ramp ${jobs} jobs/s: p99 ${step.lateness.p99} ms, misses ${step.misses}, duplicates ${step.duplicates}\n`);
+    process.stderr.write(
+      `bench: ramp ${jobs} jobs/s: p99 ${step.lateness.p99} ms, misses ${step.misses}, duplicates ${step.duplicates}\n`,
+    );
     if (!stepPasses(step)) break;
     ceiling = step.firesPerSecond;
   }

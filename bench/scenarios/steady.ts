@@ -39,9 +39,16 @@ export async function steady(
 ): Promise<SteadyResult> {
   const ledger = join(cluster.dir, `ledger-${options.label}`);
   const workers = await cluster.startWorkers(options.workers);
-  const names = Array.from({ length: options.jobs }, (_, i) => `${options.label}-${String(i).padStart(5, '0')}`);
+  const names = Array.from(
+    { length: options.jobs },
+    (_, i) => `${options.label}-${String(i).padStart(5, '0')}`,
+  );
   await cluster.putJobs(
-    names.map((name, i) => ({ name, cronExpr: options.cronFor?.(i) ?? '* * * * * *', command: `true; echo "$CRON_JOB $CRON_TICK" >> ${ledger}` })),
+    names.map((name, i) => ({
+      name,
+      cronExpr: options.cronFor?.(i) ?? '* * * * * *',
+      command: `true; echo "$CRON_JOB $CRON_TICK" >> ${ledger}`,
+    })),
     { misfirePolicy: 'skip' },
   );
   await sleep((options.warmupSeconds ?? 5) * 1000);
@@ -57,7 +64,9 @@ export async function steady(
     const tick = Number(line.split(' ')[1]);
     return tick >= from && tick < to;
   });
-  const runs = (await cluster.runs({ tick: { $gte: new Date(from), $lt: new Date(to) } })).filter((r) => r.job.startsWith(options.label));
+  const runs = (await cluster.runs({ tick: { $gte: new Date(from), $lt: new Date(to) } })).filter(
+    (r) => r.job.startsWith(options.label),
+  );
   const ran = runs.filter((r) => r.status !== 'skipped' && r.status !== 'missed');
   const expected = Math.round(options.jobs * options.seconds * (options.rate ?? 1));
   const distinct = new Set(lines.map((l) => l.trim()));
