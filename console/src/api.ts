@@ -171,6 +171,9 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
+      // GET /jobs/{name} answers ETag = revision, yet its lastRun and next fire times change
+      // without a new revision: a revalidated cached copy would show a stale last run.
+      cache: 'no-store',
     });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
@@ -271,25 +274,27 @@ export const api = {
 };
 
 export type StreamEvent =
-  | { kind: 'output'; text: string }
+  | { kind: 'output'; text: string; seq?: number }
   | { kind: 'status'; run: Partial<Run> }
   | { kind: 'end'; run?: Partial<Run> };
 
 /**
- * Follows a run's live output from GET /runs/{runId}/stream (Server-Sent Events). EventSource
- * cannot send the bearer token, so this reads the stream with fetch. Resolves when the stream
- * ends; rejects (e.g. 404 on a master without the stream) so the caller can poll instead.
+ * Follows a run's live output from GET /runs/{runId}/stream (Server-Sent Events: numbered
+ * `output` chunks, then one `end`). EventSource cannot send the bearer token, so this reads the
+ * stream with fetch; `afterSeq` resumes after a chunk (Last-Event-ID). Resolves when the stream
+ * closes; rejects (e.g. 404 on a master without the stream) so the caller can poll instead.
  */
 export async function followRun(
   runId: string,
   onEvent: (event: StreamEvent) => void,
   signal: AbortSignal,
+  afterSeq = 0,
 ): Promise<void> {
   const token = loadSession()?.token;
-  const response = await fetch(`${V1}/runs/${enc(runId)}/stream`, {
-    headers: { accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    signal,
-  });
+  const headers: Record<string, string> = { accept: 'text/event-stream' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (afterSeq > 0) headers['last-event-id'] = String(afterSeq);
+  const response = await fetch(`${V1}/runs/${enc(runId)}/stream`, { headers, signal });
   if (!response.ok || !response.body) throw new ApiError(response.status, 'no live stream');
   if (!(response.headers.get('content-type') ?? '').includes('text/event-stream'))
     throw new ApiError(response.status, 'no live stream');
@@ -334,8 +339,9 @@ export function parseSseBlock(block: string): StreamEvent | undefined {
     return { kind: 'end', run: object as Partial<Run> | undefined };
   if (type === 'status' || type === 'run') return { kind: 'status', run: (object ?? {}) as Partial<Run> };
   if (object) {
-    const text = object.text ?? object.chunk ?? object.output ?? object.data;
-    if (typeof text === 'string') return { kind: 'output', text };
+    const text = object.data ?? object.text ?? object.chunk ?? object.output;
+    const seq = typeof object.seq === 'number' ? object.seq : undefined;
+    if (typeof text === 'string') return { kind: 'output', text, seq };
     if (typeof object.status === 'string') {
       return object.status === 'running'
         ? { kind: 'status', run: object as Partial<Run> }

@@ -9,7 +9,10 @@ const GAP = 2;
 function Bars({ runs, value, title }: { runs: Run[]; value: (run: Run) => number | undefined; title: string }) {
   const values = runs.map((run) => Math.max(0, value(run) ?? 0));
   const max = Math.max(...values, 1);
-  const width = WIDTH / Math.max(runs.length, 1);
+  // At least 20 slots, so a few runs are narrow bars; the newest is at the right edge.
+  const slots = Math.max(runs.length, 20);
+  const width = WIDTH / slots;
+  const offset = slots - runs.length;
   return (
     <figure class="chart">
       <figcaption>
@@ -23,7 +26,7 @@ function Bars({ runs, value, title }: { runs: Run[]; value: (run: Run) => number
           return (
             <rect
               key={run.runId}
-              x={index * width + GAP / 2}
+              x={(offset + index) * width + GAP / 2}
               y={HEIGHT - height}
               width={Math.max(width - GAP, 1)}
               height={height}

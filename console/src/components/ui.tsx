@@ -102,7 +102,7 @@ export function ConfirmButton({
   const dialog = useRef<HTMLDialogElement>(null);
   return (
     <>
-      <button type="button" class={danger ? 'danger' : 'secondary'} onClick={() => dialog.current?.showModal()}>
+      <button type="button" class={danger ? 'secondary danger-outline' : 'secondary'} onClick={() => dialog.current?.showModal()}>
         {label}
       </button>
       <dialog ref={dialog} aria-labelledby={`${label}-title`}>

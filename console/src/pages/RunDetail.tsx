@@ -61,12 +61,17 @@ export function RunDetailPage({ role, runId }: { role: Role; runId: string }) {
     };
   }, [runId, reload]);
 
-  // While it runs: follow the live stream; without one, poll the run.
+  // While it runs: follow the live stream (resuming after a dropped connection); a master
+  // without the stream is polled instead.
   const running = run?.status === 'running';
+  const [streamed, setStreamed] = useState<string>();
   useEffect(() => {
     if (!running) return;
     const controller = new AbortController();
     let timer: ReturnType<typeof setInterval> | undefined;
+    let seq = 0;
+    let ended = false;
+    let text = '';
     const poll = (): void => {
       setLive('poll');
       timer = setInterval(() => {
@@ -79,24 +84,37 @@ export function RunDetailPage({ role, runId }: { role: Role; runId: string }) {
         );
       }, POLL_MS);
     };
-    setLive('stream');
-    followRun(
-      runId,
-      (event) => {
-        if (event.kind === 'output')
-          setRun((current) => (current ? { ...current, output: (current.output ?? '') + event.text } : current));
-        else if (event.kind === 'status') setRun((current) => (current ? { ...current, ...event.run } : current));
-      },
-      controller.signal,
-    ).then(
-      // The stream ended with the run: read the final record (status, exit code, whole output).
-      () => !controller.signal.aborted && setReload((n) => n + 1),
-      () => !controller.signal.aborted && poll(),
-    );
+    const follow = (attempt: number): void => {
+      setLive('stream');
+      followRun(
+        runId,
+        (event) => {
+          if (event.kind === 'output') {
+            if (event.seq !== undefined && event.seq <= seq) return;
+            seq = event.seq ?? seq;
+            text += event.text;
+            setStreamed(text);
+          } else if (event.kind === 'end') ended = true;
+        },
+        controller.signal,
+        seq,
+      ).then(
+        () => {
+          if (controller.signal.aborted) return;
+          // Ended with the run: read the final record (status, exit code, whole output).
+          if (ended) setReload((n) => n + 1);
+          else if (attempt >= 5) poll();
+          else follow(attempt + 1);
+        },
+        () => !controller.signal.aborted && (seq === 0 ? poll() : setTimeout(() => follow(attempt + 1), POLL_MS)),
+      );
+    };
+    follow(0);
     return () => {
       controller.abort();
       clearInterval(timer);
       setLive(undefined);
+      setStreamed(undefined);
     };
   }, [runId, running]);
 
@@ -213,7 +231,7 @@ export function RunDetailPage({ role, runId }: { role: Role; runId: string }) {
           </label>
         </span>
       </div>
-      <Output text={run.output ?? ''} follow={follow} />
+      <Output text={running && streamed !== undefined ? streamed : (run.output ?? '')} follow={follow} />
       {run.truncated && <p class="muted small">The output was cut at the size limit.</p>}
     </section>
   );
