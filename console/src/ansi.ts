@@ -7,6 +7,8 @@ export interface Segment {
   classes: string;
 }
 
+// Matching escape sequences is the point here.
+// eslint-disable-next-line no-control-regex
 const ESCAPE = /\x1b\[([0-9;?]*)([A-Za-z])/g;
 
 export function ansiSegments(input: string): Segment[] {
@@ -62,6 +64,8 @@ export function ansiSegments(input: string): Segment[] {
   }
   push(input.slice(last));
   // Other control characters (except tab and newline) would only show as boxes.
-  for (const segment of segments) segment.text = segment.text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
+  for (const segment of segments)
+    // eslint-disable-next-line no-control-regex
+    segment.text = segment.text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
   return segments.filter((s) => s.text !== '');
 }

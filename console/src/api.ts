@@ -189,7 +189,9 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
   if (!response.ok) {
     const shape = (body ?? {}) as { message?: unknown; details?: unknown };
     const message =
-      typeof shape.message === 'string' ? shape.message : `${response.status} ${response.statusText}`;
+      typeof shape.message === 'string'
+        ? shape.message
+        : `${response.status} ${response.statusText}`;
     const details = Array.isArray(shape.details) ? (shape.details as FieldProblem[]) : [];
     if (response.status === 401 && options.token === undefined) onUnauthorized();
     throw new ApiError(response.status, message, details);
@@ -253,7 +255,8 @@ export const api = {
     request<void>(`/jobs/${enc(name)}`, { method: 'DELETE', ifMatch: revision }),
   pauseJob: (name: string) => request<Job>(`/jobs/${enc(name)}/pause`, { method: 'POST' }),
   resumeJob: (name: string) => request<Job>(`/jobs/${enc(name)}/resume`, { method: 'POST' }),
-  runJob: (name: string) => request<{ runId: string }>(`/jobs/${enc(name)}/run`, { method: 'POST' }),
+  runJob: (name: string) =>
+    request<{ runId: string }>(`/jobs/${enc(name)}/run`, { method: 'POST' }),
   killJob: (name: string) =>
     request<{ job: string; runIds: string[] }>(`/jobs/${enc(name)}/kill`, { method: 'POST' }),
   listRuns: (
@@ -266,11 +269,14 @@ export const api = {
       { signal },
     ),
   getRun: (runId: string, signal?: AbortSignal) => request<Run>(`/runs/${enc(runId)}`, { signal }),
-  killRun: (runId: string) => request<{ runId: string }>(`/runs/${enc(runId)}/kill`, { method: 'POST' }),
+  killRun: (runId: string) =>
+    request<{ runId: string }>(`/runs/${enc(runId)}/kill`, { method: 'POST' }),
   workers: (signal?: AbortSignal) => request<Worker[]>('/workers', { signal }),
   cluster: (signal?: AbortSignal) => request<Cluster>('/cluster', { signal }),
   previewCron: (expr: string, timezone: string, dialect: string, signal?: AbortSignal) =>
-    request<CronPreview>(`/cron/preview${query({ expr, timezone, dialect, count: 5 })}`, { signal }),
+    request<CronPreview>(`/cron/preview${query({ expr, timezone, dialect, count: 5 })}`, {
+      signal,
+    }),
 };
 
 export type StreamEvent =
@@ -334,10 +340,12 @@ export function parseSseBlock(block: string): StreamEvent | undefined {
   } catch {
     // plain text data
   }
-  const object = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+  const object =
+    typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
   if (type === 'end' || type === 'done' || type === 'exit' || type === 'final')
     return { kind: 'end', run: object as Partial<Run> | undefined };
-  if (type === 'status' || type === 'run') return { kind: 'status', run: (object ?? {}) as Partial<Run> };
+  if (type === 'status' || type === 'run')
+    return { kind: 'status', run: (object ?? {}) as Partial<Run> };
   if (object) {
     const text = object.data ?? object.text ?? object.chunk ?? object.output;
     const seq = typeof object.seq === 'number' ? object.seq : undefined;

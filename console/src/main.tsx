@@ -27,7 +27,8 @@ function Page({ session }: { session: Session }) {
     <section>
       <h1>Not found</h1>
       <p>
-        There is no console page at <code>{path}</code>. <a href={paths.jobs()}>Back to the jobs</a>.
+        There is no console page at <code>{path}</code>. <a href={paths.jobs()}>Back to the jobs</a>
+        .
       </p>
     </section>
   );
@@ -57,7 +58,10 @@ function App() {
         onLogin={(next) => {
           setSession(next);
           const target = new URLSearchParams(location.search).get('next');
-          navigate(target && target.startsWith('/') && !target.startsWith('//') ? target : paths.jobs(), true);
+          navigate(
+            target && target.startsWith('/') && !target.startsWith('//') ? target : paths.jobs(),
+            true,
+          );
         }}
       />
     );

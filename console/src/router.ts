@@ -35,7 +35,8 @@ export function useLocation(): Location {
 export function onLinkClick(event: MouseEvent): void {
   const anchor = (event.target as Element).closest('a');
   if (!anchor || anchor.target || anchor.origin !== location.origin) return;
-  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
+    return;
   if (anchor.pathname.startsWith('/api/') || anchor.pathname.startsWith('/docs')) return;
   event.preventDefault();
   navigate(anchor.pathname + anchor.search);

@@ -25,21 +25,41 @@ jest.setTimeout(180_000);
 
 /** The console is built by `npm run build`; the e2e global setup compiles only the server. */
 function buildConsole(): void {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'console/tsconfig.json'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
   execFileSync(
     process.execPath,
-    [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'console/vite.config.ts', '--logLevel', 'warn'],
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'console/tsconfig.json'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      '--config',
+      'console/vite.config.ts',
+      '--logLevel',
+      'warn',
+    ],
     { cwd: ROOT, stdio: 'inherit' },
   );
 }
 
-async function api<T>(app: AppProcess, token: string, method: string, path: string, body?: unknown): Promise<T> {
+async function api<T>(
+  app: AppProcess,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const response = await fetch(`${app.baseUrl}/api/v1${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
@@ -47,7 +67,11 @@ async function api<T>(app: AppProcess, token: string, method: string, path: stri
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
@@ -89,10 +113,17 @@ describe('web console in a real browser', () => {
       fake = new FakeWorker(env.ETCD_PREFIX, stack.etcdEndpoints, env.MONGODB_URI);
       await fake.start({ zone: 'eu-1' });
     }
-    viewerToken = (await api<{ token: string }>(app, ADMIN, 'POST', '/tokens', { name: 'console-viewer', role: 'viewer' }))
-      .token;
+    viewerToken = (
+      await api<{ token: string }>(app, ADMIN, 'POST', '/tokens', {
+        name: 'console-viewer',
+        role: 'viewer',
+      })
+    ).token;
     operatorToken = (
-      await api<{ token: string }>(app, ADMIN, 'POST', '/tokens', { name: 'console-operator', role: 'operator' })
+      await api<{ token: string }>(app, ADMIN, 'POST', '/tokens', {
+        name: 'console-operator',
+        role: 'operator',
+      })
     ).token;
     browser = await launchBrowser();
     page = await browser.page(1280);
@@ -173,7 +204,11 @@ describe('web console in a real browser', () => {
       'GET',
       '/jobs/console-hello',
     );
-    expect(job).toMatchObject({ timezone: 'Europe/Berlin', retries: { max: 1 }, description: 'Says hello in green' });
+    expect(job).toMatchObject({
+      timezone: 'Europe/Berlin',
+      retries: { max: 1 },
+      description: 'Says hello in green',
+    });
     await screenshot(page, 'job-detail-new-1280');
   });
 
@@ -229,17 +264,25 @@ describe('web console in a real browser', () => {
       await page.getByText('● live').waitFor();
       // Live lines need GET /runs/{id}/stream on the master (or a worker that writes the output
       // to the run record while it runs, which the console polls when there is no stream).
-      const stream = await fetch(`${app.baseUrl}/api/v1/runs/${encodeURIComponent(run.runId)}/stream`, {
-        headers: { authorization: `Bearer ${ADMIN}` },
-        signal: AbortSignal.timeout(2000),
-      }).catch(() => undefined);
+      const stream = await fetch(
+        `${app.baseUrl}/api/v1/runs/${encodeURIComponent(run.runId)}/stream`,
+        {
+          headers: { authorization: `Bearer ${ADMIN}` },
+          signal: AbortSignal.timeout(2000),
+        },
+      ).catch(() => undefined);
       await stream?.body?.cancel().catch(() => undefined);
       if (fake || stream?.status === 200) {
-        await page.getByTestId('run-output').getByText('line 4', { exact: false }).waitFor({ timeout: 30_000 });
+        await page
+          .getByTestId('run-output')
+          .getByText('line 4', { exact: false })
+          .waitFor({ timeout: 30_000 });
         const shown = (await page.getByTestId('run-output').textContent()) ?? '';
         expect(shown).toMatch(/^line 1\nline 2\nline 3\nline 4/);
       } else {
-        process.stderr.write(`console e2e: the master has no live stream (${stream?.status}); live lines not checked\n`);
+        process.stderr.write(
+          `console e2e: the master has no live stream (${stream?.status}); live lines not checked\n`,
+        );
         await page.waitForTimeout(1500);
       }
       await screenshot(page, 'run-live-1280');
@@ -287,7 +330,12 @@ describe('web console in a real browser', () => {
       });
       await waitFor(
         async () => {
-          const runs = await api<{ items: { status: string }[] }>(app, ADMIN, 'GET', '/jobs/console-chart/runs');
+          const runs = await api<{ items: { status: string }[] }>(
+            app,
+            ADMIN,
+            'GET',
+            '/jobs/console-chart/runs',
+          );
           const done = runs.items.filter((run) => run.status !== 'running');
           return done.length >= 6 && done.some((run) => run.status === 'failed');
         },
@@ -300,14 +348,17 @@ describe('web console in a real browser', () => {
     await page.goto(`${app.baseUrl}/jobs/${job}`);
     await page.getByTestId('run-chart').waitFor();
     expect(await page.locator('[data-testid=run-chart] rect').count()).toBeGreaterThanOrEqual(2);
-    expect(await page.locator('table.runs .badge.status-succeeded').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('table.runs .badge.status-succeeded').count()).toBeGreaterThanOrEqual(
+      1,
+    );
     await screenshot(page, 'job-detail-1280');
     await page.setViewportSize({ width: 390, height: 844 });
     await screenshot(page, 'job-detail-390');
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.selectOption('select[name=run-status]', 'failed');
     await waitFor(
-      async () => (await page.locator('table.runs tbody tr .badge:not(.status-failed)').count()) === 0,
+      async () =>
+        (await page.locator('table.runs tbody tr .badge:not(.status-failed)').count()) === 0,
       10_000,
       'only failed runs',
     );
@@ -339,6 +390,7 @@ describe('web console in a real browser', () => {
     await page.goto(`${app.baseUrl}/`);
     await page.getByText('console-xss').waitFor();
     await page.getByText(XSS).first().waitFor();
+    await rowsLoaded(page);
     await screenshot(page, 'xss-jobs-1280');
     expect(await page.locator('img[src=x]').count()).toBe(0);
     expect(browser.dialogs).toEqual([]);
@@ -348,7 +400,11 @@ describe('web console in a real browser', () => {
     await page.goto(`${app.baseUrl}/workers`);
     await page.getByTestId('leader').waitFor();
     await page.locator('table.workers tbody tr').first().waitFor();
-    await waitFor(async () => ((await page.getByTestId('leader').textContent()) ?? '').includes('Leader'), 20_000, 'a leader');
+    await waitFor(
+      async () => ((await page.getByTestId('leader').textContent()) ?? '').includes('Leader'),
+      20_000,
+      'a leader',
+    );
     await screenshot(page, 'workers-1280');
     await page.setViewportSize({ width: 390, height: 844 });
     await screenshot(page, 'workers-390');
@@ -367,12 +423,15 @@ describe('web console in a real browser', () => {
       await narrow.goto(`${app.baseUrl}${path}`);
       await narrow.locator('main h1').first().waitFor();
       await narrow.waitForTimeout(300);
-      const overflow = await narrow.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+      const overflow = await narrow.evaluate(
+        'document.documentElement.scrollWidth - window.innerWidth',
+      );
       expect({ path, overflow }).toEqual({ path, overflow: 0 });
       await screenshot(narrow, name);
     }
     await narrow.goto(`${app.baseUrl}/`);
     await narrow.getByText('console-hello').waitFor();
+    await rowsLoaded(narrow);
     await screenshot(narrow, 'jobs-390');
     await narrow.close();
   });
@@ -388,7 +447,9 @@ describe('web console in a real browser', () => {
     const reached: string[] = [];
     for (let i = 0; i < 20; i++) {
       await keys.keyboard.press('Tab');
-      reached.push(String(await keys.evaluate("document.activeElement?.textContent?.trim() ?? ''")));
+      reached.push(
+        String(await keys.evaluate("document.activeElement?.textContent?.trim() ?? ''")),
+      );
       if (reached[reached.length - 1] === 'console-hello') break;
     }
     expect(reached).toContain('Skip to content');
@@ -410,11 +471,22 @@ describe('web console in a real browser', () => {
     await viewer.goto(`${app.baseUrl}/jobs/console-hello`);
     await viewer.getByTestId('run-chart').or(viewer.getByText('No runs yet')).first().waitFor();
     for (const name of ['Run now', 'Pause', 'Resume', 'Kill', 'Delete', 'Edit']) {
-      expect({ name, count: await viewer.getByRole('button', { name }).count() }).toEqual({ name, count: 0 });
-      expect({ name, count: await viewer.getByRole('link', { name, exact: true }).count() }).toEqual({ name, count: 0 });
+      expect({ name, count: await viewer.getByRole('button', { name }).count() }).toEqual({
+        name,
+        count: 0,
+      });
+      expect({
+        name,
+        count: await viewer.getByRole('link', { name, exact: true }).count(),
+      }).toEqual({ name, count: 0 });
     }
     await screenshot(viewer, 'viewer-job-detail-1280');
-    const lastRun = await api<{ lastRun: { runId: string } | null }>(app, viewerToken, 'GET', '/jobs/console-hello');
+    const lastRun = await api<{ lastRun: { runId: string } | null }>(
+      app,
+      viewerToken,
+      'GET',
+      '/jobs/console-hello',
+    );
     if (lastRun.lastRun) {
       await viewer.goto(`${app.baseUrl}/runs/${encodeURIComponent(lastRun.lastRun.runId)}`);
       await viewer.getByTestId('run-output').waitFor();
@@ -461,11 +533,21 @@ describe('web console in a real browser', () => {
   });
 });
 
+/** Waits until the jobs table has every row's next and last run (they load per row). */
+async function rowsLoaded(page: Page): Promise<void> {
+  // A locator, not a function: the console's CSP (rightly) refuses evaluated strings.
+  const pending = page.getByText('…', { exact: true });
+  await waitFor(async () => (await pending.count()) === 0, 15_000, 'every row to load');
+}
+
 /** Polls a locator until it has `count` elements. */
 async function toHaveCount(locator: { count(): Promise<number> }, count: number): Promise<void> {
   await waitFor(async () => (await locator.count()) === count, 10_000, `${count} elements`);
 }
 
-async function toHaveValue(locator: { inputValue(): Promise<string> }, value: string): Promise<void> {
+async function toHaveValue(
+  locator: { inputValue(): Promise<string> },
+  value: string,
+): Promise<void> {
   await waitFor(async () => (await locator.inputValue()) === value, 10_000, `the value "${value}"`);
 }

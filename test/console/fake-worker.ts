@@ -95,10 +95,19 @@ export class FakeWorker {
     const record = await this.db.collection('runs').findOne({ runId });
     await this.db
       .collection('runs')
-      .updateOne({ runId }, { $set: { output: `${(record?.output as string | undefined) ?? ''}${text}` } });
+      .updateOne(
+        { runId },
+        { $set: { output: `${(record?.output as string | undefined) ?? ''}${text}` } },
+      );
   }
 
-  async finish(run: FakeRun, status: string, output: string, exitCode?: number, signal?: string): Promise<void> {
+  async finish(
+    run: FakeRun,
+    status: string,
+    output: string,
+    exitCode?: number,
+    signal?: string,
+  ): Promise<void> {
     const record = await this.db.collection('runs').findOne({ runId: run.runId });
     const startedAt = (record?.startedAt as Date | undefined) ?? new Date();
     await this.db.collection('runs').updateOne(
@@ -123,7 +132,10 @@ export class FakeWorker {
   }
 
   /** Finished runs of a job, for its history and chart. */
-  async seedHistory(job: string, runs: { status: string; durationMs: number; latenessMs: number; output?: string }[]) {
+  async seedHistory(
+    job: string,
+    runs: { status: string; durationMs: number; latenessMs: number; output?: string }[],
+  ) {
     const now = Date.now();
     await this.db.collection('runs').insertMany(
       runs.map((run, index) => {

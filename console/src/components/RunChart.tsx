@@ -6,7 +6,15 @@ const HEIGHT = 64;
 const GAP = 2;
 
 /** One row of bars, oldest run on the left, scaled to the largest value shown. */
-function Bars({ runs, value, title }: { runs: Run[]; value: (run: Run) => number | undefined; title: string }) {
+function Bars({
+  runs,
+  value,
+  title,
+}: {
+  runs: Run[];
+  value: (run: Run) => number | undefined;
+  title: string;
+}) {
   const values = runs.map((run) => Math.max(0, value(run) ?? 0));
   const max = Math.max(...values, 1);
   // At least 20 slots, so a few runs are narrow bars; the newest is at the right edge.
@@ -19,10 +27,16 @@ function Bars({ runs, value, title }: { runs: Run[]; value: (run: Run) => number
         <span>{title}</span>
         <span class="muted small">max {formatDuration(max)}</span>
       </figcaption>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={`${title} of the last ${runs.length} runs`}>
+      <svg
+        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={`${title} of the last ${runs.length} runs`}
+      >
         <line x1="0" y1={HEIGHT - 0.5} x2={WIDTH} y2={HEIGHT - 0.5} class="axis" />
         {runs.map((run, index) => {
-          const height = values[index] === 0 ? 1 : Math.max(2, (values[index] / max) * (HEIGHT - 4));
+          const height =
+            values[index] === 0 ? 1 : Math.max(2, (values[index] / max) * (HEIGHT - 4));
           return (
             <rect
               key={run.runId}
@@ -43,7 +57,10 @@ function Bars({ runs, value, title }: { runs: Run[]; value: (run: Run) => number
 
 /** Duration and lateness (start minus scheduled time) of the given runs, newest first as listed. */
 export function RunChart({ runs }: { runs: Run[] }) {
-  const shown = runs.filter((run) => run.status !== 'skipped' && run.status !== 'missed').slice(0, 50).reverse();
+  const shown = runs
+    .filter((run) => run.status !== 'skipped' && run.status !== 'missed')
+    .slice(0, 50)
+    .reverse();
   if (shown.length === 0) return null;
   return (
     <div class="charts" data-testid="run-chart">

@@ -8,7 +8,9 @@ export function StatusBadge({ status }: { status: RunStatus | string | undefined
 }
 
 export function EnabledBadge({ enabled }: { enabled: boolean }) {
-  return <span class={`badge ${enabled ? 'enabled' : 'paused'}`}>{enabled ? 'enabled' : 'paused'}</span>;
+  return (
+    <span class={`badge ${enabled ? 'enabled' : 'paused'}`}>{enabled ? 'enabled' : 'paused'}</span>
+  );
 }
 
 export function Labels({ labels }: { labels: Record<string, string> | undefined }) {
@@ -63,7 +65,9 @@ export function useLoad<T>(
   load: (signal: AbortSignal) => Promise<T>,
   deps: unknown[],
 ): { data: T | undefined; error: unknown; loading: boolean; reload: () => void } {
-  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
+  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({
+    loading: true,
+  });
   const [tick, setTick] = useState(0);
   useEffect(() => {
     const controller = new AbortController();
@@ -71,11 +75,17 @@ export function useLoad<T>(
     load(controller.signal).then(
       (data) => !controller.signal.aborted && setState({ data, loading: false }),
       (error: unknown) =>
-        !controller.signal.aborted && setState((previous) => ({ data: previous.data, error, loading: false })),
+        !controller.signal.aborted &&
+        setState((previous) => ({ data: previous.data, error, loading: false })),
     );
     return () => controller.abort();
   }, [...deps, tick]);
-  return { data: state.data, error: state.error, loading: state.loading, reload: () => setTick((t) => t + 1) };
+  return {
+    data: state.data,
+    error: state.error,
+    loading: state.loading,
+    reload: () => setTick((t) => t + 1),
+  };
 }
 
 export function can(role: Role, needed: Role): boolean {
@@ -102,7 +112,11 @@ export function ConfirmButton({
   const dialog = useRef<HTMLDialogElement>(null);
   return (
     <>
-      <button type="button" class={danger ? 'secondary danger-outline' : 'secondary'} onClick={() => dialog.current?.showModal()}>
+      <button
+        type="button"
+        class={danger ? 'secondary danger-outline' : 'secondary'}
+        onClick={() => dialog.current?.showModal()}
+      >
         {label}
       </button>
       <dialog ref={dialog} aria-labelledby={`${label}-title`}>

@@ -36,13 +36,19 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
   useEffect(() => {
     const controller = new AbortController();
     setRunsError(undefined);
-    api.listRuns(name, { status: status ? [status] : undefined, limit: RUNS_PAGE }, controller.signal).then(
-      (page) => {
-        setRuns(page.items);
-        setNextCursor(page.nextCursor);
-      },
-      (error: unknown) => !controller.signal.aborted && setRunsError(error),
-    );
+    api
+      .listRuns(
+        name,
+        { status: status ? [status] : undefined, limit: RUNS_PAGE },
+        controller.signal,
+      )
+      .then(
+        (page) => {
+          setRuns(page.items);
+          setNextCursor(page.nextCursor);
+        },
+        (error: unknown) => !controller.signal.aborted && setRunsError(error),
+      );
     return () => controller.abort();
   }, [name, status, refresh]);
 
@@ -57,7 +63,11 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
     return () => clearInterval(timer);
   }, [anyRunning]);
 
-  const act = async (what: string, action: () => Promise<unknown>, after?: (result: unknown) => void) => {
+  const act = async (
+    what: string,
+    action: () => Promise<unknown>,
+    after?: (result: unknown) => void,
+  ) => {
     setBusy(true);
     setNotice(undefined);
     try {
@@ -76,7 +86,11 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
   const loadMore = async (): Promise<void> => {
     if (!nextCursor) return;
     try {
-      const page = await api.listRuns(name, { status: status ? [status] : undefined, limit: RUNS_PAGE, cursor: nextCursor });
+      const page = await api.listRuns(name, {
+        status: status ? [status] : undefined,
+        limit: RUNS_PAGE,
+        cursor: nextCursor,
+      });
       setRuns((current) => [...(current ?? []), ...page.items]);
       setNextCursor(page.nextCursor);
     } catch (error) {
@@ -89,7 +103,11 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
       <section>
         <h1 class="break">{name}</h1>
         <ErrorBox
-          error={job.error instanceof ApiError && job.error.status === 404 ? `There is no job named "${name}".` : job.error}
+          error={
+            job.error instanceof ApiError && job.error.status === 404
+              ? `There is no job named "${name}".`
+              : job.error
+          }
           onRetry={job.reload}
         />
         <p>
@@ -118,19 +136,31 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
                 type="button"
                 disabled={busy}
                 onClick={() =>
-                  act('Run requested.', () => api.runJob(detail.name), (result) =>
-                    navigate(paths.run((result as { runId: string }).runId)),
+                  act(
+                    'Run requested.',
+                    () => api.runJob(detail.name),
+                    (result) => navigate(paths.run((result as { runId: string }).runId)),
                   )
                 }
               >
                 Run now
               </button>
               {detail.enabled ? (
-                <button type="button" class="secondary" disabled={busy} onClick={() => act('Paused.', () => api.pauseJob(detail.name))}>
+                <button
+                  type="button"
+                  class="secondary"
+                  disabled={busy}
+                  onClick={() => act('Paused.', () => api.pauseJob(detail.name))}
+                >
                   Pause
                 </button>
               ) : (
-                <button type="button" class="secondary" disabled={busy} onClick={() => act('Resumed.', () => api.resumeJob(detail.name))}>
+                <button
+                  type="button"
+                  class="secondary"
+                  disabled={busy}
+                  onClick={() => act('Resumed.', () => api.resumeJob(detail.name))}
+                >
                   Resume
                 </button>
               )}
@@ -141,13 +171,20 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
                 confirmLabel="Kill runs"
                 danger
                 onConfirm={() =>
-                  act('', () => api.killJob(detail.name), (result) => {
-                    const killed = (result as { runIds: string[] }).runIds.length;
-                    setNotice({
-                      kind: 'ok',
-                      text: killed === 0 ? 'Nothing was running.' : `Kill requested for ${killed} run(s).`,
-                    });
-                  })
+                  act(
+                    '',
+                    () => api.killJob(detail.name),
+                    (result) => {
+                      const killed = (result as { runIds: string[] }).runIds.length;
+                      setNotice({
+                        kind: 'ok',
+                        text:
+                          killed === 0
+                            ? 'Nothing was running.'
+                            : `Kill requested for ${killed} run(s).`,
+                      });
+                    },
+                  )
                 }
               />
             </>
@@ -162,8 +199,8 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
                 title="Delete this job?"
                 message={
                   <>
-                    <strong class="break">{detail.name}</strong> will no longer be scheduled. Its run history stays
-                    until retention removes it. This cannot be undone.
+                    <strong class="break">{detail.name}</strong> will no longer be scheduled. Its
+                    run history stays until retention removes it. This cannot be undone.
                   </>
                 }
                 confirmLabel="Delete job"
@@ -206,13 +243,16 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
         <div>
           <dt>Next runs</dt>
           <dd>
-            {detail.nextFireTimes.length === 0 ? (
+            {!detail.enabled ? (
+              <span class="muted">none while paused</span>
+            ) : detail.nextFireTimes.length === 0 ? (
               <span class="muted">none</span>
             ) : (
               <ol class="times">
                 {detail.nextFireTimes.map((time, index) => (
                   <li key={time}>
-                    {formatZoned(time)} {index === 0 && <span class="muted small">({relativeTime(time)})</span>}
+                    {formatZoned(time)}{' '}
+                    {index === 0 && <span class="muted small">({relativeTime(time)})</span>}
                   </li>
                 ))}
               </ol>
@@ -241,14 +281,18 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
         <div>
           <dt>Target</dt>
           <dd>
-            <Labels labels={detail.target.labels} /> <span class="muted">· {detail.target.mode === 'all' ? 'every matching worker' : 'one worker'}</span>
+            <Labels labels={detail.target.labels} />{' '}
+            <span class="muted">
+              · {detail.target.mode === 'all' ? 'every matching worker' : 'one worker'}
+            </span>
           </dd>
         </div>
         <div>
           <dt>Policies</dt>
           <dd>
-            timeout {detail.timeoutSeconds ? `${detail.timeoutSeconds} s` : 'none'} · concurrency {detail.concurrencyPolicy}{' '}
-            · misfire {detail.misfirePolicy} · retries {detail.retries.max}
+            timeout {detail.timeoutSeconds ? `${detail.timeoutSeconds} s` : 'none'} · concurrency{' '}
+            {detail.concurrencyPolicy} · misfire {detail.misfirePolicy} · retries{' '}
+            {detail.retries.max}
           </dd>
         </div>
       </dl>
@@ -257,7 +301,11 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
         <h2>Runs</h2>
         <label class="inline">
           <span>Status</span>
-          <select value={status} onChange={(e) => setStatus(e.currentTarget.value as RunStatus | '')} name="run-status">
+          <select
+            value={status}
+            onChange={(e) => setStatus(e.currentTarget.value as RunStatus | '')}
+            name="run-status"
+          >
             <option value="">All</option>
             {RUN_STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -270,7 +318,9 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
       {runsError ? <ErrorBox error={runsError} onRetry={() => setRefresh((n) => n + 1)} /> : null}
       {runs === undefined && !runsError ? <Loading what="runs" /> : null}
       {runs && runs.length === 0 ? (
-        <Empty>{status ? `No ${status} runs.` : 'No runs yet. The next one is listed above.'}</Empty>
+        <Empty>
+          {status ? `No ${status} runs.` : 'No runs yet. The next one is listed above.'}
+        </Empty>
       ) : null}
       {runs && runs.length > 0 && (
         <>
@@ -292,7 +342,11 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
                 {runs.map((run) => (
                   <tr key={run.runId}>
                     <td data-label="Status">
-                      <a href={paths.run(run.runId)} class="plain" aria-label={`Run ${run.runId}: ${run.status}`}>
+                      <a
+                        href={paths.run(run.runId)}
+                        class="plain"
+                        aria-label={`Run ${run.runId}: ${run.status}`}
+                      >
                         <StatusBadge status={run.status} />
                       </a>
                     </td>

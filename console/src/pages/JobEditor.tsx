@@ -122,7 +122,9 @@ function inputOf(draft: Draft, problems: Record<string, string>): JobInput {
 
 const ZONES: string[] = (() => {
   try {
-    return (Intl as unknown as { supportedValuesOf(key: string): string[] }).supportedValuesOf('timeZone');
+    return (Intl as unknown as { supportedValuesOf(key: string): string[] }).supportedValuesOf(
+      'timeZone',
+    );
   } catch {
     return ['UTC'];
   }
@@ -130,7 +132,14 @@ const ZONES: string[] = (() => {
 
 /** Fire-time preview from the API, asked for 300 ms after typing stops. */
 function usePreview(expr: string, timezone: string, dialect: string) {
-  const [state, setState] = useState<{ next?: string[]; error?: string; loading: boolean }>({ loading: false });
+  const [state, setState] = useState<{
+    next?: string[];
+    zone?: string;
+    error?: string;
+    loading: boolean;
+  }>({
+    loading: false,
+  });
   useEffect(() => {
     if (!expr.trim()) {
       setState({ loading: false, error: 'Enter a schedule.' });
@@ -140,7 +149,7 @@ function usePreview(expr: string, timezone: string, dialect: string) {
     setState((previous) => ({ ...previous, loading: true }));
     const timer = setTimeout(() => {
       api.previewCron(expr.trim(), timezone.trim() || 'UTC', dialect, controller.signal).then(
-        (preview) => setState({ next: preview.next, loading: false }),
+        (preview) => setState({ next: preview.next, zone: preview.timezone, loading: false }),
         (error: unknown) => {
           if (controller.signal.aborted) return;
           const reason =
@@ -202,20 +211,20 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
   const load = (): void => {
     if (name === undefined) return;
     setLoadError(undefined);
-    api.getJob(name).then(
-      (job) => {
-        setLoaded(job);
-        setDraft(draftOf(job));
-        setConflict(false);
-      },
-      setLoadError,
-    );
+    api.getJob(name).then((job) => {
+      setLoaded(job);
+      setDraft(draftOf(job));
+      setConflict(false);
+    }, setLoadError);
   };
   useEffect(load, [name]);
 
   const dialect = loaded?.cronDialect ?? 'standard';
   const preview = usePreview(draft.cronExpr, draft.timezone, dialect);
-  const description = useMemo(() => describeCron(draft.cronExpr, dialect), [draft.cronExpr, dialect]);
+  const description = useMemo(
+    () => describeCron(draft.cronExpr, dialect),
+    [draft.cronExpr, dialect],
+  );
 
   if (!can(role, 'admin')) {
     return (
@@ -250,7 +259,9 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
     }
     setSaving(true);
     try {
-      const saved = loaded ? await api.replaceJob(loaded.name, input, loaded.revision) : await api.createJob(input);
+      const saved = loaded
+        ? await api.replaceJob(loaded.name, input, loaded.revision)
+        : await api.createJob(input);
       navigate(paths.job(saved.name));
     } catch (error) {
       if (!(error instanceof ApiError)) {
@@ -260,7 +271,8 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
         setErrors({});
       } else {
         const byField: Record<string, string> = {};
-        for (const detail of error.details) byField[detail.field] = byField[detail.field] ?? detail.reason;
+        for (const detail of error.details)
+          byField[detail.field] = byField[detail.field] ?? detail.reason;
         setErrors(byField);
         setFormError(
           error.details.length > 0
@@ -290,8 +302,9 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
       {conflict && (
         <div class="error-box" role="alert">
           <span>
-            Someone changed this job after you opened it (revision {loaded?.revision} is no longer current). Your edits
-            were not saved. Reload to see the current job, then make your change again.
+            Someone changed this job after you opened it (revision {loaded?.revision} is no longer
+            current). Your edits were not saved. Reload to see the current job, then make your
+            change again.
           </span>
           <button type="button" class="secondary" onClick={load}>
             Reload the current job
@@ -307,19 +320,50 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
         <fieldset>
           <legend>Job</legend>
           {!loaded && (
-            <Field id="name" label="Name" error={error('name')} hint='Letters, digits, ".", "_" and "-"; it cannot be changed later.'>
-              <input {...a11y('name', 'name')} value={draft.name} onInput={set('name')} required autocomplete="off" />
+            <Field
+              id="name"
+              label="Name"
+              error={error('name')}
+              hint='Letters, digits, ".", "_" and "-"; it cannot be changed later.'
+            >
+              <input
+                {...a11y('name', 'name')}
+                value={draft.name}
+                onInput={set('name')}
+                required
+                autocomplete="off"
+              />
             </Field>
           )}
-          <Field id="command" label="Command" error={error('command')} hint="Run by /bin/sh -c on the worker.">
-            <textarea {...a11y('command', 'command')} class="mono" rows={3} value={draft.command} onInput={set('command')} />
+          <Field
+            id="command"
+            label="Command"
+            error={error('command')}
+            hint="Run by /bin/sh -c on the worker."
+          >
+            <textarea
+              {...a11y('command', 'command')}
+              class="mono"
+              rows={3}
+              value={draft.command}
+              onInput={set('command')}
+            />
           </Field>
           <Field id="description" label="Description" error={error('description')}>
-            <input {...a11y('description', 'description')} value={draft.description} onInput={set('description')} />
+            <input
+              {...a11y('description', 'description')}
+              value={draft.description}
+              onInput={set('description')}
+            />
           </Field>
           <label class="check">
-            <input type="checkbox" name="enabled" checked={draft.enabled} onChange={set('enabled')} /> Enabled (unchecked:
-            paused)
+            <input
+              type="checkbox"
+              name="enabled"
+              checked={draft.enabled}
+              onChange={set('enabled')}
+            />{' '}
+            Enabled (unchecked: paused)
           </label>
         </fieldset>
 
@@ -342,7 +386,12 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
               />
             </Field>
             <Field id="timezone" label="Time zone" error={error('timezone')}>
-              <input {...a11y('timezone', 'timezone')} list="zones" value={draft.timezone} onInput={set('timezone')} />
+              <input
+                {...a11y('timezone', 'timezone')}
+                list="zones"
+                value={draft.timezone}
+                onInput={set('timezone')}
+              />
               <datalist id="zones">
                 {ZONES.map((zone) => (
                   <option key={zone} value={zone} />
@@ -355,28 +404,36 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
             {preview.error ? (
               <p class="field-error">{preview.error}</p>
             ) : preview.next ? (
-              <>
-                <p class="muted small">Next 5 fire times in {draft.timezone || 'UTC'}:</p>
+              <div class={preview.loading ? 'stale' : undefined}>
+                <p class="muted small">Next 5 fire times in {preview.zone}:</p>
                 <ol>
                   {preview.next.map((time) => (
                     <li key={time}>{formatZoned(time)}</li>
                   ))}
                 </ol>
                 {preview.next.length === 0 && <p class="muted">This schedule never fires again.</p>}
-              </>
+              </div>
             ) : (
               <p class="muted">Checking…</p>
             )}
           </div>
           <div class="row">
             <Field id="misfirePolicy" label="Missed ticks" error={error('misfirePolicy')}>
-              <select {...a11y('misfirePolicy', 'misfirePolicy')} value={draft.misfirePolicy} onChange={set('misfirePolicy')}>
+              <select
+                {...a11y('misfirePolicy', 'misfirePolicy')}
+                value={draft.misfirePolicy}
+                onChange={set('misfirePolicy')}
+              >
                 <option value="runOnce">run once</option>
                 <option value="runAll">run all</option>
                 <option value="skip">skip</option>
               </select>
             </Field>
-            <Field id="catchupWindowSeconds" label="Catch-up window (s)" error={error('catchupWindowSeconds')}>
+            <Field
+              id="catchupWindowSeconds"
+              label="Catch-up window (s)"
+              error={error('catchupWindowSeconds')}
+            >
               <input
                 {...a11y('catchupWindowSeconds', 'catchupWindowSeconds')}
                 inputMode="numeric"
@@ -390,7 +447,11 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
         <fieldset>
           <legend>Execution</legend>
           <div class="row">
-            <Field id="timeoutSeconds" label="Timeout (s, 0 = none)" error={error('timeoutSeconds')}>
+            <Field
+              id="timeoutSeconds"
+              label="Timeout (s, 0 = none)"
+              error={error('timeoutSeconds')}
+            >
               <input
                 {...a11y('timeoutSeconds', 'timeoutSeconds')}
                 inputMode="numeric"
@@ -398,7 +459,11 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
                 onInput={set('timeoutSeconds')}
               />
             </Field>
-            <Field id="concurrencyPolicy" label="When still running" error={error('concurrencyPolicy')}>
+            <Field
+              id="concurrencyPolicy"
+              label="When still running"
+              error={error('concurrencyPolicy')}
+            >
               <select
                 {...a11y('concurrencyPolicy', 'concurrencyPolicy')}
                 value={draft.concurrencyPolicy}
@@ -412,9 +477,18 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
           </div>
           <div class="row">
             <Field id="retriesMax" label="Retries" error={error('retries.max')}>
-              <input {...a11y('retriesMax', 'retries.max')} inputMode="numeric" value={draft.retriesMax} onInput={set('retriesMax')} />
+              <input
+                {...a11y('retriesMax', 'retries.max')}
+                inputMode="numeric"
+                value={draft.retriesMax}
+                onInput={set('retriesMax')}
+              />
             </Field>
-            <Field id="retriesBackoff" label="First retry after (s)" error={error('retries.backoffSeconds')}>
+            <Field
+              id="retriesBackoff"
+              label="First retry after (s)"
+              error={error('retries.backoffSeconds')}
+            >
               <input
                 {...a11y('retriesBackoff', 'retries.backoffSeconds')}
                 inputMode="numeric"
@@ -432,7 +506,13 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
             </Field>
           </div>
           <Field id="env" label="Environment" error={error('env')} hint="One KEY=value per line.">
-            <textarea {...a11y('env', 'env')} class="mono" rows={3} value={draft.env} onInput={set('env')} />
+            <textarea
+              {...a11y('env', 'env')}
+              class="mono"
+              rows={3}
+              value={draft.env}
+              onInput={set('env')}
+            />
           </Field>
         </fieldset>
 
@@ -445,10 +525,20 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
               error={error('target.labels')}
               hint="key=value, one per line or comma-separated; only workers with all of them run the job."
             >
-              <textarea {...a11y('labels', 'target.labels')} class="mono" rows={2} value={draft.labels} onInput={set('labels')} />
+              <textarea
+                {...a11y('labels', 'target.labels')}
+                class="mono"
+                rows={2}
+                value={draft.labels}
+                onInput={set('labels')}
+              />
             </Field>
             <Field id="targetMode" label="Run on" error={error('target.mode')}>
-              <select {...a11y('targetMode', 'target.mode')} value={draft.targetMode} onChange={set('targetMode')}>
+              <select
+                {...a11y('targetMode', 'target.mode')}
+                value={draft.targetMode}
+                onChange={set('targetMode')}
+              >
                 <option value="one">one matching worker per tick</option>
                 <option value="all">every matching worker</option>
               </select>
@@ -459,15 +549,30 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
         <fieldset>
           <legend>Alerts</legend>
           <label class="check">
-            <input type="checkbox" name="alertOnFailure" checked={draft.alertOnFailure} onChange={set('alertOnFailure')} />{' '}
+            <input
+              type="checkbox"
+              name="alertOnFailure"
+              checked={draft.alertOnFailure}
+              onChange={set('alertOnFailure')}
+            />{' '}
             Alert on failure
           </label>
           <label class="check">
-            <input type="checkbox" name="alertOnTimeout" checked={draft.alertOnTimeout} onChange={set('alertOnTimeout')} />{' '}
+            <input
+              type="checkbox"
+              name="alertOnTimeout"
+              checked={draft.alertOnTimeout}
+              onChange={set('alertOnTimeout')}
+            />{' '}
             Alert on timeout
           </label>
           <Field id="webhookUrl" label="Webhook URL (optional)" error={error('alerts.webhookUrl')}>
-            <input {...a11y('webhookUrl', 'alerts.webhookUrl')} type="url" value={draft.webhookUrl} onInput={set('webhookUrl')} />
+            <input
+              {...a11y('webhookUrl', 'alerts.webhookUrl')}
+              type="url"
+              value={draft.webhookUrl}
+              onInput={set('webhookUrl')}
+            />
           </Field>
         </fieldset>
 

@@ -1,6 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Job, type JobDetail, type Role } from '../api';
-import { Empty, EnabledBadge, ErrorBox, Labels, Loading, StatusBadge, can, useLoad } from '../components/ui';
+import {
+  Empty,
+  EnabledBadge,
+  ErrorBox,
+  Labels,
+  Loading,
+  StatusBadge,
+  can,
+  useLoad,
+} from '../components/ui';
 import { describeCron } from '../cron-describe';
 import { formatDuration, formatZoned, relativeTime } from '../format';
 import { navigate, paths, useLocation } from '../router';
@@ -40,7 +49,9 @@ export function JobsPage({ role }: { role: Role }) {
   const invalidPrefix = filters.search !== '' && !/^[A-Za-z0-9._-]{1,128}$/.test(filters.search);
   const invalidLabel =
     filters.label !== '' &&
-    filters.label.split(',').some((pair) => !/^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}=[A-Za-z0-9._-]{0,63}$/.test(pair.trim()));
+    filters.label
+      .split(',')
+      .some((pair) => !/^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}=[A-Za-z0-9._-]{0,63}$/.test(pair.trim()));
 
   const list = useLoad(
     (signal) =>
@@ -49,7 +60,12 @@ export function JobsPage({ role }: { role: Role }) {
         : api.listJobs(
             {
               prefix: filters.search || undefined,
-              enabled: filters.status === 'enabled' ? true : filters.status === 'paused' ? false : undefined,
+              enabled:
+                filters.status === 'enabled'
+                  ? true
+                  : filters.status === 'paused'
+                    ? false
+                    : undefined,
               labels: filters.label ? filters.label.split(',').map((l) => l.trim()) : undefined,
               limit: PAGE_SIZE,
               cursor: filters.cursor,
@@ -73,7 +89,15 @@ export function JobsPage({ role }: { role: Role }) {
 
   const apply = (event: Event): void => {
     event.preventDefault();
-    navigate(toUrl({ ...filters, search: search.trim(), label: label.trim(), cursor: undefined, trail: [] }));
+    navigate(
+      toUrl({
+        ...filters,
+        search: search.trim(),
+        label: label.trim(),
+        cursor: undefined,
+        trail: [],
+      }),
+    );
   };
   const setStatus = (status: string): void =>
     navigate(toUrl({ ...filters, status, cursor: undefined, trail: [] }));
@@ -106,7 +130,11 @@ export function JobsPage({ role }: { role: Role }) {
         </label>
         <label>
           <span>Status</span>
-          <select name="status" value={filters.status} onChange={(e) => setStatus(e.currentTarget.value)}>
+          <select
+            name="status"
+            value={filters.status}
+            onChange={(e) => setStatus(e.currentTarget.value)}
+          >
             <option value="">All</option>
             <option value="enabled">Enabled</option>
             <option value="paused">Paused</option>
@@ -127,8 +155,12 @@ export function JobsPage({ role }: { role: Role }) {
           Filter
         </button>
       </form>
-      {invalidPrefix && <p class="field-error">A name has only letters, digits, ".", "_" and "-".</p>}
-      {invalidLabel && <p class="field-error">Write labels as key=value, several separated by commas.</p>}
+      {invalidPrefix && (
+        <p class="field-error">A name has only letters, digits, ".", "_" and "-".</p>
+      )}
+      {invalidLabel && (
+        <p class="field-error">Write labels as key=value, several separated by commas.</p>
+      )}
 
       {list.error ? <ErrorBox error={list.error} onRetry={list.reload} /> : null}
       {list.loading && !list.data ? <Loading what="jobs" /> : null}
@@ -139,7 +171,11 @@ export function JobsPage({ role }: { role: Role }) {
           ) : (
             <>
               No jobs yet.{' '}
-              {can(role, 'admin') ? <a href={paths.newJob()}>Create the first one.</a> : 'An admin can create one.'}
+              {can(role, 'admin') ? (
+                <a href={paths.newJob()}>Create the first one.</a>
+              ) : (
+                'An admin can create one.'
+              )}
             </>
           )}
         </Empty>
@@ -170,15 +206,21 @@ export function JobsPage({ role }: { role: Role }) {
                         {job.name}
                       </a>
                       {job.description && <div class="muted small">{job.description}</div>}
-                      {Object.keys(job.target.labels).length > 0 && <Labels labels={job.target.labels} />}
+                      {Object.keys(job.target.labels).length > 0 && (
+                        <Labels labels={job.target.labels} />
+                      )}
                     </td>
                     <td data-label="Schedule">
                       <code>{job.cronExpr}</code>
-                      <div class="muted small">{describeCron(job.cronExpr, job.cronDialect) ?? ''}</div>
+                      <div class="muted small">
+                        {describeCron(job.cronExpr, job.cronDialect) ?? ''}
+                      </div>
                     </td>
                     <td data-label="Time zone">{job.timezone}</td>
                     <td data-label="Next run">
-                      {detail === undefined ? (
+                      {!job.enabled ? (
+                        <span class="muted">paused</span>
+                      ) : detail === undefined ? (
                         <span class="muted">…</span>
                       ) : next ? (
                         <span title={next}>
@@ -189,7 +231,7 @@ export function JobsPage({ role }: { role: Role }) {
                         <span class="muted">{detail === 'error' ? 'unavailable' : 'none'}</span>
                       )}
                     </td>
-                    <td data-label="Last run">
+                    <td data-label="Last run" class="nowrap">
                       {detail === undefined ? (
                         <span class="muted">…</span>
                       ) : last ? (

@@ -37,8 +37,8 @@ export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) 
       <form class="card" onSubmit={submit} aria-describedby="login-help">
         <h1>cronplane</h1>
         <p id="login-help" class="muted">
-          Log in with an API token. It is kept in this browser tab only (session storage) and is gone when the
-          tab closes.
+          Log in with an API token. It is kept in this browser tab only (session storage) and is
+          gone when the tab closes.
         </p>
         <label for="token">Token</label>
         <input

@@ -19,7 +19,15 @@ function Output({ text, follow }: { text: string; follow: boolean }) {
       {segments.length === 0 ? (
         <span class="muted">(no output)</span>
       ) : (
-        segments.map((segment, index) => (segment.classes ? <span key={index} class={segment.classes}>{segment.text}</span> : segment.text))
+        segments.map((segment, index) =>
+          segment.classes ? (
+            <span key={index} class={segment.classes}>
+              {segment.text}
+            </span>
+          ) : (
+            segment.text
+          ),
+        )
       )}
     </pre>
   );
@@ -106,7 +114,9 @@ export function RunDetailPage({ role, runId }: { role: Role; runId: string }) {
           else if (attempt >= 5) poll();
           else follow(attempt + 1);
         },
-        () => !controller.signal.aborted && (seq === 0 ? poll() : setTimeout(() => follow(attempt + 1), POLL_MS)),
+        () =>
+          !controller.signal.aborted &&
+          (seq === 0 ? poll() : setTimeout(() => follow(attempt + 1), POLL_MS)),
       );
     };
     follow(0);
@@ -141,7 +151,8 @@ export function RunDetailPage({ role, runId }: { role: Role; runId: string }) {
   return (
     <section>
       <nav class="crumbs" aria-label="Breadcrumb">
-        <a href={paths.jobs()}>Jobs</a> / <a href={paths.job(run.job)}>{run.job}</a> / <span>run</span>
+        <a href={paths.jobs()}>Jobs</a> / <a href={paths.job(run.job)}>{run.job}</a> /{' '}
+        <span>run</span>
       </nav>
       <div class="page-head">
         <h1 class="break">
@@ -160,7 +171,10 @@ export function RunDetailPage({ role, runId }: { role: Role; runId: string }) {
                   await api.killRun(run.runId);
                   setNotice({ kind: 'ok', text: 'Kill requested.' });
                 } catch (caught) {
-                  setNotice({ kind: 'error', text: caught instanceof ApiError ? caught.message : String(caught) });
+                  setNotice({
+                    kind: 'error',
+                    text: caught instanceof ApiError ? caught.message : String(caught),
+                  });
                 }
               }}
             />
@@ -227,11 +241,19 @@ export function RunDetailPage({ role, runId }: { role: Role; runId: string }) {
             </span>
           )}
           <label class="check">
-            <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.currentTarget.checked)} /> Follow
+            <input
+              type="checkbox"
+              checked={follow}
+              onChange={(e) => setFollow(e.currentTarget.checked)}
+            />{' '}
+            Follow
           </label>
         </span>
       </div>
-      <Output text={running && streamed !== undefined ? streamed : (run.output ?? '')} follow={follow} />
+      <Output
+        text={running && streamed !== undefined ? streamed : (run.output ?? '')}
+        follow={follow}
+      />
       {run.truncated && <p class="muted small">The output was cut at the size limit.</p>}
     </section>
   );

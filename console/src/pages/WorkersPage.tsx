@@ -33,7 +33,9 @@ export function WorkersPage() {
                 <span class="muted">since {formatTime(cluster.data.leader.since)}</span>
               </>
             ) : (
-              <span class="warn">No master leads right now; scheduled duties (retention, alerts) wait for one.</span>
+              <span class="warn">
+                No master leads right now; scheduled duties (retention, alerts) wait for one.
+              </span>
             )}
           </p>
           {cluster.data.masters.length > 0 && (
@@ -53,7 +55,9 @@ export function WorkersPage() {
       {workers.error ? <ErrorBox error={workers.error} onRetry={workers.reload} /> : null}
       {!workers.data && !workers.error ? <Loading what="workers" /> : null}
       {workers.data && workers.data.length === 0 ? (
-        <Empty>No worker is registered. Jobs will not run until a worker (ROLE=worker or all) is up.</Empty>
+        <Empty>
+          No worker is registered. Jobs will not run until a worker (ROLE=worker or all) is up.
+        </Empty>
       ) : null}
       {workers.data && workers.data.length > 0 && (
         <div class="table-wrap">
@@ -91,7 +95,9 @@ export function WorkersPage() {
                     {worker.lastHeartbeat ? (
                       relativeTime(worker.lastHeartbeat)
                     ) : (
-                      <span title="Registered under a live etcd lease, renewed every few seconds">live lease</span>
+                      <span title="Registered under a live etcd lease, renewed every few seconds">
+                        live lease
+                      </span>
                     )}
                   </td>
                   <td data-label="Started">{formatTime(worker.startedAt)}</td>
