@@ -1,15 +1,10 @@
 import { Injectable, Logger, NestMiddleware } from '@nestjs/common';
 import { resolve } from 'node:path';
 import { ConsoleAsset, loadConsoleAssets } from './console-assets';
+import { consoleAnswer } from './console-routing';
 
 /** Where `npm run build` puts the console (vite's outDir), next to the compiled app. */
 export const CONSOLE_DIR = resolve(__dirname, '..', 'public');
-
-/**
- * Paths the console never answers: the API, Swagger, probes, metrics and the original crontab's
- * routes. Anything else that asks for HTML gets the single-page app.
- */
-const RESERVED = /^\/(?:api|docs|docs-json|healthz|readyz|metrics|job|worker)(?:[/?#.-]|$)/;
 
 /**
  * The console's own Content-Security-Policy, stricter than helmet's default: no inline script
@@ -41,15 +36,6 @@ interface Response {
   end(body?: Buffer): void;
 }
 
-function isConsolePath(path: string): boolean {
-  return !RESERVED.test(path);
-}
-
-export function wantsHtml(accept: string | string[] | undefined): boolean {
-  const value = Array.isArray(accept) ? accept.join(',') : (accept ?? '');
-  return value.includes('text/html') || value.includes('*/*') || value === '';
-}
-
 /** Serves the built console from memory: its files by path, index.html for app routes. */
 @Injectable()
 export class ConsoleMiddleware implements NestMiddleware {
@@ -66,17 +52,16 @@ export class ConsoleMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: () => void): void {
     // originalUrl, not path: a mounted middleware sees a path relative to its mount point.
     const path = req.originalUrl.split('?')[0];
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !isConsolePath(path)) return next();
-    const file = this.assets.get(path === '/' ? '/index.html' : path);
-    // A missing file (under assets/ or a top-level name with an extension) is a 404, not an
-    // app route; app routes such as /jobs/nightly.report may contain dots.
-    const missingFile = /^\/(?:assets\/.*|[^/]+\.[A-Za-z0-9]+)$/.test(path);
-    const appRoute = !file && !missingFile && wantsHtml(req.headers.accept);
-    const asset = file ?? (appRoute ? this.assets.get('/index.html') : undefined);
-    if (!asset) {
-      if (path === '/' || appRoute) return this.notBuilt(res);
-      return next();
-    }
+    const accept = req.headers.accept;
+    const answer = consoleAnswer(
+      this.assets,
+      req.method,
+      path,
+      Array.isArray(accept) ? accept.join(',') : accept,
+    );
+    if (answer.kind === 'next') return next();
+    if (answer.kind === 'notBuilt') return this.notBuilt(res);
+    const { asset } = answer;
     res.setHeader('Content-Type', asset.contentType);
     res.setHeader('Cache-Control', asset.cacheControl);
     res.setHeader('ETag', asset.etag);
