@@ -140,6 +140,8 @@ export class RunnerService {
     }
     this.logger.debug({ msg: 'run started', job: job.name, runId, workerId, pid: execution.pid });
     const result = await execution.done;
+    // The slot is free once the process is gone; the record's durability is the run log's job.
+    this.active.delete(runId);
     this.output.end(runId);
     const endedAt = Date.now();
     const final: RunRecord = {

@@ -25,6 +25,7 @@ const MIN_SLEEP_MS = 5;
 const PAUSED_SLEEP_MS = 200;
 const MAX_MISSED_RECORDS = 100;
 const MAX_SCAN = 1000;
+const STATS_EVERY_MS = 10_000;
 
 /** A job this worker schedules, with its view of the job's high-water mark. */
 interface ScheduledJob {
@@ -64,6 +65,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   private timerAt = 0;
   private stopped = false;
   private claimsAllowed = false;
+  private statsTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly config: AppConfig,
@@ -108,6 +110,21 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       this.logger.log({ msg: 'scheduler in sync', workerId: this.workerId, jobs: this.table.size }),
     );
     this.loop();
+    this.statsTimer = setInterval(() => this.logStats(), STATS_EVERY_MS);
+    this.statsTimer.unref();
+  }
+
+  private logStats(): void {
+    this.logger.log({
+      msg: 'worker stats',
+      workerId: this.workerId,
+      owns: this.owned.size,
+      jobs: this.table.size,
+      workers: this.workers.length,
+      running: this.runner.activeCount,
+      claiming: this.claimsAllowed,
+      runLog: this.runLog.stats(),
+    });
   }
 
   // ---- job table and membership ------------------------------------------------------------

@@ -1,20 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection, InjectModel } from '@nestjs/mongoose';
-import { AnyBulkWriteOperation, Connection, ConnectionStates, Model, mongo } from 'mongoose';
+import { Connection, ConnectionStates, Model, mongo } from 'mongoose';
 import { Run } from '../../logs/schemas/run.schema';
 import { RunLogOp, runDocument } from './run-record';
 
 const DUPLICATE_KEY = 11000;
 
-/** Outcome of one bulk write: the indexes of ops that must be tried again later. */
+/** Outcome of one write: the indexes of ops that must be tried again later. */
 export interface BulkOutcome {
   retry: number[];
 }
 
+interface WriteFailure {
+  index: number;
+  code?: number;
+}
+
 /**
- * Run records in MongoDB: unordered bulk upserts keyed by runId, so a batch written twice (after
- * a spool replay, say) changes nothing. Plain updates only: no transactions, no TTL indexes,
- * nothing FerretDB v1 lacks.
+ * Run records in MongoDB, keyed by the unique runId. Every record is first inserted (one
+ * unordered insertMany per batch): a start whose record exists already is done; a completion
+ * whose record exists (its start came earlier) becomes a `$set` upsert by runId. Inserts are
+ * cheap everywhere, while FerretDB v1 scans the collection for each update by a field other
+ * than _id, so runs that start and end within one flush interval cost a single insert. Writing a
+ * batch twice (a spool replay) changes nothing. No transactions, no TTL indexes.
  */
 @Injectable()
 export class RunLogRepository {
@@ -30,20 +38,50 @@ export class RunLogRepository {
   /** Throws when the server cannot be reached at all; per-op failures come back as `retry`. */
   async write(ops: RunLogOp[]): Promise<BulkOutcome> {
     if (ops.length === 0) return { retry: [] };
-    const writes: AnyBulkWriteOperation<Run>[] = ops.map((op) => {
-      const doc = runDocument(op.run);
-      const update = op.kind === 'start' ? { $setOnInsert: doc } : { $set: doc };
-      return { updateOne: { filter: { runId: op.run.runId }, update, upsert: true } };
-    });
-    try {
-      await this.runs.bulkWrite(writes, { ordered: false });
-      return { retry: [] };
-    } catch (error) {
-      if (!(error instanceof mongo.MongoBulkWriteError)) throw error;
-      const failures = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-      if (failures.length === 0) throw error;
-      // A duplicate key means another upsert of the same runId won the race: the record exists.
-      return { retry: failures.filter((f) => f.code !== DUPLICATE_KEY).map((f) => f.index) };
+    const collection = this.runs.collection;
+    const retry: number[] = [];
+    const updates: number[] = [];
+    const inserted = await collection
+      .insertMany(
+        ops.map((op) => runDocument(op.run)),
+        { ordered: false },
+      )
+      .then(
+        () => [] as WriteFailure[],
+        (error: unknown) => failuresOf(error),
+      );
+    for (const failure of inserted) {
+      if (failure.code !== DUPLICATE_KEY) retry.push(failure.index);
+      else if (ops[failure.index].kind === 'final') updates.push(failure.index);
     }
+    if (updates.length === 0) return { retry };
+    const updated = await collection
+      .bulkWrite(
+        updates.map((i) => ({
+          updateOne: {
+            filter: { runId: ops[i].run.runId },
+            update: { $set: runDocument(ops[i].run) },
+            upsert: true,
+          },
+        })),
+        { ordered: false },
+      )
+      .then(
+        () => [] as WriteFailure[],
+        (error: unknown) => failuresOf(error),
+      );
+    // A duplicate key here means a concurrent upsert created the record: it exists.
+    for (const failure of updated) {
+      if (failure.code !== DUPLICATE_KEY) retry.push(updates[failure.index]);
+    }
+    return { retry };
   }
+}
+
+/** Per-op failures of a bulk write; rethrows anything else (the server is unreachable). */
+function failuresOf(error: unknown): WriteFailure[] {
+  if (!(error instanceof mongo.MongoBulkWriteError)) throw error;
+  const list = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  if (list.length === 0) throw error;
+  return list.map((e) => ({ index: e.index, code: e.code }));
 }

@@ -9,8 +9,8 @@ interface Pending {
   durable: () => void;
 }
 
-/** Run starts are written within this delay so the API sees `running` promptly. */
-const START_FLUSH_MS = 50;
+/** A batch that is not full is written after this delay once more is queued behind it. */
+const NEXT_BATCH_MS = 50;
 const REPLAY_EVERY_MS = 1000;
 
 /**
@@ -26,6 +26,8 @@ export class RunLogService {
   private readonly logger = new Logger(RunLogService.name);
   private readonly spool: RunSpool;
   private queue: Pending[] = [];
+  /** Start operations still queued, by runId: a completion replaces its start in place. */
+  private readonly queuedStarts = new Map<string, Pending>();
   private timer?: NodeJS.Timeout;
   private timerDue = 0;
   private flushing?: Promise<void>;
@@ -37,6 +39,11 @@ export class RunLogService {
     private readonly repository: RunLogRepository,
   ) {
     this.spool = new RunSpool(config.RUNLOG_SPOOL_DIR, `runlog-${config.WORKER_ID}`);
+  }
+
+  /** Operations waiting in memory, and whether a write is in flight (for the stats log). */
+  stats(): { queued: number; writing: boolean } {
+    return { queued: this.queue.length, writing: this.flushing !== undefined };
   }
 
   private get batchSize(): number {
@@ -52,23 +59,50 @@ export class RunLogService {
     this.replayTimer = setInterval(() => this.replaySoon(), REPLAY_EVERY_MS);
   }
 
+  /**
+   * Records a run's start; written with the next batch (RUNLOG_FLUSH_MS at the latest). A run
+   * that ends before then is written once, as its final record.
+   */
   started(run: RunRecord): Promise<void> {
-    return this.enqueue({ kind: 'start', run }, START_FLUSH_MS);
+    return this.enqueue({ kind: 'start', run });
   }
 
   finished(run: RunRecord): Promise<void> {
-    return this.enqueue({ kind: 'final', run }, this.config.RUNLOG_FLUSH_MS);
+    const start = this.queuedStarts.get(run.runId);
+    if (start) {
+      this.queuedStarts.delete(run.runId);
+      start.op = { kind: 'final', run };
+      return new Promise<void>((durable) => {
+        const before = start.durable;
+        start.durable = () => {
+          before();
+          durable();
+        };
+      });
+    }
+    return this.enqueue({ kind: 'final', run });
   }
 
-  private enqueue(op: RunLogOp, withinMs: number): Promise<void> {
+  private enqueue(op: RunLogOp): Promise<void> {
     return new Promise<void>((durable) => {
-      this.queue.push({ op, durable });
+      const pending = { op, durable };
+      this.queue.push(pending);
+      if (op.kind === 'start') this.queuedStarts.set(op.run.runId, pending);
       if (this.queue.length > this.maxQueued) {
-        const spilled = this.queue.splice(0, this.queue.length - this.batchSize);
+        const spilled = this.take(this.queue.length - this.batchSize);
         this.toSpool(spilled, 'run log queue over its bound');
       }
-      this.flushWithin(this.queue.length >= this.batchSize ? 0 : withinMs);
+      this.flushWithin(this.queue.length >= this.batchSize ? 0 : this.config.RUNLOG_FLUSH_MS);
     });
+  }
+
+  /** Removes the oldest `count` operations from the queue (they are being written now). */
+  private take(count: number): Pending[] {
+    const batch = this.queue.splice(0, count);
+    for (const pending of batch) {
+      if (pending.op.kind === 'start') this.queuedStarts.delete(pending.op.run.runId);
+    }
+    return batch;
   }
 
   private flushWithin(delayMs: number): void {
@@ -88,13 +122,13 @@ export class RunLogService {
     this.flushing = this.flushBatch().finally(() => {
       this.flushing = undefined;
       if (this.queue.length > 0)
-        this.flushWithin(this.queue.length >= this.batchSize ? 0 : START_FLUSH_MS);
+        this.flushWithin(this.queue.length >= this.batchSize ? 0 : NEXT_BATCH_MS);
     });
     return this.flushing;
   }
 
   private async flushBatch(): Promise<void> {
-    const batch = this.queue.splice(0, this.batchSize);
+    const batch = this.take(this.batchSize);
     if (batch.length === 0) return;
     if (!this.repository.connected) return this.toSpool(batch, 'MongoDB not connected');
     try {
