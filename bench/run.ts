@@ -1,7 +1,8 @@
 /**
  * `npm run bench [scenario ...]`: drives the real stack (etcd, FerretDB or mongod) with worker
  * processes built from dist/, prints a table and writes JSON and an SVG chart to bench/results/.
- * Scenarios: refs idle steady burst spread mixed ramp failover api (default: all).
+ * Scenarios: refs idle steady burst spread mixed ramp failover api peer (default: all). `peer`
+ * runs BullMQ job schedulers on Redis through the same steady load and ramp, for the ratios.
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -9,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { BenchCluster } from './lib/cluster';
 import { etcdCasRate, rawSpawnBurstMs } from './lib/reference';
 import { printTable, Row, writeResults } from './lib/report';
+import { peerSteady, startRedis } from './peer/bullmq';
 import { apiLatency } from './scenarios/api';
 import { burst } from './scenarios/burst';
 import { failover } from './scenarios/failover';
@@ -26,7 +28,9 @@ const ALL = [
   'ramp',
   'failover',
   'api',
+  'peer',
 ] as const;
+const RAMP_STEPS = [250, 500, 1000, 1500, 2000, 3000, 4000];
 type Scenario = (typeof ALL)[number];
 
 function steadyRows(name: string, r: SteadyResult, p99TargetMs?: number): Row[] {
@@ -156,7 +160,7 @@ async function main(): Promise<void> {
         case 'ramp': {
           const r = await ramp(cluster, {
             workers: 2,
-            steps: [250, 500, 1000, 1500, 2000, 3000, 4000],
+            steps: RAMP_STEPS,
             seconds: 15,
           });
           raw.ramp = r;
@@ -197,6 +201,62 @@ async function main(): Promise<void> {
             metric: 'p99 ms',
             value: r.latencyMs.p99,
           });
+          break;
+        }
+        case 'peer': {
+          const redis = await startRedis(join(cluster.dir, 'redis'));
+          try {
+            const a = await peerSteady(redis, cluster.dir, {
+              jobs: 1000,
+              workers: 2,
+              seconds: 30,
+              label: 'steady',
+            });
+            raw.peerSteady = a;
+            rows.push(
+              ...steadyRows('peer a: BullMQ 1000 jobs/s', {
+                ...a,
+                etcdRequestsPerFire: NaN,
+                raftWritesPerFire: NaN,
+                workerRssMiB: [NaN],
+              }),
+            );
+            let ceiling = 0;
+            const steps = [];
+            for (const jobs of RAMP_STEPS) {
+              const step = await peerSteady(redis, cluster.dir, {
+                jobs,
+                workers: 2,
+                seconds: 15,
+                label: `ramp${jobs}`,
+              });
+              steps.push(step);
+              process.stderr.write(
+                `bench: peer ramp ${jobs}: p99 ${step.lateness.p99} ms, misses ${step.misses}\n`,
+              );
+              if (step.misses > 0 || step.duplicates > 0 || step.lateness.p99 >= 1000) break;
+              ceiling = step.firesPerSecond;
+            }
+            raw.peerRamp = { steps, ceilingFiresPerSecond: ceiling };
+            rows.push({
+              scenario: 'peer c: BullMQ ramp',
+              metric: 'ceiling fires/s',
+              value: ceiling,
+            });
+            const ours = (raw.ramp as { ceilingFiresPerSecond?: number } | undefined)
+              ?.ceilingFiresPerSecond;
+            if (ours !== undefined) {
+              rows.push({
+                scenario: 'c vs peer',
+                metric: 'ceiling ratio',
+                value: ours / Math.max(1, ceiling),
+                target: '>= 1.2',
+                pass: ours >= 1.2 * ceiling,
+              });
+            }
+          } finally {
+            await redis.stop();
+          }
           break;
         }
       }

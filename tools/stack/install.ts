@@ -59,7 +59,7 @@ function aptInstall(pkg: string): void {
   run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', pkg]);
 }
 
-function ensureDebianBinary(binary: string, pkg: string): string {
+export function ensureDebianBinary(binary: string, pkg: string): string {
   const found = which(binary);
   if (found) return found;
   aptInstall(pkg);

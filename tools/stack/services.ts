@@ -10,7 +10,7 @@ import { MongoClient } from 'mongodb';
 import { StackBinaries } from './install';
 import { freePort, tcpGreeting } from './ports';
 
-export type ServiceName = 'etcd' | 'mongo' | 'nats';
+export type ServiceName = 'etcd' | 'mongo' | 'nats' | 'redis';
 
 export interface ServiceSpec {
   name: ServiceName;
