@@ -3,9 +3,7 @@
  * ROLE=all on the real stack. Screenshots of every page, at 1280 and 390 px, are saved under
  * test-artifacts/console/.
  *
- * Runs are real: the app's own worker (ROLE=all) executes them. Only when no worker registers
- * (or CONSOLE_TEST_FAKE_WORKER=1) does a FakeWorker take the run requests and record runs and
- * live output where the master reads them, so the console's side can still be tested.
+ * Runs are real: the app's own worker (ROLE=all) executes them.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -13,9 +11,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { AppProcess, startApp } from '../support/app-process';
-import { appEnv, isolationId, testStack } from '../support/env';
+import { appEnv, isolationId } from '../support/env';
 import { Browser, launchBrowser, screenshot } from './browser';
-import { FakeRun, FakeWorker } from './fake-worker';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ADMIN = `console-admin-${Date.now()}-token`;
@@ -84,7 +81,6 @@ describe('web console in a real browser', () => {
   let app: AppProcess;
   let browser: Browser;
   let page: Page;
-  let fake: FakeWorker | undefined;
   let viewerToken: string;
   let operatorToken: string;
 
@@ -97,22 +93,11 @@ describe('web console in a real browser', () => {
       RUNLOG_SPOOL_DIR: mkdtempSync(join(tmpdir(), 'cronplane-console-spool-')),
     });
     app = await startApp(env);
-    // Give the app's own worker a moment to register; without one, the fake stands in.
-    const workers = await new Promise<unknown[]>((done) => {
-      const deadline = Date.now() + 20_000;
-      const poll = async (): Promise<void> => {
-        const list = await api<unknown[]>(app, ADMIN, 'GET', '/workers').catch(() => []);
-        if (list.length > 0 || Date.now() > deadline) done(list);
-        else setTimeout(() => void poll(), 300);
-      };
-      void poll();
-    });
-    if (process.env.CONSOLE_TEST_FAKE_WORKER === '1' || workers.length === 0) {
-      process.stderr.write('console e2e: no worker registered; a fake worker records the runs\n');
-      const stack = testStack();
-      fake = new FakeWorker(env.ETCD_PREFIX, stack.etcdEndpoints, env.MONGODB_URI);
-      await fake.start({ zone: 'eu-1' });
-    }
+    await waitFor(
+      async () => (await api<unknown[]>(app, ADMIN, 'GET', '/workers')).length > 0,
+      30_000,
+      "the app's worker to register",
+    );
     viewerToken = (
       await api<{ token: string }>(app, ADMIN, 'POST', '/tokens', {
         name: 'console-viewer',
@@ -131,7 +116,6 @@ describe('web console in a real browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await fake?.stop();
     await app?.stop();
   });
 
@@ -143,14 +127,12 @@ describe('web console in a real browser', () => {
     await target.getByRole('heading', { name: 'Jobs', exact: true }).waitFor();
   }
 
-  /** Run now from the job page; returns the run (the fake's, or the real worker's). */
-  async function runNow(job: string): Promise<FakeRun> {
+  /** Run now from the job page, which then shows the new run; returns its id. */
+  async function runNow(job: string): Promise<string> {
     await page.goto(`${app.baseUrl}/jobs/${job}`);
     await page.getByRole('button', { name: 'Run now' }).click();
     await page.waitForURL(/\/runs\//);
-    const runId = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]);
-    if (fake) return fake.takeRequest(job);
-    return { runId, job };
+    return decodeURIComponent(new URL(page.url()).pathname.split('/')[2]);
   }
 
   it('asks for a token, refuses a bad one, and logs in', async () => {
@@ -225,12 +207,7 @@ describe('web console in a real browser', () => {
   });
 
   it('runs the job now, watches it run and opens its output (ANSI colours rendered)', async () => {
-    const run = await runNow('console-hello');
-    if (fake) {
-      await fake.write(run.runId, '\x1b[32mhello\x1b[0m from the console\n');
-      await new Promise((r) => setTimeout(r, 800));
-      await fake.finish(run, 'succeeded', '\x1b[32mhello\x1b[0m from the console\n', 0);
-    }
+    await runNow('console-hello');
     await page.locator('.badge.status-succeeded').waitFor({ timeout: 30_000 });
     const output = page.getByTestId('run-output');
     await output.getByText('hello').waitFor();
@@ -249,103 +226,102 @@ describe('web console in a real browser', () => {
       command: 'for i in $(seq 1 200); do echo "line $i"; sleep 0.3; done',
       cronExpr: '0 0 1 1 *',
     });
-    const run = await runNow('console-long');
-    let writing = true;
-    let lines = '';
-    const writer = (async () => {
-      for (let i = 1; writing && fake && i <= 200; i++) {
-        lines += `line ${i}\n`;
-        await fake.write(run.runId, `line ${i}\n`);
-        await new Promise((r) => setTimeout(r, 300));
-      }
-    })();
+    const runId = await runNow('console-long');
+    await page.locator('.badge.status-running').waitFor({ timeout: 30_000 });
+    await page.getByText('● live').waitFor();
+    // Live lines need GET /runs/{id}/stream on the master (or a worker that writes the output
+    // to the run record while it runs, which the console polls when there is no stream).
+    const stream = await fetch(`${app.baseUrl}/api/v1/runs/${encodeURIComponent(runId)}/stream`, {
+      headers: { authorization: `Bearer ${ADMIN}` },
+      signal: AbortSignal.timeout(2000),
+    }).catch(() => undefined);
+    await stream?.body?.cancel().catch(() => undefined);
+    if (stream?.status === 200) {
+      await page
+        .getByTestId('run-output')
+        .getByText('line 4', { exact: false })
+        .waitFor({ timeout: 30_000 });
+      const shown = (await page.getByTestId('run-output').textContent()) ?? '';
+      expect(shown).toMatch(/^line 1\nline 2\nline 3\nline 4/);
+    } else {
+      process.stderr.write(
+        `console e2e: the master has no live stream (${stream?.status}); live lines not checked\n`,
+      );
+      await page.waitForTimeout(1500);
+    }
+    await screenshot(page, 'run-live-1280');
+    await page.getByRole('button', { name: 'Kill run' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Kill this run?').waitFor();
+    await screenshot(page, 'run-kill-confirm-1280');
+    await dialog.getByRole('button', { name: 'Kill', exact: true }).click();
+    await page.getByText('Kill requested.').waitFor();
+    await page.locator('.badge.status-killed').waitFor({ timeout: 30_000 });
+    expect(await page.getByText('● live').count()).toBe(0);
+    await page.getByTestId('run-output').getByText('line 1', { exact: false }).waitFor();
+    await screenshot(page, 'run-killed-1280');
+  });
+
+  it('shows a live stream in the format GET /runs/{runId}/stream sends', async () => {
+    // The stream's answer is stubbed in the browser (numbered output chunks, as the master's
+    // RunStreamController writes them), so this holds whether or not the master mounts it.
+    const body = [1, 2, 3]
+      .map(
+        (seq) =>
+          `id: ${seq}\nevent: output\ndata: ${JSON.stringify({ seq, data: `streamed ${seq}\n` })}\n\n`,
+      )
+      .join(': keep-alive\n\n');
+    await page.route('**/api/v1/runs/*/stream', (route) =>
+      route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body }),
+    );
     try {
+      const run = await api<{ runId: string }>(app, ADMIN, 'POST', '/jobs/console-long/run');
+      await page.goto(`${app.baseUrl}/runs/${encodeURIComponent(run.runId)}`);
       await page.locator('.badge.status-running').waitFor({ timeout: 30_000 });
-      await page.getByText('● live').waitFor();
-      // Live lines need GET /runs/{id}/stream on the master (or a worker that writes the output
-      // to the run record while it runs, which the console polls when there is no stream).
-      const stream = await fetch(
-        `${app.baseUrl}/api/v1/runs/${encodeURIComponent(run.runId)}/stream`,
-        {
-          headers: { authorization: `Bearer ${ADMIN}` },
-          signal: AbortSignal.timeout(2000),
-        },
-      ).catch(() => undefined);
-      await stream?.body?.cancel().catch(() => undefined);
-      if (fake || stream?.status === 200) {
-        await page
-          .getByTestId('run-output')
-          .getByText('line 4', { exact: false })
-          .waitFor({ timeout: 30_000 });
-        const shown = (await page.getByTestId('run-output').textContent()) ?? '';
-        expect(shown).toMatch(/^line 1\nline 2\nline 3\nline 4/);
-      } else {
-        process.stderr.write(
-          `console e2e: the master has no live stream (${stream?.status}); live lines not checked\n`,
-        );
-        await page.waitForTimeout(1500);
-      }
-      await screenshot(page, 'run-live-1280');
-      await page.getByRole('button', { name: 'Kill run' }).click();
-      const dialog = page.getByRole('dialog');
-      await dialog.getByText('Kill this run?').waitFor();
-      await screenshot(page, 'run-kill-confirm-1280');
-      await dialog.getByRole('button', { name: 'Kill', exact: true }).click();
-      await page.getByText('Kill requested.').waitFor();
-      if (fake) {
-        await waitFor(() => fake!.killRequested(run.runId), 10_000, 'the kill request in etcd');
-        writing = false;
-        await writer;
-        await fake.finish(run, 'killed', lines, undefined, 'SIGTERM');
-      }
+      await page.getByTestId('run-output').getByText('streamed 3', { exact: false }).waitFor();
+      expect(await page.getByTestId('run-output').textContent()).toMatch(
+        /^streamed 1\nstreamed 2\nstreamed 3/,
+      );
+      await api(app, ADMIN, 'POST', `/runs/${encodeURIComponent(run.runId)}/kill`).catch(
+        () => undefined,
+      );
       await page.locator('.badge.status-killed').waitFor({ timeout: 30_000 });
-      expect(await page.getByText('● live').count()).toBe(0);
-      await page.getByTestId('run-output').getByText('line 1', { exact: false }).waitFor();
-      await screenshot(page, 'run-killed-1280');
     } finally {
-      writing = false;
-      await writer;
+      await page.unroute('**/api/v1/runs/*/stream');
     }
   });
 
+  it('shows an error state for a job that does not exist', async () => {
+    await page.goto(`${app.baseUrl}/jobs/no-such-job`);
+    await page.getByText('There is no job named "no-such-job".').waitFor();
+    await page.getByRole('button', { name: 'Try again' }).waitFor();
+    await screenshot(page, 'job-missing-1280');
+  });
+
   it('shows run history with status colours, the duration and lateness chart, and filters by status', async () => {
-    if (fake) {
-      await fake.seedHistory('console-hello', [
-        { status: 'succeeded', durationMs: 1200, latenessMs: 40 },
-        { status: 'succeeded', durationMs: 1500, latenessMs: 120 },
-        { status: 'failed', durationMs: 300, latenessMs: 35 },
-        { status: 'succeeded', durationMs: 2200, latenessMs: 800 },
-        { status: 'timeout', durationMs: 5000, latenessMs: 60 },
-        { status: 'succeeded', durationMs: 900, latenessMs: 20 },
-        { status: 'skipped', durationMs: 0, latenessMs: 0 },
-        { status: 'succeeded', durationMs: 1100, latenessMs: 50 },
-      ]);
-    } else {
-      // Real runs every second for a few seconds: varied durations, every fifth one fails.
-      await api(app, ADMIN, 'POST', '/jobs', {
-        name: 'console-chart',
-        command: 's=$(( $(date +%s) % 5 )); sleep 0.$s; echo "slept 0.$s"; [ $s -ne 0 ]',
-        cronExpr: '* * * * * *',
-        concurrencyPolicy: 'allow',
-      });
-      await waitFor(
-        async () => {
-          const runs = await api<{ items: { status: string }[] }>(
-            app,
-            ADMIN,
-            'GET',
-            '/jobs/console-chart/runs',
-          );
-          const done = runs.items.filter((run) => run.status !== 'running');
-          return done.length >= 6 && done.some((run) => run.status === 'failed');
-        },
-        40_000,
-        'six finished runs of console-chart, one failed',
-      );
-      await api(app, ADMIN, 'POST', '/jobs/console-chart/pause');
-    }
-    const job = fake ? 'console-hello' : 'console-chart';
-    await page.goto(`${app.baseUrl}/jobs/${job}`);
+    // Real runs every second for a few seconds: varied durations, every fifth one fails.
+    await api(app, ADMIN, 'POST', '/jobs', {
+      name: 'console-chart',
+      command: 's=$(( $(date +%s) % 5 )); sleep 0.$s; echo "slept 0.$s"; [ $s -ne 0 ]',
+      cronExpr: '* * * * * *',
+      concurrencyPolicy: 'allow',
+    });
+    await waitFor(
+      async () => {
+        const runs = await api<{ items: { status: string }[] }>(
+          app,
+          ADMIN,
+          'GET',
+          '/jobs/console-chart/runs',
+        );
+        const done = runs.items.filter((run) => run.status !== 'running');
+        return done.length >= 6 && done.some((run) => run.status === 'failed');
+      },
+      40_000,
+      'six finished runs of console-chart, one failed',
+    );
+    await api(app, ADMIN, 'POST', '/jobs/console-chart/pause');
+    await page.goto(`${app.baseUrl}/jobs/console-chart`);
     await page.getByTestId('run-chart').waitFor();
     expect(await page.locator('[data-testid=run-chart] rect').count()).toBeGreaterThanOrEqual(2);
     expect(await page.locator('table.runs .badge.status-succeeded').count()).toBeGreaterThanOrEqual(
@@ -378,8 +354,7 @@ describe('web console in a real browser', () => {
     await page.getByRole('button', { name: 'Create job' }).click();
     await page.waitForURL(/\/jobs\/console-xss$/);
     await page.getByText(XSS).first().waitFor();
-    const run = await runNow('console-xss');
-    if (fake) await fake.finish(run, 'succeeded', `${XSS}\n`, 0);
+    await runNow('console-xss');
     await page.locator('.badge.status-succeeded').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('run-output').textContent()).toContain(XSS);
     // A link to a job with such a name shows the name as text in its error page.
