@@ -110,6 +110,7 @@ export function ConfirmButton({
   onConfirm: () => void | Promise<void>;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = `confirm-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   return (
     <>
       <button
@@ -119,7 +120,7 @@ export function ConfirmButton({
       >
         {label}
       </button>
-      <dialog ref={dialog} aria-labelledby={`${label}-title`}>
+      <dialog ref={dialog} aria-labelledby={titleId}>
         <form
           method="dialog"
           onSubmit={(event) => {
@@ -127,7 +128,7 @@ export function ConfirmButton({
             if (submitter?.value === 'confirm') void onConfirm();
           }}
         >
-          <h2 id={`${label}-title`}>{title}</h2>
+          <h2 id={titleId}>{title}</h2>
           <p>{message}</p>
           <div class="actions">
             <button type="submit" value="cancel" class="secondary" autofocus>
