@@ -547,6 +547,102 @@ describe('master API /api/v1', () => {
     });
   });
 
+  describe('every route and role', () => {
+    const ROLES = ['viewer', 'operator', 'admin'] as const;
+    // [method, path, least role, body]; the least role must pass the guard, the one below must not.
+    const ROUTES: [string, string, (typeof ROLES)[number], unknown][] = [
+      ['GET', '/api/v1/jobs', 'viewer', undefined],
+      ['GET', '/api/v1/jobs/matrix', 'viewer', undefined],
+      ['GET', '/api/v1/jobs/matrix/runs', 'viewer', undefined],
+      ['GET', '/api/v1/runs/matrix@1', 'viewer', undefined],
+      ['GET', '/api/v1/workers', 'viewer', undefined],
+      ['GET', '/api/v1/cron/preview?expr=@daily', 'viewer', undefined],
+      ['GET', '/api/v1/audit', 'viewer', undefined],
+      ['POST', '/api/v1/jobs/matrix/pause', 'operator', undefined],
+      ['POST', '/api/v1/jobs/matrix/resume', 'operator', undefined],
+      ['POST', '/api/v1/jobs/matrix/run', 'operator', undefined],
+      ['POST', '/api/v1/jobs/matrix/kill', 'operator', undefined],
+      ['POST', '/api/v1/runs/matrix@1/kill', 'operator', undefined],
+      [
+        'POST',
+        '/api/v1/jobs',
+        'admin',
+        { name: 'matrix-new', command: 'true', cronExpr: '@daily' },
+      ],
+      ['PUT', '/api/v1/jobs/matrix', 'admin', { command: 'true', cronExpr: '@daily' }],
+      ['PATCH', '/api/v1/jobs/matrix', 'admin', { description: 'm' }],
+      ['GET', '/api/v1/tokens', 'admin', undefined],
+      ['POST', '/api/v1/tokens', 'admin', { name: 'matrix-token', role: 'viewer' }],
+      ['DELETE', '/api/v1/tokens/0000000000000000', 'admin', undefined],
+      ['DELETE', '/api/v1/jobs/matrix', 'admin', undefined],
+    ];
+
+    beforeAll(async () => {
+      expect(
+        (await api.put('/api/v1/jobs/matrix', { command: 'true', cronExpr: '@daily' })).status,
+      ).toBe(201);
+    });
+
+    // Every row has all four elements: Jest takes a missing one for a `done` callback.
+    it.each(ROUTES)('%s %s needs %s', async (method, path, least, body) => {
+      const clients = { viewer, operator, admin: api };
+      for (const role of ROLES) {
+        const allowed = ROLES.indexOf(role) >= ROLES.indexOf(least);
+        if (allowed && role !== least) continue;
+        const before = await etcdSnapshot(etcd, PREFIX);
+        const reply = await clients[role].request(method, path, { body });
+        if (allowed) {
+          expect([401, 403]).not.toContain(reply.status);
+          expect(reply.status).toBeLessThan(500);
+        } else {
+          expect(reply.status).toBe(403);
+          expect(await etcdSnapshot(etcd, PREFIX)).toEqual(before);
+        }
+      }
+    });
+  });
+
+  describe('concurrent writers', () => {
+    it('of a create: exactly one wins, the others get 409', async () => {
+      const replies = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          api.post('/api/v1/jobs', { name: 'race', command: `echo ${i}`, cronExpr: '@daily' }),
+        ),
+      );
+      expect(replies.map((reply) => reply.status).sort()).toEqual([201, 409, 409, 409, 409]);
+    });
+
+    it('of a replace with the same If-Match: exactly one wins, the others get 412', async () => {
+      const { body } = await api.get<JobBody>('/api/v1/jobs/race');
+      const replies = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          api.put(
+            '/api/v1/jobs/race',
+            { command: `echo ${i}`, cronExpr: '@daily' },
+            { headers: { 'if-match': String(body.revision) } },
+          ),
+        ),
+      );
+      expect(replies.map((reply) => reply.status).sort()).toEqual([200, 412, 412, 412, 412]);
+    });
+
+    it('of patches without If-Match: none is lost', async () => {
+      const replies = await Promise.all(
+        ['a', 'b', 'c'].map((key) =>
+          api.patch('/api/v1/jobs/race', { env: undefined, target: { labels: { [key]: '1' } } }),
+        ),
+      );
+      expect(replies.every((reply) => reply.status === 200)).toBe(true);
+      // Each patch replaced the labels map, so exactly one survives, and the job is intact.
+      const stored = (await storedJob('race')) as {
+        target: { labels: Record<string, string> };
+        command: string;
+      };
+      expect(Object.keys(stored.target.labels)).toHaveLength(1);
+      expect(stored.command).toMatch(/^echo \d$/);
+    });
+  });
+
   describe('audit', () => {
     it('records every change with token name, action, job and revision, newest first, paginated', async () => {
       const page = await viewer.get<Page<Record<string, unknown>>>('/api/v1/audit?job=beta');
@@ -562,14 +658,14 @@ describe('master API /api/v1', () => {
       expect(typeof page.body.items[3].revision).toBe('number');
 
       const pause = await viewer.get<Page<Record<string, unknown>>>(
-        '/api/v1/audit?action=job.pause',
+        '/api/v1/audit?action=job.pause&job=alpha',
       );
       expect(pause.body.items[0]).toMatchObject({
         tokenName: 'operator-1',
         job: 'alpha',
         action: 'job.pause',
       });
-      const run = await viewer.get<Page<Record<string, unknown>>>('/api/v1/audit?action=job.run');
+      const run = await viewer.get<Page<Record<string, unknown>>>('/api/v1/audit?action=job.run&job=alpha');
       expect(run.body.items[0]).toMatchObject({
         job: 'alpha',
         runId: expect.stringMatching(/^alpha@/),
