@@ -22,10 +22,12 @@ import {
 } from '../dto/misc.dto';
 import { decodeCursor, encodeCursor } from '../dto/query';
 import { auditView } from '../views';
+import { ApiCommonResponses } from './api-docs';
 import { V1 } from './http-types';
 
 /** Tokens (admin only) and the audit log. */
 @ApiTags('admin')
+@ApiCommonResponses()
 @Controller(V1)
 export class AdminController {
   constructor(

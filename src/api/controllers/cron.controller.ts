@@ -5,10 +5,12 @@ import { CronSyntaxError, parseSchedule, upcoming } from '../../cron/schedule';
 import { DomainError } from '../../jobs/domain-error';
 import { isoInZone } from '../../jobs/job-spec';
 import { CronPreviewQueryDto, CronPreviewView } from '../dto/misc.dto';
+import { ApiCommonResponses } from './api-docs';
 import { V1 } from './http-types';
 
 /** Expression checks for the console's job form. */
 @ApiTags('cron')
+@ApiCommonResponses()
 @Controller(`${V1}/cron`)
 export class CronController {
   @Get('preview')

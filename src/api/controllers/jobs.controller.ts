@@ -15,7 +15,6 @@ import {
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
@@ -44,6 +43,7 @@ import { decodeCursor, encodeCursor } from '../dto/query';
 import { JobKillView, ListRunsQueryDto, RunIdView, RunPageView } from '../dto/run.dto';
 import { JobNamePipe, parseIfMatch } from '../pipes/params';
 import { jobView, runSummary, runView } from '../views';
+import { ApiCommonResponses } from './api-docs';
 import { ResponseHeaders, V1 } from './http-types';
 
 const IF_MATCH = {
@@ -58,7 +58,7 @@ function withEtag(res: ResponseHeaders, job: StoredJob): JobView {
 }
 
 @ApiTags('jobs')
-@ApiBadRequestResponse({ type: ErrorView })
+@ApiCommonResponses()
 @Controller(`${V1}/jobs`)
 export class JobsController {
   private readonly logger = new Logger(JobsController.name);

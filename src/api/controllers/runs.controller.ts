@@ -17,9 +17,11 @@ import { ErrorView } from '../dto/misc.dto';
 import { RunIdView, RunView } from '../dto/run.dto';
 import { RunIdPipe } from '../pipes/params';
 import { runView } from '../views';
+import { ApiCommonResponses } from './api-docs';
 import { V1 } from './http-types';
 
 @ApiTags('runs')
+@ApiCommonResponses()
 @Controller(`${V1}/runs`)
 export class RunsController {
   constructor(

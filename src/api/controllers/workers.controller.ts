@@ -3,10 +3,12 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireRole } from '../../auth/require-role.decorator';
 import { WorkersRepository } from '../../workers/workers.repository';
 import { WorkerView } from '../dto/misc.dto';
+import { ApiCommonResponses } from './api-docs';
 import { V1 } from './http-types';
 
 /** The live workers, read from their registrations in etcd. */
 @ApiTags('workers')
+@ApiCommonResponses()
 @Controller(V1)
 export class WorkersController {
   constructor(private readonly workers: WorkersRepository) {}
