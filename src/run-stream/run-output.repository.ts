@@ -15,8 +15,15 @@ export class RunOutputRepository {
     return this.connection.readyState === ConnectionStates.connected;
   }
 
+  private indexes?: Promise<void>;
+
   async append(chunks: RunOutputChunk[]): Promise<void> {
     if (chunks.length === 0) return;
+    this.indexes ??= this.chunks.createIndexes().catch((error: Error) => {
+      this.indexes = undefined;
+      throw error;
+    });
+    await this.indexes;
     await this.chunks.insertMany(chunks, { ordered: false });
   }
 

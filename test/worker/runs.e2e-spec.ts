@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { waitUntil } from '../../tools/stack/services';
@@ -23,11 +23,20 @@ describe('worker runs: executor, policies, triggers', () => {
     workers = await Promise.all([
       harness.startWorker('wa', { ...common, WORKER_LABELS: 'zone=a' }),
       harness.startWorker('wb', { ...common, WORKER_LABELS: 'zone=b' }),
+      harness.startWorker('wc', {
+        ...common,
+        WORKER_LABELS: 'zone=c',
+        WORKER_MAX_CONCURRENT: '1',
+        WORKER_DRAIN_SECONDS: '1',
+      }),
     ]);
   });
 
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop('SIGTERM')));
+    if (process.env.WORKER_LOGS) {
+      writeFileSync(process.env.WORKER_LOGS, workers.map((w) => w.output()).join('\n'));
+    }
     await harness.close();
   });
 
@@ -184,7 +193,7 @@ describe('worker runs: executor, policies, triggers', () => {
     const perTick = new Map<number, string[]>();
     for (const r of runs)
       perTick.set(r.tick.getTime(), [...(perTick.get(r.tick.getTime()) ?? []), r.workerId!]);
-    const full = [...perTick.values()].filter((ids) => ids.length === 2);
+    const full = [...perTick.values()].filter((ids) => ids.length === workers.length);
     expect(full.length).toBeGreaterThanOrEqual(3);
     for (const ids of perTick.values()) expect(new Set(ids).size).toBe(ids.length);
     expect(runs.every((r) => r.runId === `all@${r.tick.getTime()}@${r.workerId}`)).toBe(true);
@@ -231,5 +240,53 @@ describe('worker runs: executor, policies, triggers', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('WORKER_MAX_CONCURRENT: a tick over the limit is recorded skipped with the reason', async () => {
+    await harness.putJob(
+      harness.job('busy', {
+        command: 'sleep 2',
+        concurrencyPolicy: 'allow',
+        target: { labels: { zone: 'c' }, mode: 'one' },
+      }),
+    );
+    await sleep(4500);
+    await harness.putJob(
+      harness.job('busy', {
+        command: 'sleep 2',
+        enabled: false,
+        target: { labels: { zone: 'c' }, mode: 'one' },
+      }),
+    );
+    await sleep(2500);
+    const runs = await harness.runs({ job: 'busy' });
+    const skipped = runs.filter((r) => r.status === 'skipped');
+    expect(runs.filter((r) => r.status === 'succeeded').length).toBeGreaterThanOrEqual(1);
+    expect(skipped.length).toBeGreaterThanOrEqual(1);
+    expect(skipped[0].error).toMatch(/concurrency limit \(WORKER_MAX_CONCURRENT=1\)/);
+    expect(new Set(runs.map((r) => r.workerId))).toEqual(new Set(['wc']));
+  });
+
+  it('SIGTERM: running work gets WORKER_DRAIN_SECONDS, then is killed and recorded; the worker exits 0', async () => {
+    const sleeper = `sleep 1${marker}5`;
+    await harness.putJob(
+      harness.job('long', {
+        cronExpr: YEARLY,
+        command: sleeper,
+        target: { labels: { zone: 'c' }, mode: 'one' },
+      }),
+    );
+    await trigger('long', 'long@1!f');
+    await runOf('long@1!f', ['running']);
+    const wc = workers[2];
+    const stopping = Date.now();
+    const exit = await wc.stop('SIGTERM');
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(Date.now() - stopping).toBeLessThan(8000);
+    const run = await runOf('long@1!f', ['killed'], 5000);
+    expect(run.error).toMatch(/shutting down/);
+    expect(processesStartingWith(sleeper)).toEqual([]);
+    // Deregistered: its registration is gone at once, not after the lease TTL.
+    expect(Object.keys(await harness.keys('workers/'))).not.toContain('workers/wc');
   });
 });

@@ -26,6 +26,8 @@ interface WriteFailure {
  */
 @Injectable()
 export class RunLogRepository {
+  private indexes?: Promise<void>;
+
   constructor(
     @InjectModel(Run.name) private readonly runs: Model<Run>,
     @InjectConnection() private readonly connection: Connection,
@@ -35,9 +37,22 @@ export class RunLogRepository {
     return this.connection.readyState === ConnectionStates.connected;
   }
 
+  /**
+   * The unique index on runId is what makes insert-first idempotent, so it must exist before the
+   * first insert; mongoose's autoIndex gives no such promise on a lazy connection.
+   */
+  private ensureIndexes(): Promise<void> {
+    this.indexes ??= this.runs.createIndexes().catch((error: Error) => {
+      this.indexes = undefined;
+      throw error;
+    });
+    return this.indexes;
+  }
+
   /** Throws when the server cannot be reached at all; per-op failures come back as `retry`. */
   async write(ops: RunLogOp[]): Promise<BulkOutcome> {
     if (ops.length === 0) return { retry: [] };
+    await this.ensureIndexes();
     const collection = this.runs.collection;
     const retry: number[] = [];
     const updates: number[] = [];
