@@ -502,6 +502,49 @@ describe('web console in a real browser', () => {
     expect(await page.getByText('console-long').count()).toBe(0);
   });
 
+  it('filters by name, status and label and pages through the list on the server', async () => {
+    for (let i = 1; i <= 22; i++) {
+      await api(app, ADMIN, 'POST', '/jobs', {
+        name: `page-${String(i).padStart(2, '0')}`,
+        command: 'true',
+        cronExpr: '0 0 1 1 *',
+        enabled: i !== 3,
+        target: { labels: i === 7 ? { zone: 'eu-1' } : {} },
+      });
+    }
+    const names = () => page.locator('table.jobs a.job-name').allTextContents();
+    await page.goto(`${app.baseUrl}/`);
+    await page.fill('input[name=q]', 'page-');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/q=page-/);
+    await waitFor(
+      async () => {
+        const shown = await names();
+        return shown.length === 20 && shown.every((name) => name.startsWith('page-'));
+      },
+      10_000,
+      'a page of 20 page-* jobs',
+    );
+    expect((await names())[0]).toBe('page-01');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await waitFor(async () => (await names()).length === 2, 10_000, 'the last 2');
+    expect(await names()).toEqual(['page-21', 'page-22']);
+    await page.getByText('Page 2').waitFor();
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await waitFor(async () => (await names())[0] === 'page-01', 10_000, 'page 1 again');
+    await page.selectOption('select[name=status]', 'paused');
+    await waitFor(async () => (await names()).join() === 'page-03', 10_000, 'the paused job');
+    await page.selectOption('select[name=status]', '');
+    await page.fill('input[name=label]', 'zone=eu-1');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await waitFor(async () => (await names()).join() === 'page-07', 10_000, 'the labelled job');
+    await rowsLoaded(page);
+    await screenshot(page, 'jobs-filtered-1280');
+    await page.fill('input[name=q]', 'nothing-like-this');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('No job matches these filters.').waitFor();
+  });
+
   it('ran without page errors or CSP violations, and no dialog ever opened', () => {
     expect(browser.pageErrors.filter((e) => !/status of 4\d\d/.test(e))).toEqual([]);
     expect(browser.dialogs).toEqual([]);
