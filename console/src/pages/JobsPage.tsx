@@ -207,7 +207,9 @@ export function JobsPage({ role }: { role: Role }) {
                       </a>
                       {job.description && <div class="muted small">{job.description}</div>}
                       {Object.keys(job.target.labels).length > 0 && (
-                        <Labels labels={job.target.labels} />
+                        <div class="row-labels">
+                          <Labels labels={job.target.labels} />
+                        </div>
                       )}
                     </td>
                     <td data-label="Schedule">
