@@ -36,7 +36,8 @@ function Output({ text, follow }: { text: string; follow: boolean }) {
 export function RunDetailPage({ role, runId }: { role: Role; runId: string }) {
   const [run, setRun] = useState<Run>();
   const [error, setError] = useState<unknown>();
-  const [waiting, setWaiting] = useState(false);
+  /** How many times in a row the run had no record yet. */
+  const [waiting, setWaiting] = useState(0);
   const [live, setLive] = useState<'stream' | 'poll' | undefined>();
   const [follow, setFollow] = useState(true);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string }>();
@@ -50,13 +51,13 @@ export function RunDetailPage({ role, runId }: { role: Role; runId: string }) {
       api.getRun(runId, controller.signal).then(
         (loaded) => {
           setRun(loaded);
-          setWaiting(false);
+          setWaiting(0);
           setError(undefined);
         },
         (caught: unknown) => {
           if (controller.signal.aborted) return;
           if (caught instanceof ApiError && caught.status === 404) {
-            setWaiting(true);
+            setWaiting((count) => count + 1);
             timer = setTimeout(load, POLL_MS);
           } else setError(caught);
         },
@@ -142,6 +143,12 @@ export function RunDetailPage({ role, runId }: { role: Role; runId: string }) {
         <h1 class="break">Run {runId}</h1>
         <div class="loading" role="status">
           Waiting for a worker to start this run…
+          {waiting * POLL_MS > 15_000 && (
+            <p>
+              No worker has started it yet. A run waits while the job's worker is busy or while no
+              worker matches its labels: see <a href={paths.workers()}>the workers</a>.
+            </p>
+          )}
         </div>
       </section>
     );
