@@ -88,6 +88,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     );
     this.killsMirror = new PrefixMirror(client, keys.killPrefix(), 'kills', (e) => {
       if (e.type === 'put') this.onKill(e.key, e.value);
+      // Requests made while the watch was down arrive with the re-listing.
+      if (e.type === 'reset') for (const [key, value] of e.entries) this.onKill(key, value);
     });
   }
 
@@ -158,7 +160,13 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         error: job.error,
       });
     }
+    const before = this.table.get(name);
     this.table.set(name, job);
+    if (before && before.spec.target.mode !== job.spec.target.mode) {
+      // The mark key and run ids differ between modes: start over as a new scheduled job.
+      this.owned.delete(name);
+      return;
+    }
     const scheduled = this.owned.get(name);
     if (scheduled) {
       scheduled.table = job;

@@ -85,8 +85,8 @@ describe('failover: SIGKILL, SIGSTOP past the TTL, restart', () => {
     workers.set('w3', await harness.startWorker('w3', env));
 
     await at(60);
-    await harness.deleteJobs();
-    await sleep(500);
+    await harness.pauseJobs();
+    await sleep(1500);
     for (const id of ['w2', 'w3']) expect((await workers.get(id)!.stop('SIGTERM')).code).toBe(0);
 
     const ledger = harness.readLedger();

@@ -47,8 +47,8 @@ describe('run log through a MongoDB outage', () => {
     mongo = await startService(await mongoSpec(stack.binaries.mongo, dir, port));
     const upAt = Date.now();
     await sleep(8000);
-    await harness.deleteJobs();
-    await sleep(500);
+    await harness.pauseJobs();
+    await sleep(1500);
     const exits = await Promise.all(workers.map((w) => w.stop('SIGTERM')));
     expect(exits.map((e) => e.code)).toEqual([0, 0]);
 

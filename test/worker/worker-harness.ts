@@ -75,6 +75,19 @@ export class WorkerHarness {
     await this.etcd.put(`${this.prefix}jobs/${spec.name}`).value(JSON.stringify(spec));
   }
 
+  /**
+   * Pauses every job (no new ticks; running runs finish). Tests end with this rather than a
+   * delete, because deleting a job kills its running runs.
+   */
+  async pauseJobs(): Promise<void> {
+    const jobs = await this.etcd.getAll().prefix(`${this.prefix}jobs/`).strings();
+    for (const [key, value] of Object.entries(jobs)) {
+      await this.etcd
+        .put(key)
+        .value(JSON.stringify({ ...(JSON.parse(value) as JobSpec), enabled: false }));
+    }
+  }
+
   async deleteJobs(): Promise<void> {
     await this.etcd.delete().prefix(`${this.prefix}jobs/`);
   }
