@@ -6,6 +6,11 @@ import { DomainError } from '../jobs/domain-error';
 /** Bodies above this answer 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
+interface HeaderWriter {
+  getHeader(name: string): unknown;
+  setHeader(name: string, value: string): void;
+}
+
 interface BodyParserError {
   type?: string;
   status?: number;
@@ -37,6 +42,18 @@ export function configureHttp(app: NestExpressApplication): void {
     (error: unknown, _request: unknown, _response: unknown, next: (error?: unknown) => void) =>
       next(bodyError(error)),
   );
+  // helmet's CSP asks browsers to upgrade every sub-request to https; a master reached over plain
+  // http (inside a cluster) would then load no Swagger UI script at all.
+  app.use('/docs', (_request: unknown, response: HeaderWriter, next: () => void) => {
+    const policy = response.getHeader('Content-Security-Policy');
+    if (typeof policy === 'string') {
+      response.setHeader(
+        'Content-Security-Policy',
+        policy.replace(/;?\s*upgrade-insecure-requests/, ''),
+      );
+    }
+    next();
+  });
   const config = new DocumentBuilder()
     .setTitle('cronplane')
     .setDescription(

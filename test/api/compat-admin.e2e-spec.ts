@@ -200,6 +200,10 @@ describe('master without CRON_ADMIN_TOKEN', () => {
       );
       const ui = await fetch(`${app.baseUrl}/docs`);
       expect(ui.status).toBe(200);
+      // Served over plain http, the page must not ask the browser to fetch its scripts by https.
+      expect(ui.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
+      const json = await fetch(`${app.baseUrl}/api/v1/jobs`);
+      expect(json.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
       expect(await ui.text()).toContain('swagger');
     });
   });
