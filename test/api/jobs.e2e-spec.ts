@@ -665,7 +665,9 @@ describe('master API /api/v1', () => {
         job: 'alpha',
         action: 'job.pause',
       });
-      const run = await viewer.get<Page<Record<string, unknown>>>('/api/v1/audit?action=job.run&job=alpha');
+      const run = await viewer.get<Page<Record<string, unknown>>>(
+        '/api/v1/audit?action=job.run&job=alpha',
+      );
       expect(run.body.items[0]).toMatchObject({
         job: 'alpha',
         runId: expect.stringMatching(/^alpha@/),
