@@ -7,7 +7,7 @@ export type MirrorEvent =
   | { type: 'delete'; key: string };
 
 const RESYNC_MIN_MS = 250;
-const RESYNC_MAX_MS = 5000;
+const RESYNC_MAX_MS = 2000;
 
 /**
  * A live copy of every key under an etcd prefix: one range read, then a watch from the read's
