@@ -1,0 +1,55 @@
+import { catchupFloor, readJob } from './job-table';
+
+const NOW = Date.parse('2026-01-01T00:00:00Z');
+const spec = (over: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    name: 'backup',
+    command: 'true',
+    cronExpr: '*/5 * * * * *',
+    timezone: 'UTC',
+    ...over,
+  });
+
+describe('readJob', () => {
+  it('parses a stored job, fills missing defaults and parses its schedule', () => {
+    const job = readJob('backup', spec(), 7, NOW)!;
+    expect(job.revision).toBe(7);
+    expect(job.schedule?.next(NOW)).toBe(NOW + 5000);
+    expect(job.spec).toMatchObject({
+      enabled: true,
+      concurrencyPolicy: 'forbid',
+      misfirePolicy: 'runOnce',
+      target: { labels: {}, mode: 'one' },
+      env: {},
+    });
+  });
+
+  it('keeps a job whose schedule does not parse, without a schedule and with the reason', () => {
+    const job = readJob('backup', spec({ cronExpr: 'every tuesday' }), 1, NOW)!;
+    expect(job.schedule).toBeUndefined();
+    expect(job.error).toMatch(/expected 5 fields/);
+  });
+
+  it('reads the gorhill dialect and the job time zone', () => {
+    const job = readJob(
+      'backup',
+      spec({ cronExpr: '0 0 9 * * * *', cronDialect: 'gorhill', timezone: 'Asia/Tokyo' }),
+      1,
+      NOW,
+    )!;
+    expect(new Date(job.schedule!.next(NOW)!).toISOString()).toBe('2026-01-02T00:00:00.000Z');
+  });
+
+  it('rejects values that are not this job', () => {
+    expect(readJob('backup', 'not json', 1, NOW)).toBeUndefined();
+    expect(readJob('backup', spec({ name: 'other' }), 1, NOW)).toBeUndefined();
+    expect(readJob('backup', JSON.stringify({ name: 'backup' }), 1, NOW)).toBeUndefined();
+  });
+});
+
+describe('catchupFloor', () => {
+  it('is the last update time, when there is one', () => {
+    expect(catchupFloor({ updatedAt: '2026-01-01T00:00:00Z' })).toBe(NOW);
+    expect(catchupFloor({ updatedAt: '' })).toBeUndefined();
+  });
+});
