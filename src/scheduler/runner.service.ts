@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { LockService } from '../etcd/lock.service';
-import { Execution, EXECUTOR, Executor } from '../executor/executor';
+import { Execution, ExecutionRequest, EXECUTOR, Executor } from '../executor/executor';
 import { JobSpec } from '../jobs/job.model';
 import { RunTrigger } from '../logs/run.model';
 import { RunOutputPublisher } from '../run-stream/run-output.publisher';
@@ -121,7 +121,7 @@ export class RunnerService {
     };
     void this.runLog.started(base);
     this.output.begin(runId);
-    const execution = this.executor.start({
+    const execution = this.startExecution({
       runId,
       command: job.command,
       env: runEnvironment(
@@ -188,6 +188,19 @@ export class RunnerService {
     if (result.status === 'failed' || result.status === 'timeout')
       await this.requestRetry(run, endedAt);
     await recorded;
+  }
+
+  /** A driver that throws (bad spawn arguments, say) yields a failed run, never a stuck one. */
+  private startExecution(request: ExecutionRequest): Execution {
+    try {
+      return this.executor.start(request);
+    } catch (error) {
+      const message = `could not start: ${(error as Error).message}`;
+      return {
+        done: Promise.resolve({ status: 'failed', error: message, output: '', truncated: false }),
+        stop: () => undefined,
+      };
+    }
   }
 
   private async requestRetry(run: ClaimedRun, now: number): Promise<void> {

@@ -33,6 +33,7 @@ export class RunLogService {
   private flushing?: Promise<void>;
   private replaying?: Promise<void>;
   private replayTimer?: NodeJS.Timeout;
+  private spoolFailed = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -121,8 +122,10 @@ export class RunLogService {
     if (this.flushing) return this.flushing;
     this.flushing = this.flushBatch().finally(() => {
       this.flushing = undefined;
-      if (this.queue.length > 0)
-        this.flushWithin(this.queue.length >= this.batchSize ? 0 : NEXT_BATCH_MS);
+      if (this.queue.length === 0) return;
+      // After a spool failure (disk full, say) wait a whole flush interval before trying again.
+      const full = this.queue.length >= this.batchSize && !this.spoolFailed;
+      this.flushWithin(this.spoolFailed ? this.config.RUNLOG_FLUSH_MS : full ? 0 : NEXT_BATCH_MS);
     });
     return this.flushing;
   }
@@ -149,7 +152,9 @@ export class RunLogService {
     try {
       this.spool.append(batch.map((p) => p.op));
       this.logger.warn({ msg: 'run records spooled to disk', count: batch.length, reason });
+      this.spoolFailed = false;
     } catch (error) {
+      this.spoolFailed = true;
       // Not even the disk takes them: keep them queued rather than lose them.
       this.logger.error({
         msg: 'run log spool failed; keeping records in memory',
@@ -201,8 +206,14 @@ export class RunLogService {
     clearInterval(this.replayTimer);
     clearTimeout(this.timer);
     this.timer = undefined;
+    let failures = 0;
     while (this.queue.length > 0 || this.flushing) {
       await this.flush();
+      if (this.spoolFailed && ++failures >= 3) {
+        // Neither MongoDB nor the disk takes them; do not hang the shutdown forever.
+        this.logger.error({ msg: 'run records lost at shutdown', count: this.queue.length });
+        break;
+      }
     }
     await this.replaying;
     if (this.repository.connected && this.spool.pending()) await this.replay();
