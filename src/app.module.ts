@@ -13,6 +13,7 @@ import { LoggingModule } from './logging/logging.module';
 import { LogsModule } from './logs/logs.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { MongoModule } from './mongo/mongo.module';
+import { RunStreamModule } from './run-stream/run-stream.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 import { WorkersModule } from './workers/workers.module';
 
@@ -21,7 +22,7 @@ import { WorkersModule } from './workers/workers.module';
 export class AppModule {
   static forConfig(config: AppConfig): DynamicModule {
     const roleModules: Type[] = [
-      ...(runsMaster(config.ROLE) ? [ApiModule, ClusterModule, ConsoleModule] : []),
+      ...(runsMaster(config.ROLE) ? [ApiModule, ClusterModule, ConsoleModule, RunStreamModule] : []),
       ...(runsWorker(config.ROLE) ? [SchedulerModule] : []),
     ];
     return {

@@ -22,7 +22,7 @@ const worker = new Worker(
       child.once('exit', () => resolve());
     }),
   {
-    connection: { host: '127.0.0.1', port: Number(port) },
+    connection: { host: '127.0.0.1', port: Number(port), maxRetriesPerRequest: null },
     concurrency: 5000,
     removeOnComplete: { count: 0 },
     removeOnFail: { count: 0 },
