@@ -28,14 +28,8 @@ async function portOr(preferred: number): Promise<number> {
 async function main(): Promise<void> {
   const endpoints = await up();
   process.stdout.write('stack: running (stop it with `npm run stack:down`)\n');
-  execFileSync(
-    process.execPath,
-    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-    },
-  );
+  // The server and the console, as the image builds them.
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
   const port = Number(process.env.PORT ?? (await portOr(8070)));
   const workerPort = Number(process.env.WORKER_PORT ?? (await portOr(8071)));
   const token = process.env.CRON_ADMIN_TOKEN ?? adminToken();
