@@ -3,18 +3,13 @@ import { AppConfig } from '../config/app-config';
 import { LockService } from '../etcd/lock.service';
 import { Execution, ExecutionRequest, EXECUTOR, Executor } from '../executor/executor';
 import { JobSpec } from '../jobs/job.model';
-import { RunTrigger } from '../logs/run.model';
+import { retryRunId, RunTrigger } from '../logs/run.model';
 import { RunOutputPublisher } from '../run-stream/run-output.publisher';
 import { retryDelayMs } from './backoff';
 import { runEnvironment } from './run-env';
 import { RunLogService } from './run-log/run-log.service';
 import { RunRecord } from './run-log/run-record';
 import { WorkerRequestsRepository } from './worker-requests.repository';
-
-/** Run id of attempt `attempt` (2 = first retry) of the run `runId`. */
-function retryRunId(runId: string, attempt: number): string {
-  return `${runId.replace(/#\d+$/, '')}#${attempt}`;
-}
 
 /** A run this worker claimed (a tick or a trigger) and must now execute. */
 export interface ClaimedRun {
