@@ -4,5 +4,8 @@ import { Actor } from './actor';
 export interface AuthRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
+  /** The client's address (express `req.ip`). */
+  ip?: string;
+  socket?: { remoteAddress?: string };
   actor?: Actor;
 }

@@ -2,11 +2,15 @@ import {
   CanActivate,
   ExecutionContext,
   ForbiddenException,
+  HttpException,
+  HttpStatus,
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AppConfig } from '../config/app-config';
 import { TokenRole, roleAllows } from './actor';
+import { AuthFailureLimiter } from './auth-failure-limiter';
 import { AuthRequest } from './auth-request';
 import { REQUIRED_ROLE } from './require-role.decorator';
 import { TokensService } from './tokens.service';
@@ -19,13 +23,32 @@ export function isCompatPath(path: string): boolean {
   return /^\/(job|worker)\//.test(path);
 }
 
-/** Every route needs `Authorization: Bearer <token>` (401), with a role high enough (403). */
+interface HeaderSetter {
+  setHeader(name: string, value: string): void;
+}
+
+/**
+ * Every route needs `Authorization: Bearer <token>` (401), with a role high enough (403).
+ * A client (IP) that presents more than AUTH_FAILURE_LIMIT unknown tokens within
+ * AUTH_FAILURE_WINDOW_SECONDS is refused with 429 and Retry-After until its window ends, valid
+ * token or not (otherwise the difference between 429 and 200 would let it keep guessing).
+ * Missing tokens are not counted: they guess nothing.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly failures: AuthFailureLimiter;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokensService,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.failures = new AuthFailureLimiter({
+      maxFailures: config.AUTH_FAILURE_LIMIT,
+      windowMs: config.AUTH_FAILURE_WINDOW_SECONDS * 1000,
+      maxClients: config.AUTH_FAILURE_MAX_CLIENTS,
+    });
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthRequest>();
@@ -34,8 +57,23 @@ export class AuthGuard implements CanActivate {
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match)
       throw new UnauthorizedException('missing bearer token: send "Authorization: Bearer <token>"');
+    const client = request.ip ?? request.socket?.remoteAddress ?? 'unknown';
+    const decision = this.failures.check(client, Date.now());
+    if (decision.limited) {
+      context
+        .switchToHttp()
+        .getResponse<HeaderSetter>()
+        .setHeader('Retry-After', String(decision.retryAfterSeconds));
+      throw new HttpException(
+        `too many failed authentications; retry after ${decision.retryAfterSeconds} s`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
     const token = await this.tokens.authenticate(match[1]);
-    if (!token) throw new UnauthorizedException('invalid or revoked token');
+    if (!token) {
+      this.failures.recordFailure(client, Date.now());
+      throw new UnauthorizedException('invalid or revoked token');
+    }
     const required =
       this.reflector.getAllAndOverride<TokenRole | undefined>(REQUIRED_ROLE, [
         context.getHandler(),

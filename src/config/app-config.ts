@@ -159,6 +159,18 @@ export class AppConfig {
   @IntegerIn(1, 3600, 'a whole number of seconds')
   REAPER_INTERVAL_SECONDS = 10;
 
+  /** Failed authentications (a token that matches none) allowed per client IP per window; 0 = off. */
+  @IntegerIn(0, 1_000_000, 'an integer')
+  AUTH_FAILURE_LIMIT = 10;
+
+  /** The window of AUTH_FAILURE_LIMIT; a refused client gets 429 until its window ends. */
+  @IntegerIn(1, 86400, 'a whole number of seconds')
+  AUTH_FAILURE_WINDOW_SECONDS = 60;
+
+  /** Client IPs tracked at most by the auth failure limiter (memory bound). */
+  @IntegerIn(1, 10_000_000, 'an integer')
+  AUTH_FAILURE_MAX_CLIENTS = 10000;
+
   get workerLabels(): Record<string, string> {
     return Object.fromEntries(
       this.WORKER_LABELS.map((pair) => {

@@ -89,7 +89,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (isCompatPath(request.path)) {
       // The original API always answered 200; auth failures are new and keep their status.
       const auth =
-        problem.status === HttpStatus.UNAUTHORIZED || problem.status === HttpStatus.FORBIDDEN;
+        problem.status === HttpStatus.UNAUTHORIZED ||
+        problem.status === HttpStatus.FORBIDDEN ||
+        problem.status === HttpStatus.TOO_MANY_REQUESTS;
       response
         .status(auth ? problem.status : HttpStatus.OK)
         .json({ errno: -1, msg: problem.message, data: null });
