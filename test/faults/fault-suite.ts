@@ -1,0 +1,522 @@
+/**
+ * The fault suite: a whole private cluster (3-member etcd, MongoDB-wire server, NATS, 2 masters,
+ * 3 workers) runs jobs firing every 1-5 s while faults are injected at seeded random times. The
+ * job commands write a ledger; at the end the ledger and MongoDB are checked.
+ */
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { EtcdCluster, startEtcdCluster } from '../../tools/stack/etcd-cluster';
+import {
+  mongoSpec,
+  natsSpec,
+  RunningService,
+  ServiceSpec,
+  startService,
+  waitUntil,
+} from '../../tools/stack/services';
+import { AppProcess, startApp } from '../support/app-process';
+import { testStack } from '../support/env';
+import { startReceiver } from '../support/http';
+
+export const FAULT_KINDS = [
+  'killWorker',
+  'pauseWorker',
+  'killEtcdLeader',
+  'restartMongo',
+  'restartNats',
+  'killLeaderMaster',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface FaultOptions {
+  /** Length of the measured window, faults included. */
+  seconds: number;
+  jobs: number;
+  seed: number;
+  /** With everything up, time left for catch-up before the window closes. */
+  settleSeconds: number;
+  log: (line: string) => void;
+}
+
+export interface FaultEvent {
+  kind: FaultKind;
+  at: number;
+  detail: string;
+  tookMs: number;
+}
+
+export interface RunRecord {
+  runId: string;
+  job: string;
+  tick: Date;
+  status: string;
+  error?: string;
+  workerId?: string;
+  trigger?: string;
+}
+
+export interface FaultReport {
+  seed: number;
+  jobs: number;
+  seconds: number;
+  window: { from: number; to: number };
+  faults: FaultEvent[];
+  ledgerLines: number;
+  runRecords: number;
+  ticksChecked: number;
+  ticksRan: number;
+  ticksRecordedNotRun: Record<string, number>;
+  duplicates: string[];
+  recordDuplicates: string[];
+  unaccounted: string[];
+  ranButRecordedNotRun: string[];
+  ranWithoutRecord: string[];
+  leftRunning: string[];
+  alertsExpected: number;
+  alertsDelivered: number;
+  alertDuplicates: string[];
+  alertsMissing: string[];
+  alertsUnexpected: string[];
+}
+
+const TOKEN = 'faults-admin-token-0123456789';
+const TTL_SECONDS = 3;
+const ALERT_JOB = 'alerting';
+/** Statuses that mean the command was started. */
+const EXECUTED = new Set(['running', 'succeeded', 'failed', 'timeout', 'killed', 'lost']);
+const ALERTING = new Set(['failed', 'lost', 'missed', 'timeout']);
+
+/** mulberry32: a small seeded PRNG, so a run's fault times can be replayed from its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Every kind at least once, shuffled, then more at random; each at a random time in its own slot. */
+export function faultPlan(
+  random: () => number,
+  durationMs: number,
+  slotMs: number,
+): { kind: FaultKind; offsetMs: number }[] {
+  const slots = Math.max(FAULT_KINDS.length, Math.floor(durationMs / slotMs));
+  const kinds: FaultKind[] = [...FAULT_KINDS];
+  for (let i = kinds.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [kinds[i], kinds[j]] = [kinds[j], kinds[i]];
+  }
+  while (kinds.length < slots) kinds.push(FAULT_KINDS[Math.floor(random() * FAULT_KINDS.length)]);
+  const width = durationMs / slots;
+  // Each fault starts in the first half of its slot, so it has ended before the next one starts.
+  return kinds.map((kind, i) => ({
+    kind,
+    offsetMs: Math.round(i * width + random() * width * 0.4),
+  }));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+interface JobDef {
+  name: string;
+  everySeconds: number;
+}
+
+export async function runFaultSuite(options: FaultOptions): Promise<FaultReport> {
+  const { log } = options;
+  const random = seededRandom(options.seed);
+  const stack = testStack();
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const dir = mkdtempSync(join(base, 'cronplane-faults-'));
+  const ledger = join(dir, 'ledger');
+  writeFileSync(ledger, '');
+  const timeline = join(dir, 'timeline');
+  const note = (line: string): void => {
+    const text = `${new Date().toISOString()} ${line}`;
+    appendFileSync(timeline, `${text}\n`);
+    log(text);
+  };
+  note(`fault suite: seed ${options.seed}, ${options.jobs} jobs, ${options.seconds} s, dir ${dir}`);
+
+  let etcd: EtcdCluster | undefined;
+  let mongo: RunningService | undefined;
+  let nats: RunningService | undefined;
+  const workers = new Map<string, AppProcess>();
+  const masters = new Map<string, AppProcess>();
+  const receiver = await startReceiver();
+  const finished: AppProcess[] = [];
+  let mongoClient: MongoClient | undefined;
+
+  try {
+    etcd = await startEtcdCluster(stack.binaries.etcd, join(dir, 'etcd'));
+    const mongoServiceSpec: ServiceSpec = await mongoSpec(stack.binaries.mongo, join(dir, 'mongo'));
+    mongo = await startService(mongoServiceSpec);
+    const natsServiceSpec: ServiceSpec = await natsSpec(stack.binaries.nats, join(dir, 'nats'));
+    nats = await startService(natsServiceSpec);
+    const database = 'faults';
+    const common = {
+      ETCD_ENDPOINTS: etcd.endpoints,
+      ETCD_PREFIX: '/faults/',
+      MONGODB_URI: `${mongoServiceSpec.url}/${database}`,
+      NATS_URL: natsServiceSpec.url,
+      LOG_LEVEL: 'info',
+      LOG_PRETTY: '0',
+      SESSION_TTL_SECONDS: String(TTL_SECONDS),
+    };
+    const workerEnv = (id: string): Record<string, string> => ({
+      ...common,
+      ROLE: 'worker',
+      WORKER_ID: id,
+      RUNLOG_SPOOL_DIR: join(dir, 'spool', id),
+    });
+    const masterEnv = (id: string): Record<string, string> => ({
+      ...common,
+      ROLE: 'master',
+      WORKER_ID: id,
+      CRON_ADMIN_TOKEN: TOKEN,
+      ALERT_BACKOFF_SECONDS: '1',
+      REAPER_INTERVAL_SECONDS: '2',
+    });
+    const startWorker = async (id: string): Promise<void> => {
+      workers.set(id, await startApp(workerEnv(id), 60000));
+    };
+    const startMaster = async (id: string): Promise<void> => {
+      masters.set(id, await startApp(masterEnv(id), 60000));
+    };
+    await Promise.all(['master-a', 'master-b'].map(startMaster));
+    await Promise.all(['worker-1', 'worker-2', 'worker-3'].map(startWorker));
+    note('cluster up');
+
+    /** A call to whichever master answers (one may be down on purpose). */
+    const api = async (method: string, path: string, body?: unknown): Promise<Response> => {
+      let last: unknown;
+      for (let attempt = 0; attempt < 40; attempt++) {
+        for (const master of masters.values()) {
+          try {
+            const response = await fetch(`${master.baseUrl}${path}`, {
+              method,
+              headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+              body: body === undefined ? undefined : JSON.stringify(body),
+              signal: AbortSignal.timeout(5000),
+            });
+            if (response.status < 500) return response;
+            last = `${response.status} ${await response.text()}`;
+          } catch (error) {
+            last = error;
+          }
+        }
+        await sleep(500);
+      }
+      throw new Error(`${method} ${path} failed: ${String(last)}`);
+    };
+
+    const policies = ['runAll', 'runOnce', 'skip'] as const;
+    const jobs: JobDef[] = [];
+    for (let i = 0; i < options.jobs; i++) {
+      jobs.push({ name: `job-${i}`, everySeconds: 1 + Math.floor(random() * 5) });
+    }
+    for (const [i, job] of jobs.entries()) {
+      const response = await api('POST', '/api/v1/jobs', {
+        name: job.name,
+        command: `echo "$CRON_JOB $CRON_TICK $CRON_RUN_ID" >> ${ledger}`,
+        cronExpr: `@every ${job.everySeconds}s`,
+        misfirePolicy: policies[i % policies.length],
+        concurrencyPolicy: i % 2 === 0 ? 'forbid' : 'allow',
+        alerts: { onFailure: false, onTimeout: false },
+      });
+      if (response.status !== 201)
+        throw new Error(`create ${job.name}: ${response.status} ${await response.text()}`);
+    }
+    jobs.push({ name: ALERT_JOB, everySeconds: 2 });
+    const alertResponse = await api('POST', '/api/v1/jobs', {
+      name: ALERT_JOB,
+      command: `echo "$CRON_JOB $CRON_TICK $CRON_RUN_ID" >> ${ledger}; exit 1`,
+      cronExpr: '@every 2s',
+      misfirePolicy: 'runOnce',
+      alerts: { onFailure: true, onTimeout: true, webhookUrl: receiver.url },
+    });
+    if (alertResponse.status !== 201)
+      throw new Error(`create ${ALERT_JOB}: ${alertResponse.status}`);
+    note(`${jobs.length} jobs created`);
+
+    await sleep(3000);
+    const from = Date.now();
+    const faultMs = (options.seconds - options.settleSeconds) * 1000;
+    const plan = faultPlan(random, faultMs, 12000);
+    note(`plan: ${plan.map((p) => `${p.kind}@${(p.offsetMs / 1000).toFixed(1)}s`).join(', ')}`);
+
+    const faults: FaultEvent[] = [];
+    const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
+    const inject = async (kind: FaultKind): Promise<string> => {
+      switch (kind) {
+        case 'killWorker': {
+          const id = pick([...workers.keys()].sort());
+          const worker = workers.get(id)!;
+          await worker.stop('SIGKILL');
+          finished.push(worker);
+          await sleep(1000 + Math.floor(random() * 3000));
+          await startWorker(id);
+          return id;
+        }
+        case 'pauseWorker': {
+          const id = pick([...workers.keys()].sort());
+          const worker = workers.get(id)!;
+          const pausedMs = (TTL_SECONDS + 3) * 1000;
+          worker.child.kill('SIGSTOP');
+          await sleep(pausedMs);
+          worker.child.kill('SIGCONT');
+          return `${id} for ${pausedMs} ms`;
+        }
+        case 'killEtcdLeader': {
+          const leader = await etcd!.leader();
+          if (!leader) return 'no leader found';
+          await etcd!.kill(leader);
+          await sleep(2000 + Math.floor(random() * 3000));
+          await etcd!.restart(leader);
+          return leader.name;
+        }
+        case 'restartMongo': {
+          await mongo!.stop();
+          await sleep(1000 + Math.floor(random() * 4000));
+          mongo = await startService(mongoServiceSpec);
+          return 'stopped and restarted';
+        }
+        case 'restartNats': {
+          await nats!.stop();
+          await sleep(1000 + Math.floor(random() * 3000));
+          nats = await startService(natsServiceSpec);
+          return 'stopped and restarted';
+        }
+        case 'killLeaderMaster': {
+          const ids = [...masters.keys()];
+          let leaderId: string | undefined;
+          for (const id of ids) {
+            try {
+              const response = await fetch(`${masters.get(id)!.baseUrl}/api/v1/cluster`, {
+                headers: { authorization: `Bearer ${TOKEN}` },
+                signal: AbortSignal.timeout(3000),
+              });
+              const body = (await response.json()) as { leader?: { id?: string } | null };
+              leaderId = body.leader?.id ?? undefined;
+              if (leaderId) break;
+            } catch {
+              // ask the other one
+            }
+          }
+          const id = leaderId && masters.has(leaderId) ? leaderId : pick(ids.sort());
+          const master = masters.get(id)!;
+          await master.stop('SIGKILL');
+          finished.push(master);
+          masters.delete(id);
+          await sleep(2000 + Math.floor(random() * 3000));
+          await startMaster(id);
+          return `${id}${leaderId === id ? ' (leader)' : ' (leader unknown)'}`;
+        }
+      }
+    };
+    for (const step of plan) {
+      const wait = from + step.offsetMs - Date.now();
+      if (wait > 0) await sleep(wait);
+      const at = Date.now();
+      note(`fault ${step.kind} begins`);
+      const detail = await inject(step.kind);
+      const event = { kind: step.kind, at, detail, tookMs: Date.now() - at };
+      faults.push(event);
+      note(`fault ${step.kind} done: ${detail} (${event.tookMs} ms)`);
+    }
+    const settleUntil = Math.max(
+      from + options.seconds * 1000,
+      Date.now() + options.settleSeconds * 1000,
+    );
+    note(`faults over; settling until ${new Date(settleUntil).toISOString()}`);
+    await sleep(settleUntil - Date.now());
+
+    // The window closes a few seconds before the jobs are paused: later ticks may race the pause.
+    const to = Date.now() - 3000;
+    for (const job of jobs) {
+      const response = await api('POST', `/api/v1/jobs/${job.name}/pause`);
+      if (response.status >= 300) throw new Error(`pause ${job.name}: ${response.status}`);
+    }
+    note('jobs paused; waiting for the reaper and the run log');
+
+    mongoClient = new MongoClient(mongoServiceSpec.url, { serverSelectionTimeoutMS: 10000 });
+    const runsCollection = mongoClient.db(database).collection<RunRecord>('runs');
+    // The reaper calls a run lost several flush periods after its key went; give it time.
+    let leftRunning: RunRecord[] = [];
+    const settleDeadline = Date.now() + 45000;
+    for (;;) {
+      leftRunning = await runsCollection.find({ status: 'running' }).toArray();
+      if (leftRunning.length === 0 || Date.now() > settleDeadline) break;
+      await sleep(1000);
+    }
+    note(`runs left running after the settle period: ${leftRunning.length}`);
+
+    // Alerts: every alerting record of the alert job delivered once.
+    const alertIds = async (): Promise<string[]> =>
+      (await runsCollection.find({ job: ALERT_JOB }).toArray())
+        .filter((r) => ALERTING.has(r.status))
+        .map((r) => `${r.runId}:${r.status}`);
+    const delivered = (): string[] =>
+      receiver.received.map((r) => String(r.headers['x-cronplane-alert-id']));
+    try {
+      await waitUntil(
+        async () => {
+          const got = new Set(delivered());
+          return (await alertIds()).every((id) => got.has(id));
+        },
+        60000,
+        'every alert delivered',
+      );
+    } catch {
+      note('not every alert was delivered within 60 s');
+    }
+    await sleep(3000);
+
+    // Graceful stop of the workers flushes anything still queued; then read everything.
+    await Promise.all([...workers.values()].map((w) => w.stop('SIGTERM', 60000)));
+    const runs = await runsCollection.find({}).toArray();
+    const expectedAlerts = await alertIds();
+    const report = check({
+      jobs,
+      ledgerText: readFileSync(ledger, 'utf8'),
+      runs,
+      from,
+      to,
+      delivered: delivered(),
+      expectedAlerts,
+    });
+    const full: FaultReport = {
+      seed: options.seed,
+      jobs: jobs.length,
+      seconds: options.seconds,
+      window: { from, to },
+      faults,
+      leftRunning: leftRunning.map((r) => r.runId),
+      ...report,
+    };
+    const artifacts = resolve(__dirname, '..', '..', 'test-artifacts', 'faults');
+    mkdirSync(artifacts, { recursive: true });
+    writeFileSync(join(artifacts, `report-${options.seed}.json`), JSON.stringify(full, null, 2));
+    writeFileSync(
+      join(artifacts, `processes-${options.seed}.log`),
+      [...finished, ...workers.values(), ...masters.values()].map((p) => p.output()).join('\n'),
+    );
+    writeFileSync(join(artifacts, `timeline-${options.seed}.log`), readFileSync(timeline, 'utf8'));
+    writeFileSync(join(artifacts, `ledger-${options.seed}.txt`), readFileSync(ledger, 'utf8'));
+    return full;
+  } finally {
+    await mongoClient?.close().catch(() => undefined);
+    await Promise.all([...workers.values(), ...masters.values()].map((p) => p.stop('SIGKILL')));
+    await receiver.close();
+    await nats?.stop();
+    await mongo?.stop();
+    await etcd?.stop();
+  }
+}
+
+/** The checks, pure over the collected ledger, run records and deliveries. */
+export function check(input: {
+  jobs: JobDef[];
+  ledgerText: string;
+  runs: RunRecord[];
+  from: number;
+  to: number;
+  delivered: string[];
+  expectedAlerts: string[];
+}): Omit<FaultReport, 'seed' | 'jobs' | 'seconds' | 'window' | 'faults' | 'leftRunning'> {
+  const lines = input.ledgerText
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const [job, tick, runId] = line.trim().split(/\s+/);
+      return { job, tick: Number(tick), runId };
+    });
+  const count = new Map<string, number>();
+  for (const line of lines) {
+    const key = `${line.job}@${line.tick}`;
+    count.set(key, (count.get(key) ?? 0) + 1);
+  }
+  const duplicates = [...count.entries()].filter(([, n]) => n > 1).map(([k, n]) => `${k} x${n}`);
+
+  const recordsByTick = new Map<string, RunRecord[]>();
+  for (const run of input.runs) {
+    const key = `${run.job}@${new Date(run.tick).getTime()}`;
+    recordsByTick.set(key, [...(recordsByTick.get(key) ?? []), run]);
+  }
+  const recordDuplicates = [...recordsByTick.entries()]
+    .filter(([, records]) => records.filter((r) => EXECUTED.has(r.status)).length > 1)
+    .map(([k, records]) => `${k}: ${records.map((r) => `${r.runId}=${r.status}`).join(', ')}`);
+
+  let ticksChecked = 0;
+  let ticksRan = 0;
+  const ticksRecordedNotRun: Record<string, number> = {};
+  const unaccounted: string[] = [];
+  const ranButRecordedNotRun: string[] = [];
+  const ranWithoutRecord: string[] = [];
+  for (const job of input.jobs) {
+    const step = job.everySeconds * 1000;
+    for (let tick = Math.ceil(input.from / step) * step; tick <= input.to; tick += step) {
+      ticksChecked++;
+      const key = `${job.name}@${tick}`;
+      const ran = count.has(key);
+      const records = recordsByTick.get(key) ?? [];
+      const notRun = records.filter((r) => !EXECUTED.has(r.status));
+      if (ran) {
+        ticksRan++;
+        if (notRun.length > 0)
+          ranButRecordedNotRun.push(`${key}: ${notRun.map((r) => r.status).join(',')}`);
+        if (records.length === 0) ranWithoutRecord.push(key);
+      } else if (records.length > 0) {
+        for (const r of records) {
+          const label = EXECUTED.has(r.status) ? `${r.status} (no ledger line)` : r.status;
+          ticksRecordedNotRun[label] = (ticksRecordedNotRun[label] ?? 0) + 1;
+          // A command that exited could not have skipped its first line.
+          if (r.status === 'succeeded' || r.status === 'failed')
+            unaccounted.push(`${key}: recorded ${r.status} but not in the ledger`);
+          if (r.error === undefined || r.error === '')
+            unaccounted.push(`${key}: ${r.status} without a reason`);
+        }
+      } else {
+        unaccounted.push(key);
+      }
+    }
+  }
+
+  const deliveredCount = new Map<string, number>();
+  for (const id of input.delivered) deliveredCount.set(id, (deliveredCount.get(id) ?? 0) + 1);
+  const expected = new Set(input.expectedAlerts);
+  return {
+    ledgerLines: lines.length,
+    runRecords: input.runs.length,
+    ticksChecked,
+    ticksRan,
+    ticksRecordedNotRun,
+    duplicates,
+    recordDuplicates,
+    unaccounted,
+    ranButRecordedNotRun,
+    ranWithoutRecord,
+    alertsExpected: expected.size,
+    alertsDelivered: deliveredCount.size,
+    alertDuplicates: [...deliveredCount.entries()]
+      .filter(([, n]) => n > 1)
+      .map(([k, n]) => `${k} x${n}`),
+    alertsMissing: [...expected].filter((id) => !deliveredCount.has(id)),
+    alertsUnexpected: [...deliveredCount.keys()].filter((id) => !expected.has(id)),
+  };
+}
