@@ -1,17 +1,11 @@
 import { Module } from '@nestjs/common';
-import { MongooseModule } from '@nestjs/mongoose';
 import { LogsModule } from '../logs/logs.module';
-import { RunOutputRepository } from './run-output.repository';
-import { RunOutputChunk, RunOutputChunkSchema } from './run-output.schema';
+import { RunOutputModule } from './run-output.module';
 import { RunStreamController } from './run-stream.controller';
 
 /** Master side of live output: `GET /api/v1/runs/{runId}/stream` (Server-Sent Events). */
 @Module({
-  imports: [
-    LogsModule,
-    MongooseModule.forFeature([{ name: RunOutputChunk.name, schema: RunOutputChunkSchema }]),
-  ],
+  imports: [LogsModule, RunOutputModule],
   controllers: [RunStreamController],
-  providers: [RunOutputRepository],
 })
 export class RunStreamModule {}

@@ -12,8 +12,12 @@ const { NestFactory } = require('@nestjs/core');
 const { Module } = require('@nestjs/common');
 const { MongooseModule } = require('@nestjs/mongoose');
 const { RunStreamModule } = require(${JSON.stringify(`${DIST}/run-stream/run-stream.module`)});
+const { ConfigModule } = require(${JSON.stringify(`${DIST}/config/config.module`)});
+const { AppConfig } = require(${JSON.stringify(`${DIST}/config/app-config`)});
 class Root {}
-Module({ imports: [MongooseModule.forRoot(process.env.URI), RunStreamModule] })(Root);
+Module({
+  imports: [ConfigModule.forConfig(new AppConfig()), MongooseModule.forRoot(process.env.URI), RunStreamModule],
+})(Root);
 NestFactory.create(Root, { logger: false })
   .then((app) => app.listen(0, '127.0.0.1').then(() => console.log('PORT ' + app.getHttpServer().address().port)));
 `;
