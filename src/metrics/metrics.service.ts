@@ -76,9 +76,21 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly refreshers: (() => void)[] = [];
+
   constructor(config: AppConfig) {
     this.registry.setDefaultLabels({ role: config.ROLE, instance_id: config.WORKER_ID });
     collectDefaultMetrics({ register: this.registry, prefix: 'cronplane_' });
+  }
+
+  /** Registers a function that updates gauges from live state right before each scrape. */
+  onScrape(refresh: () => void): void {
+    this.refreshers.push(refresh);
+  }
+
+  async render(): Promise<string> {
+    for (const refresh of this.refreshers) refresh();
+    return this.registry.metrics();
   }
 
   /** Times `work` into the etcd latency histogram under `op`. */

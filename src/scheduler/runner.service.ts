@@ -7,7 +7,9 @@ import { retryRunId, RunTrigger } from '../logs/run.model';
 import { RunOutputPublisher } from '../run-stream/run-output.publisher';
 import { retryDelayMs } from './backoff';
 import { runEnvironment } from './run-env';
+import { MetricsService } from '../metrics/metrics.service';
 import { RunLogService } from './run-log/run-log.service';
+import { RunOutcomesService } from './run-outcomes.service';
 import { RunRecord } from './run-log/run-record';
 import { WorkerRequestsRepository } from './worker-requests.repository';
 
@@ -49,7 +51,11 @@ export class RunnerService {
     private readonly lock: LockService,
     private readonly requests: WorkerRequestsRepository,
     private readonly output: RunOutputPublisher,
-  ) {}
+    private readonly outcomes: RunOutcomesService,
+    private readonly metrics: MetricsService,
+  ) {
+    metrics.onScrape(() => metrics.runningRuns.set(this.active.size));
+  }
 
   get activeCount(): number {
     return this.active.size;
@@ -115,6 +121,7 @@ export class RunnerService {
       latenessMs: Math.max(0, startedAt - run.tick),
     };
     void this.runLog.started(base);
+    this.metrics.fireLateness.observe((base.latenessMs ?? 0) / 1000);
     this.output.begin(runId);
     const execution = this.startExecution({
       runId,
@@ -180,8 +187,10 @@ export class RunnerService {
         exitCode: result.exitCode,
         error: result.error,
       });
-    if (result.status === 'failed' || result.status === 'timeout')
-      await this.requestRetry(run, endedAt);
+    const retrying =
+      (result.status === 'failed' || result.status === 'timeout') &&
+      (await this.requestRetry(run, endedAt));
+    this.outcomes.ended(job, final, { retrying });
     await recorded;
   }
 
@@ -198,10 +207,11 @@ export class RunnerService {
     }
   }
 
-  private async requestRetry(run: ClaimedRun, now: number): Promise<void> {
+  /** Asks for the next attempt when the job allows one; true when it was requested. */
+  private async requestRetry(run: ClaimedRun, now: number): Promise<boolean> {
     const attempt = run.attempt + 1;
     const delay = retryDelayMs(run.job.retries, attempt);
-    if (delay === undefined) return;
+    if (delay === undefined) return false;
     const retry = retryRunId(run.runId, attempt);
     try {
       await this.requests.requestRetry(run.job.name, {
@@ -219,6 +229,7 @@ export class RunnerService {
         retryRunId: retry,
         notBefore: now + delay,
       });
+      return true;
     } catch (error) {
       this.logger.error({
         msg: 'could not request a retry',
@@ -226,6 +237,7 @@ export class RunnerService {
         runId: run.runId,
         err: (error as Error).message,
       });
+      return false;
     }
   }
 

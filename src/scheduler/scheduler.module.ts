@@ -7,6 +7,7 @@ import { WorkerRegistryRepository } from '../workers/worker-registry.repository'
 import { WorkerSessionService } from '../workers/worker-session.service';
 import { RunLogRepository } from './run-log/run-log.repository';
 import { RunLogService } from './run-log/run-log.service';
+import { RunOutcomesService } from './run-outcomes.service';
 import { RunnerService } from './runner.service';
 import { SchedulerService } from './scheduler.service';
 import { WorkerRequestsRepository } from './worker-requests.repository';
@@ -21,6 +22,7 @@ import { WorkerRequestsRepository } from './worker-requests.repository';
     RunLogRepository,
     RunLogService,
     { provide: EXECUTOR, useClass: ShellExecutor },
+    RunOutcomesService,
     RunnerService,
     SchedulerService,
   ],

@@ -13,7 +13,10 @@ import { KillRequest, RunningEntry, TriggerRequest, WorkerInfo } from '../worker
 import { WorkerSessionService } from '../workers/worker-session.service';
 import { catchupFloor, readJob, TableJob } from './job-table';
 import { OwnerCandidate, ownerOf, schedulesJob } from './ownership';
+import { MetricsService } from '../metrics/metrics.service';
 import { RunLogService } from './run-log/run-log.service';
+import { RunRecord } from './run-log/run-record';
+import { RunOutcomesService } from './run-outcomes.service';
 import { RunnerService } from './runner.service';
 import { MissedTicks, PlannedFire, planTicks, TickPlan } from './tick-plan';
 import { WorkerRequestsRepository } from './worker-requests.repository';
@@ -75,6 +78,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     private readonly runner: RunnerService,
     private readonly runLog: RunLogService,
     private readonly requests: WorkerRequestsRepository,
+    private readonly outcomes: RunOutcomesService,
+    private readonly metrics: MetricsService,
   ) {
     const { client, keys } = etcd;
     this.jobsMirror = new PrefixMirror(client, keys.jobsPrefix(), 'jobs', (e) =>
@@ -225,6 +230,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         lost += 1;
       }
     }
+    this.metrics.ownedJobs.set(this.owned.size);
     if (gained > 0 || lost > 0) {
       this.logger.log({
         msg: 'ownership changed',
@@ -407,6 +413,9 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         state: { lastTick: fire.tick, runId, workerId: this.workerId },
         running: { key: runningKey, value: { ...entry }, leaseId, exclusive },
       });
+      this.metrics.claims.inc({
+        outcome: result.claimed ? 'won' : result.reason === 'running' ? 'running' : 'lost',
+      });
       if (result.claimed) {
         job.cursor = fire.tick;
         job.stateRevision = result.stateRevision;
@@ -451,7 +460,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       workerId: this.workerId,
       reason,
     });
-    void this.runLog.finished({
+    const record: RunRecord = {
       runId,
       job: job.name,
       tick: fire.tick,
@@ -463,7 +472,9 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       error: reason,
       endedAt: now,
       latenessMs: Math.max(0, now - fire.tick),
-    });
+    };
+    void this.runLog.finished(record);
+    this.outcomes.ended(job.table.spec, record);
     return 'skipped';
   }
 
@@ -491,8 +502,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   private recordMissed(job: ScheduledJob, missed: MissedTicks): void {
     const spec = job.table.spec;
     const now = Date.now();
-    const record = (tick: number, error: string): void =>
-      void this.runLog.finished({
+    const record = (tick: number, error: string): void => {
+      const run: RunRecord = {
         runId: this.runIdOf(job, tick),
         job: job.name,
         tick,
@@ -503,7 +514,10 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         command: spec.command,
         error,
         endedAt: now,
-      });
+      };
+      void this.runLog.finished(run);
+      this.outcomes.ended(spec, run);
+    };
     if (missed.more) {
       const { count, atLeast, first, last, reason } = missed.more;
       const text = `${atLeast ? 'at least ' : ''}${count} ticks missed from ${new Date(first).toISOString()} to ${new Date(last).toISOString()} (${reason})`;

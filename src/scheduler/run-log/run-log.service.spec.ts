@@ -5,6 +5,7 @@ import { AppConfig } from '../../config/app-config';
 import type { BulkOutcome, RunLogRepository } from './run-log.repository';
 import { RunLogService } from './run-log.service';
 import { RunLogOp, RunRecord } from './run-record';
+import { MetricsService } from '../../metrics/metrics.service';
 
 // The real repository needs a mongoose model; the service only sees this small surface.
 jest.mock('./run-log.repository', () => ({ RunLogRepository: class {} }));
@@ -54,7 +55,11 @@ describe('RunLogService', () => {
       RUNLOG_SPOOL_DIR: dir,
     });
     repository = new FakeRepository();
-    service = new RunLogService(config, repository as unknown as RunLogRepository);
+    service = new RunLogService(
+      config,
+      repository as unknown as RunLogRepository,
+      new MetricsService(config),
+    );
   });
 
   afterEach(() => service.drain());

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { RunLogRepository } from './run-log.repository';
 import { RunLogOp, RunRecord } from './run-record';
+import { MetricsService } from '../../metrics/metrics.service';
 import { RunSpool } from './run-spool';
 
 interface Pending {
@@ -38,8 +39,13 @@ export class RunLogService {
   constructor(
     private readonly config: AppConfig,
     private readonly repository: RunLogRepository,
+    metrics: MetricsService,
   ) {
     this.spool = new RunSpool(config.RUNLOG_SPOOL_DIR, `runlog-${config.WORKER_ID}`);
+    metrics.onScrape(() => {
+      metrics.runLogQueue.set(this.queue.length);
+      metrics.runLogSpoolBytes.set(this.spool.bytes());
+    });
   }
 
   /** Operations waiting in memory, and whether a write is in flight (for the stats log). */

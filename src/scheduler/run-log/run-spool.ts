@@ -5,6 +5,7 @@ import {
   mkdirSync,
   readdirSync,
   renameSync,
+  statSync,
   unlinkSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +37,19 @@ export class RunSpool {
   /** True when there is something to replay. */
   pending(): boolean {
     return this.replayFiles().length > 0 || existsSync(this.active);
+  }
+
+  /** Bytes waiting on disk (active file and files set aside for replay). */
+  bytes(): number {
+    let total = 0;
+    for (const file of [this.active, ...this.replayFiles()]) {
+      try {
+        total += statSync(file).size;
+      } catch {
+        // not there: nothing waiting
+      }
+    }
+    return total;
   }
 
   /** Moves the active file aside; returns every file waiting for replay, oldest first. */
