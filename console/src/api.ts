@@ -209,27 +209,9 @@ function query(params: Record<string, string | number | boolean | string[] | und
   return text ? `?${text}` : '';
 }
 
-/**
- * The token's role. There is no "who am I" route, so: admin when the admin-only token list
- * answers; else operator when an operator route answers anything but 403. The probe names an
- * invalid job, so the guard (role check) answers before anything would change.
- */
+/** The token's role, from the API (GET /api/v1/whoami). */
 export async function detectRole(token: string): Promise<Role> {
-  await request<Cluster>('/cluster', { token });
-  try {
-    await request('/tokens', { token });
-    return 'admin';
-  } catch (error) {
-    if (!(error instanceof ApiError) || error.status !== 403) throw error;
-  }
-  try {
-    await request('/jobs/-/pause', { method: 'POST', token });
-    return 'operator';
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 403) return 'viewer';
-    if (error instanceof ApiError && error.status < 500) return 'operator';
-    throw error;
-  }
+  return (await request<{ name: string; role: Role }>('/whoami', { token })).role;
 }
 
 export interface JobFilter {

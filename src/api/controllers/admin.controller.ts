@@ -19,13 +19,14 @@ import {
   CreatedTokenView,
   ErrorView,
   TokenView,
+  WhoAmIView,
 } from '../dto/misc.dto';
 import { decodeCursor, encodeCursor } from '../dto/query';
 import { auditView } from '../views';
 import { ApiCommonResponses } from './api-docs';
 import { V1 } from './http-types';
 
-/** Tokens (admin only) and the audit log. */
+/** The caller's identity, tokens (admin only) and the audit log. */
 @ApiTags('admin')
 @ApiCommonResponses()
 @Controller(V1)
@@ -34,6 +35,14 @@ export class AdminController {
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
   ) {}
+
+  @Get('whoami')
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'The calling token: its name and role (what the console may show)' })
+  @ApiOkResponse({ type: WhoAmIView })
+  whoami(@CurrentActor() actor: Actor): WhoAmIView {
+    return { name: actor.name, role: actor.role };
+  }
 
   @Post('tokens')
   @RequireRole('admin')

@@ -77,6 +77,11 @@ export class TokenView {
   @ApiProperty() createdBy!: string;
 }
 
+export class WhoAmIView {
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: TOKEN_ROLES }) role!: TokenRole;
+}
+
 export class CreatedTokenView extends TokenView {
   @ApiProperty({ description: 'The secret: shown only in this response.' }) token!: string;
 }
