@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { etcdSpec, RunningService, startService, waitUntil } from '../../tools/stack/services';
 import { AppProcess } from '../support/app-process';
 import { isolationId, testStack } from '../support/env';
-import { duplicates, sleep, WorkerHarness } from './worker-harness';
+import { duplicates, lowPort, sleep, WorkerHarness } from './worker-harness';
 
 /**
  * A worker never goes stale silently: etcd is stopped for 6 s (longer than the 3 s session TTL)
@@ -26,7 +26,14 @@ describe('etcd outage: watches and the session recover', () => {
   });
 
   it('stops claiming during the outage, resyncs after it, and sees new jobs', async () => {
-    const spec = await etcdSpec(stack.binaries.etcd, dir);
+    // Ports below the ephemeral range: while etcd is down, no outgoing connection can take them.
+    const [clientPort, peerPort] = [await lowPort(), await lowPort()];
+    const base = await etcdSpec(stack.binaries.etcd, dir, clientPort);
+    const peer = /--listen-peer-urls=http:\/\/127\.0\.0\.1:(\d+)/.exec(base.args.join(' '))![1];
+    const spec = {
+      ...base,
+      args: base.args.map((arg) => arg.split(`:${peer}`).join(`:${peerPort}`)),
+    };
     etcd = await startService(spec);
     harness = new WorkerHarness(isolationId('etcd'), stack.mongoUrl, spec.url);
     const h = harness;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { mongoSpec, RunningService, startService } from '../../tools/stack/services';
 import { AppProcess } from '../support/app-process';
 import { isolationId, testStack } from '../support/env';
-import { duplicates, sleep, WorkerHarness } from './worker-harness';
+import { duplicates, lowPort, sleep, WorkerHarness } from './worker-harness';
 
 const OUTAGE_MS = 15_000;
 
@@ -27,7 +27,8 @@ describe('run log through a MongoDB outage', () => {
   });
 
   it('spools while MongoDB is down and every record arrives after it is back', async () => {
-    mongo = await startService(await mongoSpec(stack.binaries.mongo, dir));
+    // A port below the ephemeral range, so no outgoing connection takes it during the outage.
+    mongo = await startService(await mongoSpec(stack.binaries.mongo, dir, await lowPort()));
     const port = mongo.spec.port;
     harness = new WorkerHarness(isolationId('mongo'), mongo.spec.url, stack.etcdEndpoints);
     workers = await Promise.all(
