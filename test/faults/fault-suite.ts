@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Etcd3 } from 'etcd3';
 import { MongoClient } from 'mongodb';
 import { EtcdCluster, startEtcdCluster } from '../../tools/stack/etcd-cluster';
 import {
@@ -160,6 +161,8 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
   const masters = new Map<string, AppProcess>();
   const receiver = await startReceiver();
   const finished: AppProcess[] = [];
+  const artifacts = resolve(__dirname, '..', '..', 'test-artifacts', 'faults');
+  mkdirSync(artifacts, { recursive: true });
   let mongoClient: MongoClient | undefined;
 
   try {
@@ -348,13 +351,25 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
 
     // The window closes a few seconds before the jobs are paused: later ticks may race the pause.
     const to = Date.now() - 3000;
-    for (const job of jobs) {
-      const response = await api('POST', `/api/v1/jobs/${job.name}/pause`);
-      if (response.status >= 300) throw new Error(`pause ${job.name}: ${response.status}`);
+    // Paused straight in etcd (as the API would store it), so the end of the run does not
+    // depend on the masters' health; the workers see it through their watch.
+    const etcdClient = new Etcd3({ hosts: etcd.endpoints.split(',') });
+    try {
+      const stored = await etcdClient.getAll().prefix('/faults/jobs/').strings();
+      for (const [key, value] of Object.entries(stored)) {
+        await etcdClient
+          .put(key)
+          .value(JSON.stringify({ ...(JSON.parse(value) as object), enabled: false }));
+      }
+    } finally {
+      etcdClient.close();
     }
     note('jobs paused; waiting for the reaper and the run log');
 
-    mongoClient = new MongoClient(mongoServiceSpec.url, { serverSelectionTimeoutMS: 10000 });
+    mongoClient = new MongoClient(mongoServiceSpec.url, {
+      serverSelectionTimeoutMS: 10000,
+      socketTimeoutMS: 60000,
+    });
     const runsCollection = mongoClient.db(database).collection<RunRecord>('runs');
     // The reaper calls a run lost several flush periods after its key went; give it time.
     let leftRunning: RunRecord[] = [];
@@ -409,17 +424,28 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
       leftRunning: leftRunning.map((r) => r.runId),
       ...report,
     };
-    const artifacts = resolve(__dirname, '..', '..', 'test-artifacts', 'faults');
-    mkdirSync(artifacts, { recursive: true });
     writeFileSync(join(artifacts, `report-${options.seed}.json`), JSON.stringify(full, null, 2));
-    writeFileSync(
-      join(artifacts, `processes-${options.seed}.log`),
-      [...finished, ...workers.values(), ...masters.values()].map((p) => p.output()).join('\n'),
-    );
-    writeFileSync(join(artifacts, `timeline-${options.seed}.log`), readFileSync(timeline, 'utf8'));
-    writeFileSync(join(artifacts, `ledger-${options.seed}.txt`), readFileSync(ledger, 'utf8'));
     return full;
   } finally {
+    // Logs for diagnosis, whatever happened.
+    try {
+      writeFileSync(
+        join(artifacts, `processes-${options.seed}.log`),
+        [...finished, ...workers.values(), ...masters.values()].map((p) => p.output()).join('\n'),
+      );
+      writeFileSync(
+        join(artifacts, `timeline-${options.seed}.log`),
+        readFileSync(timeline, 'utf8'),
+      );
+      writeFileSync(join(artifacts, `ledger-${options.seed}.txt`), readFileSync(ledger, 'utf8'));
+      if (mongo)
+        writeFileSync(
+          join(artifacts, `mongo-${options.seed}.log`),
+          readFileSync(mongo.spec.logFile),
+        );
+    } catch (error) {
+      log(`could not save the run's logs: ${(error as Error).message}`);
+    }
     await mongoClient?.close().catch(() => undefined);
     await Promise.all([...workers.values(), ...masters.values()].map((p) => p.stop('SIGKILL')));
     await receiver.close();
