@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { MongoClient } from 'mongodb';
-import { EtcdCluster, startEtcdCluster } from '../../tools/stack/etcd-cluster';
+import { EtcdCluster, lowPort, startEtcdCluster } from '../../tools/stack/etcd-cluster';
 import {
   mongoSpec,
   natsSpec,
@@ -167,9 +167,17 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
 
   try {
     etcd = await startEtcdCluster(stack.binaries.etcd, join(dir, 'etcd'));
-    const mongoServiceSpec: ServiceSpec = await mongoSpec(stack.binaries.mongo, join(dir, 'mongo'));
+    const mongoServiceSpec: ServiceSpec = await mongoSpec(
+      stack.binaries.mongo,
+      join(dir, 'mongo'),
+      await lowPort(),
+    );
     mongo = await startService(mongoServiceSpec);
-    const natsServiceSpec: ServiceSpec = await natsSpec(stack.binaries.nats, join(dir, 'nats'));
+    const natsServiceSpec: ServiceSpec = await natsSpec(
+      stack.binaries.nats,
+      join(dir, 'nats'),
+      await lowPort(),
+    );
     nats = await startService(natsServiceSpec);
     const database = 'faults';
     const common = {

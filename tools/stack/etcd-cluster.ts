@@ -4,7 +4,7 @@
  * on the same ports (it rejoins with its data).
  */
 import { join } from 'node:path';
-import { freePort } from './ports';
+import { createServer } from 'node:net';
 import { RunningService, ServiceSpec, startService, waitUntil } from './services';
 
 export interface EtcdMember {
@@ -24,6 +24,22 @@ export interface EtcdCluster {
   /** Starts a stopped member again on its ports with its data. */
   restart(member: EtcdMember): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * A free loopback port in 20000-32767, below Linux's default ephemeral range (32768-60999): a
+ * server restarted on it cannot find it taken by some outgoing connection in the meantime.
+ */
+export async function lowPort(): Promise<number> {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12768);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
 }
 
 interface StatusAnswer {
@@ -61,7 +77,7 @@ export async function startEtcdCluster(
   size = 3,
 ): Promise<EtcdCluster> {
   const ports = [];
-  for (let i = 0; i < size; i++) ports.push({ client: await freePort(), peer: await freePort() });
+  for (let i = 0; i < size; i++) ports.push({ client: await lowPort(), peer: await lowPort() });
   const initialCluster = ports.map((p, i) => `m${i}=http://127.0.0.1:${p.peer}`).join(',');
   const members: EtcdMember[] = ports.map((p, i) => {
     const name = `m${i}`;
