@@ -76,6 +76,8 @@ export interface FaultReport {
   ticksChecked: number;
   ticksRan: number;
   ticksRecordedNotRun: Record<string, number>;
+  /** The same, by status and reason (digits replaced by N). */
+  notRunReasons: Record<string, number>;
   duplicates: string[];
   recordDuplicates: string[];
   unaccounted: string[];
@@ -499,6 +501,7 @@ export function check(input: {
   let ticksChecked = 0;
   let ticksRan = 0;
   const ticksRecordedNotRun: Record<string, number> = {};
+  const notRunReasons: Record<string, number> = {};
   const unaccounted: string[] = [];
   const ranButRecordedNotRun: string[] = [];
   const ranWithoutRecord: string[] = [];
@@ -519,6 +522,8 @@ export function check(input: {
         for (const r of records) {
           const label = EXECUTED.has(r.status) ? `${r.status} (no ledger line)` : r.status;
           ticksRecordedNotRun[label] = (ticksRecordedNotRun[label] ?? 0) + 1;
+          const reason = `${r.status}: ${(r.error ?? '').replace(/\d+/g, 'N').slice(0, 120)}`;
+          notRunReasons[reason] = (notRunReasons[reason] ?? 0) + 1;
           // A command that exited could not have skipped its first line.
           if (r.status === 'succeeded' || r.status === 'failed')
             unaccounted.push(`${key}: recorded ${r.status} but not in the ledger`);
@@ -540,6 +545,7 @@ export function check(input: {
     ticksChecked,
     ticksRan,
     ticksRecordedNotRun,
+    notRunReasons,
     duplicates,
     recordDuplicates,
     unaccounted,

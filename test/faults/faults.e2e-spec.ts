@@ -27,6 +27,7 @@ describe('fault suite', () => {
         ticksChecked: report.ticksChecked,
         ticksRan: report.ticksRan,
         ticksRecordedNotRun: report.ticksRecordedNotRun,
+        notRunReasons: report.notRunReasons,
         ledgerLines: report.ledgerLines,
         runRecords: report.runRecords,
         ranWithoutRecord: report.ranWithoutRecord.length,
