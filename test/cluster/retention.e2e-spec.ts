@@ -33,25 +33,53 @@ describe('run retention (leader)', () => {
     for (let i = 0; i < 6; i++) add('c', (i + 1) * 60_000, i);
     add('c', 6 * 60_000, 99);
     await runs.insertMany(
-      seed.map((s) => ({ ...s, attempt: 1, trigger: 'schedule', status: 'succeeded', truncated: false })),
+      seed.map((s) => ({
+        ...s,
+        attempt: 1,
+        trigger: 'schedule',
+        status: 'succeeded',
+        truncated: false,
+      })),
     );
 
     const expected = [
-      ...seed.filter((s) => s.job === 'a' && now - s.tick.getTime() < DAY).sort(byNewest).slice(0, 5),
+      ...seed
+        .filter((s) => s.job === 'a' && now - s.tick.getTime() < DAY)
+        .sort(byNewest)
+        .slice(0, 5),
       ...seed.filter((s) => s.job === 'b'),
-      ...seed.filter((s) => s.job === 'c').sort(byNewest).slice(0, 5),
+      ...seed
+        .filter((s) => s.job === 'c')
+        .sort(byNewest)
+        .slice(0, 5),
     ]
       .map((s) => s.runId)
       .sort();
 
-    app = await startApp(appEnv(id, { ROLE: 'master', RETENTION_DAYS: '1', RETENTION_MAX_RUNS: '5', RETENTION_INTERVAL_SECONDS: '1', SESSION_TTL_SECONDS: '3' }));
-    await waitUntil(async () => (await runs.countDocuments()) === expected.length, 20000, 'retention to run');
+    app = await startApp(
+      appEnv(id, {
+        ROLE: 'master',
+        RETENTION_DAYS: '1',
+        RETENTION_MAX_RUNS: '5',
+        RETENTION_INTERVAL_SECONDS: '1',
+        SESSION_TTL_SECONDS: '3',
+      }),
+    );
+    await waitUntil(
+      async () => (await runs.countDocuments()) === expected.length,
+      20000,
+      'retention to run',
+    );
     await new Promise((r) => setTimeout(r, 2000));
-    const left = (await runs.find({}, { projection: { runId: 1 } }).toArray()).map((d) => String(d.runId)).sort();
+    const left = (await runs.find({}, { projection: { runId: 1 } }).toArray())
+      .map((d) => String(d.runId))
+      .sort();
     expect(left).toEqual(expected);
   });
 });
 
 function byNewest(a: { tick: Date; runId: string }, b: { tick: Date; runId: string }): number {
-  return b.tick.getTime() - a.tick.getTime() || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0);
+  return (
+    b.tick.getTime() - a.tick.getTime() || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0)
+  );
 }
