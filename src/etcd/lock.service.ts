@@ -103,12 +103,11 @@ export class LockService {
         runningValue: runningKv?.value.toString(),
       };
     }
-    return {
-      claimed: false,
-      reason: 'moved',
-      state: stateKv ? parseState(stateKv.value.toString()) : undefined,
-      stateRevision,
-    };
+    const state = stateKv ? parseState(stateKv.value.toString()) : undefined;
+    // The client retries a transaction whose answer came after the call deadline; when the first
+    // attempt committed, the retry finds the mark this very claim wrote. That tick is ours.
+    if (state && sameMark(state, claim.state)) return { claimed: true, stateRevision };
+    return { claimed: false, reason: 'moved', state, stateRevision };
   }
 
   /**
@@ -127,11 +126,17 @@ export class LockService {
         client.delete().key(key),
         client.put(running.key).value(JSON.stringify(running.value)).lease(running.leaseId),
       )
-      .else(client.get(key))
+      .else(client.get(key), client.get(running.key))
       .commit();
     const revision = Number(response.header.revision);
     if (response.succeeded) return { outcome: 'consumed', revision };
     const exists = (response.responses[0]?.response_range?.kvs.length ?? 0) > 0;
+    const runningKv = response.responses[1]?.response_range?.kvs[0];
+    // As in claimTick: a retried transaction whose first attempt committed finds the trigger
+    // gone and its own running key in place.
+    if (!exists && runningKv && sameRunning(runningKv.value.toString(), running.value)) {
+      return { outcome: 'consumed', revision: Number(runningKv.create_revision) };
+    }
     return { outcome: exists ? 'blocked' : 'gone', revision };
   }
 
@@ -148,6 +153,24 @@ export class LockService {
   async releaseRunning(key: string, createRevision: number): Promise<void> {
     const { client } = this.etcd;
     await client.if(key, 'Create', '==', createRevision).then(client.delete().key(key)).commit();
+  }
+}
+
+function sameMark(a: JobState, b: JobState): boolean {
+  return (
+    a.lastTick === b.lastTick &&
+    a.runId === b.runId &&
+    a.workerId === b.workerId &&
+    Boolean(a.skipped) === Boolean(b.skipped)
+  );
+}
+
+function sameRunning(text: string, value: Record<string, unknown>): boolean {
+  try {
+    const stored = JSON.parse(text) as Record<string, unknown>;
+    return stored.runId === value.runId && stored.workerId === value.workerId;
+  } catch {
+    return false;
   }
 }
 
