@@ -1,26 +1,24 @@
 import { Etcd3, Lease } from 'etcd3';
+import { SessionClock } from './session-clock';
 
 /**
- * A lease kept alive every TTL/3 that knows, without waiting for etcd3's `lost` event (which can
- * come up to 2xTTL late), when it may have expired: `safe()` is false once the last confirmed
- * keep-alive was *sent* longer ago than TTL minus a safety margin. Holders of lease-bound
+ * A lease kept alive every TTL/3 by the etcd3 client that knows, without waiting for its `lost`
+ * event (which can come up to 2xTTL late), when it may have expired: the same SessionClock rule
+ * workers use (docs/coordination.md). Holders of lease-bound
  * rights (leadership, tick claims) must stop using them as soon as `safe()` turns false.
  */
 export class SessionLease {
   private lease?: Lease;
   private id?: string;
-  private confirmedAt = 0;
   private firedAt = 0;
-  private readonly ttlMs: number;
-  private readonly marginMs: number;
+  private readonly clock: SessionClock;
 
   constructor(
     private readonly client: Etcd3,
     readonly ttlSeconds: number,
     private readonly onLost: (reason: string) => void,
   ) {
-    this.ttlMs = ttlSeconds * 1000;
-    this.marginMs = Math.min(2000, this.ttlMs / 4);
+    this.clock = new SessionClock(Math.min(2000, (ttlSeconds * 1000) / 4));
   }
 
   /** Grants a fresh lease; resolves with its id (decimal string). */
@@ -31,9 +29,12 @@ export class SessionLease {
     const id = await lease.grant();
     this.lease = lease;
     this.id = id;
-    this.confirmedAt = sentAt;
+    this.clock.reset();
+    this.clock.renewed(sentAt, this.ttlSeconds);
     lease.on('keepaliveFired', () => (this.firedAt = Date.now()));
-    lease.on('keepaliveSucceeded', () => (this.confirmedAt = this.firedAt || Date.now()));
+    lease.on('keepaliveSucceeded', (response) =>
+      this.clock.renewed(this.firedAt, Number(response.TTL)),
+    );
     lease.on('lost', (error) => {
       if (this.lease === lease) this.onLost(error.message);
     });
@@ -46,12 +47,12 @@ export class SessionLease {
 
   /** True while the lease is certainly still alive in etcd. */
   safe(now = Date.now()): boolean {
-    return this.id !== undefined && now - this.confirmedAt < this.ttlMs - this.marginMs;
+    return this.id !== undefined && this.clock.canClaim(now);
   }
 
   /** Milliseconds until `safe()` turns false unless a keep-alive succeeds first. */
   safeForMs(now = Date.now()): number {
-    return this.id === undefined ? 0 : this.ttlMs - this.marginMs - (now - this.confirmedAt);
+    return this.id === undefined ? 0 : this.clock.claimableForMs(now);
   }
 
   /** Stops keep-alives without revoking (the lease then expires by itself). */

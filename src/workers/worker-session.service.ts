@@ -1,7 +1,7 @@
 import { hostname, networkInterfaces } from 'node:os';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { SessionClock } from './session-clock';
+import { SessionClock } from '../etcd/session-clock';
 import { WorkerInfo } from './worker.model';
 import { WorkerRegistryRepository } from './worker-registry.repository';
 

@@ -24,6 +24,11 @@ export class SessionClock {
     return now < this.aliveUntil - this.marginMs;
   }
 
+  /** Milliseconds until `canClaim` turns false unless the lease is renewed first. */
+  claimableForMs(now: number): number {
+    return this.aliveUntil - this.marginMs - now;
+  }
+
   /** The lease may have expired on etcd by now. */
   mayHaveExpired(now: number): boolean {
     return now >= this.aliveUntil;
