@@ -3,7 +3,7 @@ import { EtcdService } from '../etcd/etcd.service';
 import { KillRequest, TriggerRequest } from '../workers/worker.model';
 
 /**
- * Requests the master leaves in etcd for the workers: manual runs (`trigger/<job>/<runId>`,
+ * Requests left in etcd for the job's owner: manual runs and retries (`trigger/<job>/<runId>`,
  * consumed by the job's owner) and kills (`kill/<runId>` or `kill/<job>`, on a short lease so a
  * kill nobody acted on does not linger).
  */

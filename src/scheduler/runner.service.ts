@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { LockService } from '../etcd/lock.service';
 import { Execution, ExecutionRequest, EXECUTOR, Executor } from '../executor/executor';
 import { JobSpec } from '../jobs/job.model';
+import { RunRequestsRepository } from '../jobs/run-requests.repository';
 import { retryRunId, RunTrigger } from '../logs/run.model';
 import { RunOutputPublisher } from '../run-stream/run-output.publisher';
 import { retryDelayMs } from './backoff';
@@ -11,7 +12,6 @@ import { MetricsService } from '../metrics/metrics.service';
 import { RunLogService } from './run-log/run-log.service';
 import { RunOutcomesService } from './run-outcomes.service';
 import { RunRecord } from './run-log/run-record';
-import { WorkerRequestsRepository } from './worker-requests.repository';
 
 /** A run this worker claimed (a tick or a trigger) and must now execute. */
 export interface ClaimedRun {
@@ -49,7 +49,7 @@ export class RunnerService {
     @Inject(EXECUTOR) private readonly executor: Executor,
     private readonly runLog: RunLogService,
     private readonly lock: LockService,
-    private readonly requests: WorkerRequestsRepository,
+    private readonly runRequests: RunRequestsRepository,
     private readonly output: RunOutputPublisher,
     private readonly outcomes: RunOutcomesService,
     private readonly metrics: MetricsService,
@@ -214,7 +214,7 @@ export class RunnerService {
     if (delay === undefined) return false;
     const retry = retryRunId(run.runId, attempt);
     try {
-      await this.requests.requestRetry(run.job.name, {
+      await this.runRequests.trigger(run.job.name, {
         runId: retry,
         trigger: 'retry',
         attempt,

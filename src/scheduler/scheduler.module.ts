@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EXECUTOR } from '../executor/executor';
 import { ShellExecutor } from '../executor/shell.executor';
+import { RunRequestsRepository } from '../jobs/run-requests.repository';
 import { LogsModule } from '../logs/logs.module';
 import { RunOutputModule } from '../run-stream/run-output.module';
 import { WorkerRegistryRepository } from '../workers/worker-registry.repository';
@@ -19,6 +20,7 @@ import { WorkerRequestsRepository } from './worker-requests.repository';
     WorkerRegistryRepository,
     WorkerSessionService,
     WorkerRequestsRepository,
+    RunRequestsRepository,
     RunLogRepository,
     RunLogService,
     { provide: EXECUTOR, useClass: ShellExecutor },

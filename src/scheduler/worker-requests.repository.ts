@@ -1,23 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EtcdService } from '../etcd/etcd.service';
-import { KillRequest, RunningEntry, TriggerRequest } from '../workers/worker.model';
+import { KillRequest, RunningEntry } from '../workers/worker.model';
 
-/** The etcd requests a worker itself writes: retries of failed runs and kills under `replace`. */
+/** The kill requests a worker itself writes (policy `replace`) and the running runs it reads. */
 @Injectable()
 export class WorkerRequestsRepository {
   constructor(private readonly etcd: EtcdService) {}
-
-  /** Writes `trigger/<job>/<runId>` while the job exists and no such trigger is waiting. */
-  async requestRetry(job: string, request: TriggerRequest): Promise<boolean> {
-    const { client, keys } = this.etcd;
-    const key = keys.trigger(job, request.runId);
-    const response = await client
-      .if(keys.job(job), 'Create', '>', 0)
-      .and(key, 'Create', '==', 0)
-      .then(client.put(key).value(JSON.stringify(request)))
-      .commit();
-    return response.succeeded;
-  }
 
   /** Runs of `job` executing anywhere now (`running/<job>/<runId>` keys). */
   async runningOf(job: string): Promise<RunningEntry[]> {
