@@ -10,19 +10,14 @@ import { ensureDebianBinary } from '../../tools/stack/install';
 import { freePort, tcpOpen } from '../../tools/stack/ports';
 import { startService, RunningService } from '../../tools/stack/services';
 import { sleep } from '../lib/cluster';
-import { duplicates, summarize, Summary } from '../lib/stats';
+import { duplicates, summarize } from '../lib/stats';
+import { SteadyResult } from '../scenarios/steady';
 
-export interface PeerResult {
-  jobs: number;
-  workers: number;
-  seconds: number;
-  expectedFires: number;
-  fires: number;
-  firesPerSecond: number;
-  duplicates: number;
-  misses: number;
-  lateness: Summary;
-}
+/** The same figures as scenario (a), less the etcd and RSS ones, which do not apply. */
+export type PeerResult = Omit<
+  SteadyResult,
+  'etcdRequestsPerFire' | 'raftWritesPerFire' | 'workerRssMiB'
+>;
 
 export async function startRedis(dir: string): Promise<RunningService> {
   const binary = ensureDebianBinary('redis-server', 'redis-server');
