@@ -6,7 +6,7 @@ import { LockService } from '../../src/etcd/lock.service';
 import { isolationId, testStack } from '../support/env';
 
 /**
- * Reproduction of a tick lost by the fault suite (a worker SIGSTOPped just after sending a claim):
+ * Regression test (the bug was fixed in b7ffba0). Reproduction of a tick lost by the fault suite (a worker SIGSTOPped just after sending a claim):
  * the claim transaction commits, its answer comes after the 5 s call deadline, the etcd3 client
  * retries the transaction (DEADLINE_EXCEEDED counts as "recoverable"), the retry's compare fails
  * against the mark the first attempt wrote, and claimTick answers "moved" although the tick is
