@@ -1,9 +1,9 @@
-import { createServer, Server, Socket, connect } from 'node:net';
 import { Etcd3 } from 'etcd3';
 import { loadConfig } from '../../src/config/app-config';
 import { EtcdService } from '../../src/etcd/etcd.service';
 import { LockService } from '../../src/etcd/lock.service';
 import { isolationId, testStack } from '../support/env';
+import { HoldingProxy } from './holding-proxy';
 
 /**
  * Regression test (the bug was fixed in b7ffba0). Reproduction of a tick lost by the fault suite (a worker SIGSTOPped just after sending a claim):
@@ -13,47 +13,6 @@ import { isolationId, testStack } from '../support/env';
  * ours. The scheduler then adopts its own mark as someone else's: the tick neither runs nor is
  * recorded. A TCP proxy between client and etcd holds etcd's answers for 6 s to reproduce it.
  */
-class HoldingProxy {
-  holding = false;
-  private readonly held: (() => void)[] = [];
-  private readonly sockets = new Set<Socket>();
-  private server?: Server;
-  port = 0;
-
-  constructor(private readonly target: { host: string; port: number }) {}
-
-  async start(): Promise<void> {
-    this.server = createServer((client) => {
-      const upstream = connect(this.target);
-      this.sockets.add(client).add(upstream);
-      client.on('data', (chunk: Buffer) => upstream.write(chunk));
-      upstream.on('data', (chunk: Buffer) => {
-        if (this.holding) this.held.push(() => client.write(chunk));
-        else client.write(chunk);
-      });
-      const close = (): void => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', close).on('close', close);
-      upstream.on('error', close).on('close', close);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    this.port = typeof address === 'object' && address ? address.port : 0;
-  }
-
-  release(): void {
-    this.holding = false;
-    for (const write of this.held.splice(0)) write();
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-}
-
 describe('a claim whose answer comes after the call deadline', () => {
   const etcdUrl = new URL(testStack().etcdEndpoints.split(',')[0]);
   const proxy = new HoldingProxy({ host: etcdUrl.hostname, port: Number(etcdUrl.port) });
