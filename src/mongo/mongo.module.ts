@@ -16,6 +16,9 @@ import { MongoConnectionKeeper } from './mongo-connection.keeper';
         uri: config.MONGODB_URI,
         lazyConnection: true,
         serverSelectionTimeoutMS: 5000,
+        // A server that accepts the connection but never answers (seen with FerretDB after a
+        // restart) must not hang API calls and run-log writes forever.
+        socketTimeoutMS: 30000,
         // Operations issued while disconnected wait for the driver instead of piling up in
         // mongoose's own buffer; callers handle the error (the run log spools to disk).
         bufferCommands: false,

@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { EtcdService } from '../etcd/etcd.service';
-import { LockService } from '../etcd/lock.service';
+import { JobState, LockService } from '../etcd/lock.service';
 import { runIdFor } from '../logs/run.model';
 import { PrefixMirror } from '../workers/prefix-mirror';
 import { KillRequest, RunningEntry, TriggerRequest, WorkerInfo } from '../workers/worker.model';
@@ -44,6 +44,12 @@ interface ScheduledJob {
   busy: boolean;
 }
 
+interface DoubtfulClaim {
+  runId: string;
+  fire: PlannedFire;
+  runningKey: string;
+}
+
 type FireOutcome = 'claimed' | 'skipped' | 'moved' | 'failed';
 
 /**
@@ -59,6 +65,11 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   private readonly table = new Map<string, TableJob>();
   private readonly owned = new Map<string, ScheduledJob>();
   private readonly triggersInFlight = new Set<string>();
+  /**
+   * Claims whose transaction failed without an answer (deadline, disconnect): etcd may have
+   * committed them. The next read of the job's mark settles each one (see settleDoubt).
+   */
+  private readonly claimsInDoubt = new Map<string, DoubtfulClaim>();
   private workers: OwnerCandidate[] = [];
   private readonly jobsMirror: PrefixMirror;
   private readonly workersMirror: PrefixMirror;
@@ -328,6 +339,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     if (job.cursor === undefined) {
       const read = await this.lock.readState(job.stateName);
       job.stateRevision = read.revision;
+      this.settleDoubt(job, read.state, read.revision);
       // A job never fired before is owed its ticks since it was saved (or since now, whichever is
       // earlier), so an ownership move right after creation loses nothing.
       job.cursor = read.state?.lastTick ?? Math.min(Date.now(), catchupFloor(spec) ?? Date.now());
@@ -374,6 +386,53 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     return true;
   }
 
+  /**
+   * A claim whose answer never came is ours when the mark names it: run it now (late) if the
+   * session still holds, else record it missed. Either way the tick is neither lost nor run twice.
+   */
+  private settleDoubt(job: ScheduledJob, state: JobState | undefined, revision: number): void {
+    const doubt = this.claimsInDoubt.get(job.name);
+    if (!doubt) return;
+    this.claimsInDoubt.delete(job.name);
+    if (state?.runId !== doubt.runId || state.workerId !== this.workerId || state.skipped) return;
+    const spec = job.table.spec;
+    const context = { job: job.name, runId: doubt.runId, workerId: this.workerId };
+    if (!this.session.canClaim()) {
+      this.logger.warn({
+        msg: 'claim committed unseen while the session was in doubt; recording it missed',
+        ...context,
+      });
+      const now = Date.now();
+      const run: RunRecord = {
+        runId: doubt.runId,
+        job: job.name,
+        tick: doubt.fire.tick,
+        attempt: 1,
+        trigger: doubt.fire.trigger,
+        workerId: this.workerId,
+        status: 'missed',
+        command: spec.command,
+        error: 'claimed by this worker while its etcd session was in doubt; not run',
+        endedAt: now,
+      };
+      void this.runLog.finished(run);
+      this.outcomes.ended(spec, run);
+      return;
+    }
+    this.logger.warn({
+      msg: 'claim committed although its answer was lost; running it now',
+      ...context,
+    });
+    this.runner.start({
+      job: spec,
+      runId: doubt.runId,
+      tick: doubt.fire.tick,
+      attempt: 1,
+      trigger: doubt.fire.trigger,
+      running: { key: doubt.runningKey, revision },
+    });
+  }
+
   private runIdOf(job: ScheduledJob, tick: number): string {
     const all = job.table.spec.target.mode === 'all';
     return runIdFor(job.name, tick, all ? { workerId: this.workerId } : {});
@@ -407,12 +466,18 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     };
     const release = this.runner.reserve();
     try {
-      const result = await this.lock.claimTick({
-        stateName: job.stateName,
-        expectedRevision: job.stateRevision,
-        state: { lastTick: fire.tick, runId, workerId: this.workerId },
-        running: { key: runningKey, value: { ...entry }, leaseId, exclusive },
-      });
+      let result;
+      try {
+        result = await this.lock.claimTick({
+          stateName: job.stateName,
+          expectedRevision: job.stateRevision,
+          state: { lastTick: fire.tick, runId, workerId: this.workerId },
+          running: { key: runningKey, value: { ...entry }, leaseId, exclusive },
+        });
+      } catch (error) {
+        this.claimsInDoubt.set(job.name, { runId, fire, runningKey });
+        throw error;
+      }
       this.metrics.claims.inc({
         outcome: result.claimed ? 'won' : result.reason === 'running' ? 'running' : 'lost',
       });
