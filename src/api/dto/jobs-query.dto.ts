@@ -1,9 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { IsIntIn } from './validators';
-import { ToBoolean, ToList, ToNumber } from './query';
+import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
+import { ToBoolean, ToList } from './query';
+import { PageQueryDto } from './page-query.dto';
 
-export class ListJobsQueryDto {
+export class ListJobsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only jobs whose name starts with this.' })
   @IsOptional()
   @IsString()
@@ -28,16 +28,4 @@ export class ListJobsQueryDto {
     message: 'must be key=value',
   })
   label?: string[];
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @ToNumber()
-  @IsIntIn(1, 500)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
 }

@@ -4,6 +4,7 @@ import { TOKEN_ROLES, TokenRole } from '../../auth/actor';
 import { ToNumber } from './query';
 import { MAX_COMMAND_BYTES } from '../../jobs/job-input';
 import { IsByteString, IsIntIn, IsJobName, IsTimezone } from './validators';
+import { PageQueryDto } from './page-query.dto';
 
 export class CronPreviewQueryDto {
   @ApiProperty({ description: 'The expression to check.', example: '*/15 9-17 * * 1-5' })
@@ -86,7 +87,7 @@ export class CreatedTokenView extends TokenView {
   @ApiProperty({ description: 'The secret: shown only in this response.' }) token!: string;
 }
 
-export class AuditQueryDto {
+export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsJobName()
@@ -96,18 +97,6 @@ export class AuditQueryDto {
   @IsOptional()
   @Matches(/^[a-z]+\.[a-z]+$/, { message: 'must look like job.create' })
   action?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @ToNumber()
-  @IsIntIn(1, 500)
-  limit?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  cursor?: string;
 }
 
 export class AuditEntryView {

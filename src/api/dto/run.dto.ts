@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDate, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsDate, IsIn, IsOptional } from 'class-validator';
 import { RUN_STATUSES, RUN_TRIGGERS, RunStatus, RunTrigger } from '../../logs/run.model';
-import { ToDate, ToList, ToNumber } from './query';
-import { IsIntIn } from './validators';
+import { ToDate, ToList } from './query';
+import { PageQueryDto } from './page-query.dto';
 
-export class ListRunsQueryDto {
+export class ListRunsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     description: 'Statuses to include; repeat or comma-separate.',
     enum: RUN_STATUSES,
@@ -26,18 +26,6 @@ export class ListRunsQueryDto {
   @ToDate()
   @IsDate({ message: 'must be an ISO 8601 time or epoch milliseconds' })
   to?: Date;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @ToNumber()
-  @IsIntIn(1, 500)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1024)
-  cursor?: string;
 }
 
 /** A run record; `output` only on GET /runs/{runId}. */
