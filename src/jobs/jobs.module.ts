@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { LogsModule } from '../logs/logs.module';
 import { RunsRepository } from '../logs/runs.repository';
-import { WorkersRepository } from '../workers/workers.repository';
+import { WorkersModule } from '../workers/workers.module';
 import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
 import { RunControlService } from './run-control.service';
@@ -10,14 +10,13 @@ import { RunRequestsRepository } from './run-requests.repository';
 
 /** Job definitions in etcd and the requests (run, kill) the API leaves for workers. */
 @Module({
-  imports: [AuditModule, LogsModule],
+  imports: [AuditModule, LogsModule, WorkersModule],
   providers: [
     JobsRepository,
     JobsService,
     RunRequestsRepository,
     RunControlService,
     RunsRepository,
-    WorkersRepository,
   ],
   exports: [
     JobsRepository,
@@ -25,7 +24,7 @@ import { RunRequestsRepository } from './run-requests.repository';
     RunControlService,
     RunRequestsRepository,
     RunsRepository,
-    WorkersRepository,
+    WorkersModule,
   ],
 })
 export class JobsModule {}
