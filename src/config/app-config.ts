@@ -54,6 +54,10 @@ export class AppConfig {
   })
   ETCD_PREFIX = '/cron/';
 
+  /** The etcd server's `--max-txn-ops` (claims due together share transactions up to it). */
+  @IntegerIn(2, 100000, 'an operation count')
+  ETCD_MAX_TXN_OPS = 128;
+
   @Matches(/^mongodb(\+srv)?:\/\/[^/\s]+\/[^/\s?]+(\?\S*)?$/, {
     message: 'must be a mongodb:// URI that names a database',
   })

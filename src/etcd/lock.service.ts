@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { EtcdService } from './etcd.service';
+import { RevisionCompare, TxnBatcher, TxnGroup, WriteOp } from './txn-batcher';
 
 /** The high-water mark of one job: the last tick some worker claimed (docs/coordination.md). */
 export interface JobState {
@@ -36,7 +38,8 @@ export interface TickClaim {
 }
 
 export type ClaimResult =
-  | { claimed: true; stateRevision: number }
+  /** `runningRevision`: the create revision of the running key, to release only our own. */
+  | { claimed: true; stateRevision: number; runningRevision: number }
   /** Someone else moved the mark; `state` is what they wrote. */
   | { claimed: false; reason: 'moved'; state?: JobState; stateRevision: number }
   /** The mark was as expected but the exclusive running key exists (policy forbid). */
@@ -44,16 +47,48 @@ export type ClaimResult =
 
 export type TriggerClaim = 'consumed' | 'gone' | 'blocked';
 
+/** A finished run's running key, waiting to be deleted with the next batch of claims. */
+interface PendingRelease {
+  createRevision: number;
+  attempt: number;
+  /** Not sent again before this time (backoff after a failed attempt). */
+  notBefore: number;
+}
+
+/** Why a claim that folded in its job's last release is tried again without it. */
+const RELEASE_VANISHED = Symbol('release vanished');
+
 /**
- * The etcd primitives cluster-wide exclusivity is built on: claiming a tick with one
- * compare-and-swap transaction on the job's high-water mark, and consuming a one-shot trigger
- * key so that exactly one worker acts on it. Both attach the running key to the caller's session
- * lease inside the same transaction, so a worker whose lease has expired cannot claim anything:
- * etcd rejects the whole transaction.
+ * A released running key lingers at most this long for a claim batch to carry its delete; the
+ * next tick of an every-second job carries it, so a fire costs one raft write, not two.
+ */
+export const RELEASE_LINGER_MS = 1000;
+/** Release attempts over about five minutes (backoff up to 5 s); the lease ends it after that. */
+const RELEASE_ATTEMPTS = 64;
+
+/**
+ * The etcd primitives cluster-wide exclusivity is built on: claiming a tick with a
+ * compare-and-swap on the job's high-water mark, and consuming a one-shot trigger key so that
+ * exactly one worker acts on it. Both attach the running key to the caller's session lease in the
+ * same compare-and-swap, so a worker whose lease has expired cannot claim anything: etcd rejects
+ * the whole transaction. Claims due together share transactions (TxnBatcher), and finished runs'
+ * running keys are deleted by the next batch rather than by a transaction of their own.
  */
 @Injectable()
-export class LockService {
-  constructor(private readonly etcd: EtcdService) {}
+export class LockService implements OnApplicationShutdown {
+  private readonly logger = new Logger(LockService.name);
+  private readonly batcher: TxnBatcher;
+  private readonly releases = new Map<string, PendingRelease>();
+  private readonly releasesInFlight = new Set<Promise<void>>();
+  private releaseTimer?: NodeJS.Timeout;
+  private releaseTimerAt = 0;
+
+  constructor(
+    private readonly etcd: EtcdService,
+    config: AppConfig,
+  ) {
+    this.batcher = new TxnBatcher(etcd.client, config.ETCD_MAX_TXN_OPS, () => this.sendReleases());
+  }
 
   /** `running/<job>` under policy forbid, `running/<job>/<runId>` otherwise. */
   runningKey(job: string, runId: string, exclusive: boolean): string {
@@ -69,45 +104,76 @@ export class LockService {
   }
 
   /**
-   * One transaction: If the mark is unchanged [and nothing runs, under forbid] Then move the
-   * mark [and create the running key] Else read the mark [and the running key].
+   * If the mark is unchanged [and nothing runs, under forbid] Then move the mark [and create the
+   * running key] Else read the mark [and the running key]. Under forbid, a finished run of the
+   * same job whose key still waits for release is not "something running": the claim takes
+   * that key over instead (compare on its create revision), and its release is done.
    */
   async claimTick(claim: TickClaim): Promise<ClaimResult> {
-    const { client, keys } = this.etcd;
-    const stateKey = keys.state(claim.stateName);
+    const key = claim.running?.exclusive ? claim.running.key : undefined;
+    const folded = key === undefined ? undefined : this.releases.get(key);
+    if (key !== undefined && folded) this.releases.delete(key);
+    let result: ClaimResult | typeof RELEASE_VANISHED;
+    try {
+      result = await this.batcher.submit(this.claimGroup(claim, folded?.createRevision ?? 0));
+    } catch (error) {
+      if (key !== undefined && folded && !this.releases.has(key)) this.releases.set(key, folded);
+      throw error;
+    }
+    if (result !== RELEASE_VANISHED) return result;
+    // The finished run's key is gone already (deleted elsewhere, or its lease ended).
+    return this.batcher.submit(this.claimGroup(claim, 0)) as Promise<ClaimResult>;
+  }
+
+  private claimGroup(
+    claim: TickClaim,
+    runningCreate: number,
+  ): TxnGroup<ClaimResult | typeof RELEASE_VANISHED> {
+    const stateKey = this.etcd.keys.state(claim.stateName);
     const running = claim.running;
-    let txn = client.if(stateKey, 'Mod', '==', claim.expectedRevision);
-    if (running?.exclusive) txn = txn.and(running.key, 'Create', '==', 0);
-    const puts = [client.put(stateKey).value(JSON.stringify(claim.state))];
+    const compares: RevisionCompare[] = [
+      { key: stateKey, target: 'Mod', op: '==', value: claim.expectedRevision },
+    ];
+    if (running?.exclusive)
+      compares.push({ key: running.key, target: 'Create', op: '==', value: runningCreate });
+    const writes: WriteOp[] = [{ type: 'put', key: stateKey, value: JSON.stringify(claim.state) }];
     if (running) {
-      puts.push(
-        client.put(running.key).value(JSON.stringify(running.value)).lease(running.leaseId),
-      );
+      writes.push({
+        type: 'put',
+        key: running.key,
+        value: JSON.stringify(running.value),
+        lease: running.leaseId,
+      });
     }
-    const reads = [client.get(stateKey)];
-    if (running?.exclusive) reads.push(client.get(running.key));
-    const response = await txn
-      .then(...puts)
-      .else(...reads)
-      .commit();
-    if (response.succeeded)
-      return { claimed: true, stateRevision: Number(response.header.revision) };
-    const stateKv = response.responses[0]?.response_range?.kvs[0];
-    const stateRevision = stateKv ? Number(stateKv.mod_revision) : 0;
-    if (stateRevision === claim.expectedRevision) {
-      const runningKv = response.responses[1]?.response_range?.kvs[0];
-      return {
-        claimed: false,
-        reason: 'running',
-        stateRevision,
-        runningValue: runningKv?.value.toString(),
-      };
-    }
-    const state = stateKv ? parseState(stateKv.value.toString()) : undefined;
-    // The client retries a transaction whose answer came after the call deadline; when the first
-    // attempt committed, the retry finds the mark this very claim wrote. That tick is ours.
-    if (state && sameMark(state, claim.state)) return { claimed: true, stateRevision };
-    return { claimed: false, reason: 'moved', state, stateRevision };
+    return {
+      compares,
+      writes,
+      committed: (revision) => ({
+        claimed: true,
+        stateRevision: revision,
+        runningRevision: runningCreate || revision,
+      }),
+      refused: (read) => {
+        const stateKv = read(stateKey);
+        const stateRevision = stateKv ? Number(stateKv.mod_revision) : 0;
+        if (stateRevision === claim.expectedRevision && running) {
+          const runningKv = read(running.key);
+          if (runningCreate !== 0 && !runningKv) return RELEASE_VANISHED;
+          return {
+            claimed: false,
+            reason: 'running',
+            stateRevision,
+            runningValue: runningKv?.value.toString(),
+          };
+        }
+        const state = stateKv ? parseState(stateKv.value.toString()) : undefined;
+        // The client retries a transaction whose answer came after the call deadline; when the
+        // first attempt committed, the retry finds the mark this very claim wrote. It is ours.
+        if (state && sameMark(state, claim.state))
+          return { claimed: true, stateRevision, runningRevision: runningCreate || stateRevision };
+        return { claimed: false, reason: 'moved', state, stateRevision };
+      },
+    };
   }
 
   /**
@@ -118,26 +184,35 @@ export class LockService {
     key: string,
     running: RunningClaim,
   ): Promise<{ outcome: TriggerClaim; revision: number }> {
-    const { client } = this.etcd;
-    let txn = client.if(key, 'Create', '>', 0);
-    if (running.exclusive) txn = txn.and(running.key, 'Create', '==', 0);
-    const response = await txn
-      .then(
-        client.delete().key(key),
-        client.put(running.key).value(JSON.stringify(running.value)).lease(running.leaseId),
-      )
-      .else(client.get(key), client.get(running.key))
-      .commit();
-    const revision = Number(response.header.revision);
-    if (response.succeeded) return { outcome: 'consumed', revision };
-    const exists = (response.responses[0]?.response_range?.kvs.length ?? 0) > 0;
-    const runningKv = response.responses[1]?.response_range?.kvs[0];
-    // As in claimTick: a retried transaction whose first attempt committed finds the trigger
-    // gone and its own running key in place.
-    if (!exists && runningKv && sameRunning(runningKv.value.toString(), running.value)) {
-      return { outcome: 'consumed', revision: Number(runningKv.create_revision) };
-    }
-    return { outcome: exists ? 'blocked' : 'gone', revision };
+    // A finished run's key waiting for release is not a running run: release it first.
+    if (running.exclusive && this.releases.has(running.key)) await this.flushReleases();
+    const compares: RevisionCompare[] = [{ key, target: 'Create', op: '>', value: 0 }];
+    if (running.exclusive)
+      compares.push({ key: running.key, target: 'Create', op: '==', value: 0 });
+    return this.batcher.submit({
+      compares,
+      writes: [
+        { type: 'delete', key },
+        {
+          type: 'put',
+          key: running.key,
+          value: JSON.stringify(running.value),
+          lease: running.leaseId,
+        },
+      ],
+      reads: [running.key],
+      committed: (revision) => ({ outcome: 'consumed', revision }),
+      refused: (read) => {
+        const exists = read(key) !== undefined;
+        const runningKv = read(running.key);
+        // As in claimTick: a retried transaction whose first attempt committed finds the trigger
+        // gone and its own running key in place.
+        if (!exists && runningKv && sameRunning(runningKv.value.toString(), running.value)) {
+          return { outcome: 'consumed', revision: Number(runningKv.create_revision) };
+        }
+        return { outcome: exists ? 'blocked' : 'gone', revision: 0 };
+      },
+    });
   }
 
   /** Deletes `key` if it exists; true for the one caller whose delete removed it. */
@@ -149,10 +224,82 @@ export class LockService {
     );
   }
 
-  /** Deletes a running key only while it is still the one this claim created. */
-  async releaseRunning(key: string, createRevision: number): Promise<void> {
-    const { client } = this.etcd;
-    await client.if(key, 'Create', '==', createRevision).then(client.delete().key(key)).commit();
+  /**
+   * Deletes a running key once its run has ended, only while it is still the one the claim
+   * created (compare on its create revision). The delete rides with the next batch of claims, or
+   * goes alone after RELEASE_LINGER_MS; failed attempts are retried with backoff.
+   */
+  releaseRunning(key: string, createRevision: number): void {
+    this.releases.set(key, { createRevision, attempt: 0, notBefore: 0 });
+    this.armReleaseTimer(Date.now() + RELEASE_LINGER_MS);
+  }
+
+  /** Sends every waiting release now and waits for the answers (shutdown, triggers). */
+  async flushReleases(): Promise<void> {
+    for (const entry of this.releases.values()) entry.notBefore = 0;
+    this.batcher.kick();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await Promise.allSettled([...this.releasesInFlight]);
+  }
+
+  /** Runs just before a batch goes out: due releases ride along. */
+  private sendReleases(): void {
+    const now = Date.now();
+    let next = Infinity;
+    for (const [key, entry] of this.releases) {
+      if (entry.notBefore > now) {
+        next = Math.min(next, entry.notBefore);
+        continue;
+      }
+      this.releases.delete(key);
+      const task = this.batcher
+        .submit<void>({
+          compares: [{ key, target: 'Create', op: '==', value: entry.createRevision }],
+          writes: [{ type: 'delete', key }],
+          // Refused: the key is gone or belongs to a newer claim; either way nothing to release.
+          committed: () => undefined,
+          refused: () => undefined,
+        })
+        .catch((error: Error) => this.releaseFailed(key, entry, error))
+        .finally(() => this.releasesInFlight.delete(task));
+      this.releasesInFlight.add(task);
+    }
+    if (next !== Infinity) this.armReleaseTimer(next);
+  }
+
+  private releaseFailed(key: string, entry: PendingRelease, error: Error): void {
+    const attempt = entry.attempt + 1;
+    if (attempt >= RELEASE_ATTEMPTS) {
+      this.logger.error({
+        msg: 'gave up releasing a running key; it ends with the session lease',
+        key,
+        err: error.message,
+      });
+      return;
+    }
+    this.logger.warn({ msg: 'could not release a running key; retrying', key, attempt });
+    if (this.releases.has(key)) return; // a newer release of the same key supersedes this one
+    const notBefore = Date.now() + Math.min(5000, 250 * 2 ** attempt);
+    this.releases.set(key, { ...entry, attempt, notBefore });
+    this.armReleaseTimer(notBefore);
+  }
+
+  private armReleaseTimer(at: number): void {
+    if (this.releaseTimer && this.releaseTimerAt <= at) return;
+    clearTimeout(this.releaseTimer);
+    this.releaseTimerAt = at;
+    this.releaseTimer = setTimeout(
+      () => {
+        this.releaseTimer = undefined;
+        this.batcher.kick();
+      },
+      Math.max(0, at - Date.now()),
+    );
+    this.releaseTimer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearTimeout(this.releaseTimer);
   }
 }
 

@@ -13,9 +13,6 @@ import { RunLogService } from './run-log/run-log.service';
 import { RunOutcomesService } from './run-outcomes.service';
 import { RunRecord } from './run-log/run-record';
 
-/** Release attempts over about five minutes (backoff up to 5 s). */
-const RELEASE_ATTEMPTS = 64;
-
 /** A run this worker claimed (a tick or a trigger) and must now execute. */
 export interface ClaimedRun {
   job: JobSpec;
@@ -46,8 +43,6 @@ export class RunnerService {
   private readonly active = new Map<string, ActiveRun>();
   private readonly tasks = new Set<Promise<void>>();
   private reserved = 0;
-  /** Set by drain(): shutdown does not wait minutes for etcd. */
-  private draining = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -162,11 +157,11 @@ export class RunnerService {
       endedAt,
       durationMs: endedAt - startedAt,
     };
-    // The final record is batched; the running key goes now, so a `forbid` job's next tick is
-    // not blocked by the flush delay. The leader waits several flush periods before it calls a
+    // The final record is batched; the running key's release does not wait for it, so a `forbid`
+    // job's next tick is not blocked by the flush delay. The leader waits several flush periods before it calls a
     // run whose key is gone `lost`, and the record is durable (MongoDB or spool) well before.
     const recorded = this.runLog.finished(final);
-    await this.releaseRunning(run);
+    this.lock.releaseRunning(run.running.key, run.running.revision);
     const context = {
       job: job.name,
       runId,
@@ -187,37 +182,6 @@ export class RunnerService {
       (await this.requestRetry(run, endedAt));
     this.outcomes.ended(job, final, { retrying });
     await recorded;
-  }
-
-  /**
-   * Deletes the run's running key, retrying through etcd trouble: a key left behind would block
-   * a `forbid` job until this worker's lease ends, which for a live worker is never.
-   */
-  private async releaseRunning(run: ClaimedRun): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.lock.releaseRunning(run.running.key, run.running.revision);
-        return;
-      } catch (error) {
-        if (attempt >= (this.draining ? 3 : RELEASE_ATTEMPTS)) {
-          this.logger.error({
-            msg: 'gave up releasing the running key; it ends with the session lease',
-            job: run.job.name,
-            runId: run.runId,
-            err: (error as Error).message,
-          });
-          return;
-        }
-        this.logger.warn({
-          msg: 'could not release the running key; retrying',
-          job: run.job.name,
-          runId: run.runId,
-          attempt,
-          err: (error as Error).message,
-        });
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
-      }
-    }
   }
 
   /** A driver that throws (bad spawn arguments, say) yields a failed run, never a stuck one. */
@@ -286,7 +250,6 @@ export class RunnerService {
 
   /** Waits for running work up to `graceMs`, then kills what is left and waits for it to end. */
   async drain(graceMs: number): Promise<void> {
-    this.draining = true;
     if (this.tasks.size === 0) return;
     this.logger.log({ msg: 'waiting for running work', runs: this.tasks.size, graceMs });
     const all = (): Promise<unknown> => Promise.allSettled([...this.tasks]);

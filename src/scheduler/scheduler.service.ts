@@ -490,7 +490,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
           tick: fire.tick,
           attempt: 1,
           trigger: fire.trigger,
-          running: { key: runningKey, revision: result.stateRevision },
+          running: { key: runningKey, revision: result.runningRevision },
         });
         return 'claimed';
       }
@@ -726,6 +726,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     for (const mirror of [this.jobsMirror, this.workersMirror, this.triggersMirror]) mirror.stop();
     await this.runner.drain(this.config.WORKER_DRAIN_SECONDS * 1000);
     this.killsMirror.stop();
+    await this.lock.flushReleases();
     await this.runLog.drain();
     await this.session.stop();
     this.logger.log({ msg: 'worker stopped', workerId: this.workerId });

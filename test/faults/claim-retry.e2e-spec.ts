@@ -18,25 +18,29 @@ describe('a claim whose answer comes after the call deadline', () => {
   const proxy = new HoldingProxy({ host: etcdUrl.hostname, port: Number(etcdUrl.port) });
   const prefix = `/t/${isolationId('claimretry')}/`;
   let etcd: EtcdService;
+  let lock: LockService;
   let direct: Etcd3;
 
   beforeAll(async () => {
     await proxy.start();
-    etcd = new EtcdService(
-      loadConfig({ ETCD_ENDPOINTS: `http://127.0.0.1:${proxy.port}`, ETCD_PREFIX: prefix }),
-    );
+    const config = loadConfig({
+      ETCD_ENDPOINTS: `http://127.0.0.1:${proxy.port}`,
+      ETCD_PREFIX: prefix,
+    });
+    etcd = new EtcdService(config);
+    lock = new LockService(etcd, config);
     direct = new Etcd3({ hosts: testStack().etcdEndpoints.split(',') });
   });
 
   afterAll(async () => {
     proxy.release();
+    lock.onApplicationShutdown();
     etcd.onApplicationShutdown();
     direct.close();
     await proxy.stop();
   });
 
   it('is not reported as lost to someone else when the transaction committed', async () => {
-    const lock = new LockService(etcd);
     const read = await lock.readState('job');
     const runId = `job@${Date.now()}`;
     proxy.holding = true;
