@@ -130,7 +130,7 @@ async function main(): Promise<void> {
             workers: 2,
             seconds: 30,
             label: 'spread',
-            cronFor: (i) => `${i % 5}/5 * * * * *`,
+            cronFor: () => 'H/5 * * * * *',
             rate: 0.2,
           });
           raw.spread = r;
@@ -142,9 +142,10 @@ async function main(): Promise<void> {
             i % 50 === 0
               ? '* * * * * *'
               : i % 5 === 0
-                ? `${i % 5}/5 * * * * *`
-                : `${i % 60} * * * * *`;
-          const rate = (200 * 1 + 2000 * 0.2 + 7800 / 60) / 10000;
+                ? 'H/5 * * * * *'
+                : 'H * * * * *';
+          // 200 jobs every second, 1800 every 5 s, 8000 once a minute, each at its own instant.
+          const rate = (200 * 1 + 1800 * 0.2 + 8000 / 60) / 10000;
           const r = await steady(cluster, {
             jobs: 10000,
             workers: 2,

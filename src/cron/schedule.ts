@@ -1,5 +1,7 @@
-import { CronExpressionParser } from 'cron-parser';
+import { CronExpression, CronExpressionParser } from 'cron-parser';
 import { parseDuration } from './duration';
+import { spreadHashFields } from './hash-spread';
+import { CronSyntaxError } from './schedule-error';
 import { MAX_YEAR, parseYearField } from './year-field';
 
 /**
@@ -16,7 +18,7 @@ export interface Schedule {
   next(after: number): number | undefined;
 }
 
-export class CronSyntaxError extends Error {}
+export { CronSyntaxError };
 
 const MACROS: Record<string, string> = {
   '@yearly': '0 0 1 1 *',
@@ -53,21 +55,28 @@ class EverySchedule implements Schedule {
 }
 
 class CronSchedule implements Schedule {
+  /** Parsed once; each `next` only moves its current date (parsing is the costly part). */
+  private expression?: CronExpression;
+
   constructor(
     readonly expr: string,
     readonly timezone: string,
     private readonly fields: string,
     private readonly years?: Set<number>,
+    /** Added to every tick (`H` in the seconds field spreads jobs within the second). */
+    private readonly offsetMs = 0,
   ) {}
 
   private nextCron(after: number): number | undefined {
     try {
-      return CronExpressionParser.parse(this.fields, {
-        tz: this.timezone,
-        currentDate: new Date(after),
-      })
-        .next()
-        .getTime();
+      const from = new Date(after - this.offsetMs);
+      if (this.expression) this.expression.reset(from);
+      else
+        this.expression = CronExpressionParser.parse(this.fields, {
+          tz: this.timezone,
+          currentDate: from,
+        });
+      return this.expression.next().getTime() + this.offsetMs;
     } catch {
       return undefined;
     }
@@ -119,20 +128,26 @@ function checkCronFields(fields: string, timezone: string): void {
  */
 export function parseSchedule(
   expr: string,
-  options: { timezone?: string; dialect?: CronDialect; now?: number } = {},
+  options: {
+    timezone?: string;
+    dialect?: CronDialect;
+    now?: number;
+    /** What `H` fields hash: the job's name, so each job keeps its own spread. */
+    hashKey?: string;
+  } = {},
 ): Schedule {
   const timezone = options.timezone ?? 'UTC';
   if (!isValidTimezone(timezone)) throw new CronSyntaxError(`unknown time zone "${timezone}"`);
   const text = expr.trim().replace(/\s+/g, ' ');
   if (text === '') throw new CronSyntaxError('expression is empty');
-  const schedule = build(text, timezone, options.dialect ?? 'standard');
+  const schedule = build(text, timezone, options.dialect ?? 'standard', options.hashKey ?? '');
   if (schedule.next(options.now ?? Date.now()) === undefined) {
     throw new CronSyntaxError('expression has no future fire time');
   }
   return schedule;
 }
 
-function build(text: string, timezone: string, dialect: CronDialect): Schedule {
+function build(text: string, timezone: string, dialect: CronDialect, hashKey: string): Schedule {
   if (text.startsWith('@every')) {
     const match = /^@every (\S+)$/.exec(text);
     const interval = match ? parseDuration(match[1]) : undefined;
@@ -167,8 +182,10 @@ function build(text: string, timezone: string, dialect: CronDialect): Schedule {
       `expected 5 fields (min hour dom month dow) or 6 with leading seconds, got ${fields.length}`,
     );
   }
-  checkCronFields(text, timezone);
-  return new CronSchedule(text, timezone, text);
+  const spread = spreadHashFields(fields, hashKey);
+  const cron = spread.fields.join(' ');
+  checkCronFields(cron, timezone);
+  return new CronSchedule(text, timezone, cron, undefined, spread.offsetMs);
 }
 
 /** The next `count` fire times after `after`, fewer when the schedule ends. */

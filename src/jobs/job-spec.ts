@@ -67,7 +67,12 @@ export function specProblems(spec: JobSpec, now = Date.now()): FieldProblem[] {
     problems.push({ field: 'command', reason: `must be 1 to ${MAX_COMMAND_BYTES} bytes` });
   }
   try {
-    parseSchedule(spec.cronExpr, { timezone: spec.timezone, dialect: spec.cronDialect, now });
+    parseSchedule(spec.cronExpr, {
+      timezone: spec.timezone,
+      dialect: spec.cronDialect,
+      now,
+      hashKey: spec.name,
+    });
   } catch (error) {
     if (!(error instanceof CronSyntaxError)) throw error;
     const field = error.message.startsWith('unknown time zone') ? 'timezone' : 'cronExpr';
@@ -82,6 +87,7 @@ export function nextFireTimes(spec: JobSpec, after: number, count: number): numb
     timezone: spec.timezone,
     dialect: spec.cronDialect,
     now: after,
+    hashKey: spec.name,
   });
   return upcoming(schedule, after, count);
 }

@@ -44,6 +44,7 @@ export function readJob(
       timezone: spec.timezone,
       dialect: spec.cronDialect,
       now,
+      hashKey: name,
     });
     return { spec, revision, schedule };
   } catch (error) {

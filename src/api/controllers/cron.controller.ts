@@ -25,6 +25,7 @@ export class CronController {
         timezone,
         dialect: query.dialect ?? 'standard',
         now,
+        hashKey: query.name,
       });
       const next = upcoming(schedule, now, query.count ?? 5).map((time) =>
         isoInZone(time, timezone),

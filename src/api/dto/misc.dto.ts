@@ -32,6 +32,14 @@ export class CronPreviewQueryDto {
   @IsOptional()
   @IsIn(['standard', 'gorhill'], { message: 'must be standard or gorhill' })
   dialect?: 'standard' | 'gorhill';
+
+  @ApiPropertyOptional({
+    description: 'The job name `H` fields hash (each job gets its own spread); empty if omitted.',
+    example: 'nightly-report',
+  })
+  @IsOptional()
+  @IsJobName()
+  name?: string;
 }
 
 export class CronPreviewView {
