@@ -139,11 +139,7 @@ async function main(): Promise<void> {
         }
         case 'mixed': {
           const cronFor = (i: number): string =>
-            i % 50 === 0
-              ? '* * * * * *'
-              : i % 5 === 0
-                ? 'H/5 * * * * *'
-                : 'H * * * * *';
+            i % 50 === 0 ? '* * * * * *' : i % 5 === 0 ? 'H/5 * * * * *' : 'H * * * * *';
           // 200 jobs every second, 1800 every 5 s, 8000 once a minute, each at its own instant.
           const rate = (200 * 1 + 1800 * 0.2 + 8000 / 60) / 10000;
           const r = await steady(cluster, {

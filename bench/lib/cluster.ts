@@ -41,7 +41,8 @@ export class BenchCluster {
     const stack = await startStack(dir);
     const endpoints = endpointsOf(stack);
     const etcd = new Etcd3({ hosts: endpoints.ETCD_ENDPOINTS });
-    const mongo = new MongoClient(stack.mongo.spec.url);
+    // A query the server never answers fails the scenario instead of hanging the bench.
+    const mongo = new MongoClient(stack.mongo.spec.url, { socketTimeoutMS: 120_000 });
     await mongo.connect();
     return new BenchCluster(stack, dir, etcd, mongo, `/bench/${label}/`, `bench_${label}`);
   }

@@ -23,14 +23,26 @@ export interface ExecutionResult {
   truncated: boolean;
 }
 
+/** The moment a command's process had started (epoch ms), and its pid. */
+export interface ProcessStart {
+  pid: number;
+  at: number;
+}
+
 export interface Execution {
+  /** The pid of the command (leader of its process group), once the spawn is confirmed. */
   readonly pid?: number;
+  /** Resolves once the command runs (its pid and start time), or with undefined if it never did. */
+  readonly started: Promise<ProcessStart | undefined>;
   readonly done: Promise<ExecutionResult>;
-  /** Stops the run: SIGTERM to the whole process group, SIGKILL after the grace period. */
+  /**
+   * Stops the run: SIGTERM to the whole process group, SIGKILL after the grace period. A stop
+   * requested before the spawn is confirmed is applied as soon as the pid is known.
+   */
   stop(reason: StopReason, detail?: string): void;
 }
 
-/** A way to run a job's command; the shell executor is the default driver. */
+/** A way to run a job's command; the spawner executor is the default driver. */
 export interface Executor {
   start(request: ExecutionRequest): Execution;
 }

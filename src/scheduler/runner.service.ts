@@ -107,7 +107,8 @@ export class RunnerService {
   private async execute(run: ClaimedRun): Promise<void> {
     const { job, runId } = run;
     const workerId = this.config.WORKER_ID;
-    const startedAt = Date.now();
+    // Recorded at once (the claim is ours); the final record carries the process's own start.
+    const claimedAt = Date.now();
     const base: RunRecord = {
       runId,
       job: job.name,
@@ -117,11 +118,10 @@ export class RunnerService {
       workerId,
       status: 'running',
       command: job.command,
-      startedAt,
-      latenessMs: Math.max(0, startedAt - run.tick),
+      startedAt: claimedAt,
+      latenessMs: Math.max(0, claimedAt - run.tick),
     };
     void this.runLog.started(base);
-    this.metrics.fireLateness.observe((base.latenessMs ?? 0) / 1000);
     this.output.begin(runId);
     const execution = this.startExecution({
       runId,
@@ -140,7 +140,13 @@ export class RunnerService {
       active.execution = execution;
       if (active.stopRequested) execution.stop('killed', active.stopRequested.detail);
     }
-    this.logger.debug({ msg: 'run started', job: job.name, runId, workerId, pid: execution.pid });
+    const process = await execution.started;
+    const startedAt = process?.at ?? claimedAt;
+    const latenessMs = Math.max(0, startedAt - run.tick);
+    if (process) {
+      this.metrics.fireLateness.observe(latenessMs / 1000);
+      this.logger.debug({ msg: 'run started', job: job.name, runId, workerId, pid: process.pid });
+    }
     const result = await execution.done;
     // The slot is free once the process is gone; the record's durability is the run log's job.
     this.active.delete(runId);
@@ -148,6 +154,8 @@ export class RunnerService {
     const endedAt = Date.now();
     const final: RunRecord = {
       ...base,
+      startedAt,
+      latenessMs,
       status: result.status,
       exitCode: result.exitCode,
       signal: result.signal,
@@ -158,8 +166,8 @@ export class RunnerService {
       durationMs: endedAt - startedAt,
     };
     // The final record is batched; the running key's release does not wait for it, so a `forbid`
-    // job's next tick is not blocked by the flush delay. The leader waits several flush periods before it calls a
-    // run whose key is gone `lost`, and the record is durable (MongoDB or spool) well before.
+    // job's next tick is not blocked by the flush delay. The leader waits several flush periods
+    // before it calls a run whose key is gone `lost`; the record is durable well before.
     const recorded = this.runLog.finished(final);
     this.lock.releaseRunning(run.running.key, run.running.revision);
     const context = {
@@ -191,6 +199,7 @@ export class RunnerService {
     } catch (error) {
       const message = `could not start: ${(error as Error).message}`;
       return {
+        started: Promise.resolve(undefined),
         done: Promise.resolve({ status: 'failed', error: message, output: '', truncated: false }),
         stop: () => undefined,
       };

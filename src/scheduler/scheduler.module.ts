@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EXECUTOR } from '../executor/executor';
-import { ShellExecutor } from '../executor/shell.executor';
+import { SpawnerExecutor } from '../executor/spawner.executor';
 import { RunRequestsRepository } from '../jobs/run-requests.repository';
 import { LogsModule } from '../logs/logs.module';
 import { RunOutputModule } from '../run-stream/run-output.module';
@@ -23,7 +23,7 @@ import { WorkerRequestsRepository } from './worker-requests.repository';
     RunRequestsRepository,
     RunLogRepository,
     RunLogService,
-    { provide: EXECUTOR, useClass: ShellExecutor },
+    { provide: EXECUTOR, useClass: SpawnerExecutor },
     RunOutcomesService,
     RunnerService,
     SchedulerService,

@@ -11,6 +11,7 @@ import { runIdFor } from '../logs/run.model';
 import { PrefixMirror } from '../workers/prefix-mirror';
 import { KillRequest, RunningEntry, TriggerRequest, WorkerInfo } from '../workers/worker.model';
 import { WorkerSessionService } from '../workers/worker-session.service';
+import { DueQueue } from './due-queue';
 import { catchupFloor, readJob, TableJob } from './job-table';
 import { OwnerCandidate, ownerOf, schedulesJob } from './ownership';
 import { MetricsService } from '../metrics/metrics.service';
@@ -39,9 +40,9 @@ interface ScheduledJob {
   /** The mark: every tick at or before it has been handled. Undefined until read from etcd. */
   cursor?: number;
   stateRevision: number;
-  /** When the loop must look at the job next; undefined while it cannot fire. */
-  nextDue?: number;
   busy: boolean;
+  /** Set when the job changed while it was being advanced: look at it again at once. */
+  recheck?: boolean;
 }
 
 interface DoubtfulClaim {
@@ -64,6 +65,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   private readonly logger = new Logger(SchedulerService.name);
   private readonly table = new Map<string, TableJob>();
   private readonly owned = new Map<string, ScheduledJob>();
+  /** When each owned job must be looked at next (absent while it cannot fire). */
+  private readonly due = new DueQueue<string>();
   private readonly triggersInFlight = new Set<string>();
   /**
    * Claims whose transaction failed without an answer (deadline, disconnect): etcd may have
@@ -180,19 +183,25 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     this.table.set(name, job);
     if (before && before.spec.target.mode !== job.spec.target.mode) {
       // The mark key and run ids differ between modes: start over as a new scheduled job.
-      this.owned.delete(name);
+      this.disown(name);
       return;
     }
     const scheduled = this.owned.get(name);
     if (scheduled) {
       scheduled.table = job;
-      scheduled.nextDue = Date.now();
+      scheduled.recheck = scheduled.busy;
+      this.due.set(name, Date.now());
     }
+  }
+
+  private disown(name: string): boolean {
+    this.due.set(name, undefined);
+    return this.owned.delete(name);
   }
 
   private deleteJob(name: string): void {
     this.table.delete(name);
-    this.owned.delete(name);
+    this.disown(name);
     // A deleted job's runs do not keep going (they did in the original crontab).
     this.runner.kill(name, 'job deleted');
   }
@@ -233,11 +242,11 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
           stateName: all ? `${name}@${this.workerId}` : name,
           table: job,
           stateRevision: 0,
-          nextDue: Date.now(),
           busy: false,
         });
+        this.due.set(name, Date.now());
         gained += 1;
-      } else if (!mine && this.owned.delete(name)) {
+      } else if (!mine && this.disown(name)) {
         lost += 1;
       }
     }
@@ -288,30 +297,34 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     }
     let wakeAt = now + (allowed ? MAX_SLEEP_MS : PAUSED_SLEEP_MS);
     if (allowed) {
-      for (const job of this.owned.values()) {
-        if (job.busy) continue;
-        if (job.nextDue !== undefined && job.nextDue <= now) {
-          job.busy = true;
-          void this.advance(job)
-            .catch((error: Error) => {
-              job.cursor = undefined;
-              this.logger.warn({
-                msg: 'tick handling failed; re-reading the mark',
-                job: job.name,
-                workerId: this.workerId,
-                err: error.message,
-              });
-            })
-            .finally(() => {
-              job.busy = false;
-              if (job.nextDue !== undefined && job.nextDue <= Date.now() + MAX_SLEEP_MS)
-                this.wakeBy(job.nextDue);
-            });
-        } else if (job.nextDue !== undefined) {
-          wakeAt = Math.min(wakeAt, job.nextDue);
+      for (const name of this.due.takeDue(now)) {
+        const job = this.owned.get(name);
+        if (!job) continue;
+        if (job.busy) {
+          job.recheck = true;
+          continue;
         }
+        job.busy = true;
+        void this.advance(job)
+          .catch((error: Error) => {
+            job.cursor = undefined;
+            this.setDue(job, Date.now() + PAUSED_SLEEP_MS);
+            this.logger.warn({
+              msg: 'tick handling failed; re-reading the mark',
+              job: job.name,
+              workerId: this.workerId,
+              err: error.message,
+            });
+          })
+          .finally(() => {
+            job.busy = false;
+            if (job.recheck) this.setDue(job, Date.now());
+            job.recheck = false;
+            const at = this.due.get(job.name);
+            if (at !== undefined && at <= Date.now() + MAX_SLEEP_MS) this.wakeBy(at);
+          });
       }
-      wakeAt = Math.min(wakeAt, this.processTriggers(now));
+      wakeAt = Math.min(wakeAt, this.due.next() ?? Infinity, this.processTriggers(now));
     }
     this.timer = undefined;
     this.wakeBy(Math.min(wakeAt, Date.now() + MAX_SLEEP_MS));
@@ -333,7 +346,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   private async advance(job: ScheduledJob): Promise<void> {
     const { spec, schedule } = job.table;
     if (!spec.enabled || !schedule) {
-      job.nextDue = undefined;
+      this.setDue(job, undefined);
       return;
     }
     if (job.cursor === undefined) {
@@ -358,8 +371,15 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       maxScan: MAX_SCAN,
     });
     const complete = await this.carryOut(job, plan);
-    job.nextDue =
-      !complete || plan.partial ? Date.now() : schedule.next(Math.max(job.cursor ?? from, from));
+    this.setDue(
+      job,
+      !complete || plan.partial ? Date.now() : schedule.next(Math.max(job.cursor ?? from, from)),
+    );
+  }
+
+  /** Sets when the job is due next, unless it is no longer this worker's. */
+  private setDue(job: ScheduledJob, at: number | undefined): void {
+    if (this.owned.get(job.name) === job) this.due.set(job.name, at);
   }
 
   /** Claims the plan's ticks in order; false when it stopped early (the job is planned again). */

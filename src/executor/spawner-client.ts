@@ -1,0 +1,275 @@
+import { ChildProcess, fork } from 'node:child_process';
+import { extname, join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { SpawnerCommand, SpawnerEvent, SpawnSpec } from './spawner-protocol';
+
+/** A spawner that dies sooner than this after its fork counts as dying immediately. */
+const QUICK_DEATH_MS = 1000;
+/** Wait before forking again after the first immediate death; doubles per further one. */
+const FIRST_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 5000;
+/** After the spawner exited, how long its IPC channel may take to deliver its last messages. */
+const DISCONNECT_WAIT_MS = 1000;
+/** How long close() waits for the spawner to exit after the disconnect before killing it. */
+const CLOSE_TIMEOUT_MS = 2000;
+
+/** Receives what the spawner reports about one run. */
+export interface SpawnSink {
+  event(event: SpawnerEvent): void;
+  /** The spawner process died (or never started) while the run was in its hands. */
+  lost(reason: string): void;
+}
+
+/** How to start the spawner process. */
+export interface SpawnerEntry {
+  path: string;
+  execArgv: string[];
+}
+
+/**
+ * The spawner's entry: the sibling file with this module's extension, so the build
+ * (dist/executor/spawner-process.js) and sources run from TypeScript (Jest, tsx) both find theirs.
+ * Only the `.ts` case needs a loader; that is development only, where tsx (a devDependency) is
+ * installed. The worker's own execArgv (inspector, profiler flags) is deliberately not passed on.
+ */
+export function spawnerEntry(): SpawnerEntry {
+  const extension = extname(__filename);
+  const loader = extension === '.ts' ? ['--require', require.resolve('tsx/cjs')] : [];
+  return {
+    path: join(__dirname, `spawner-process${extension}`),
+    execArgv: [...loader, '--max-old-space-size=64'],
+  };
+}
+
+interface Entry {
+  sink: SpawnSink;
+  /** The spawner process the start command was handed to. */
+  sentTo?: ChildProcess;
+}
+
+/**
+ * The worker's side of the spawner process: forks it at first use, batches commands per
+ * event-loop turn, routes reported events to their runs, and when the process dies hands every
+ * run it held to `lost` and forks a new one for the next start (backing off if it keeps dying
+ * at once). It never throws into callers: every failure ends as `lost` on the runs concerned.
+ */
+export class SpawnerClient {
+  private readonly logger = new Logger(SpawnerClient.name);
+  private readonly runs = new Map<number, Entry>();
+  private outbox: SpawnerCommand[] = [];
+  private flushScheduled = false;
+  private child?: ChildProcess;
+  private quickDeaths = 0;
+  private notBefore = 0;
+  private retryTimer?: NodeJS.Timeout;
+  private closing = false;
+  private nextId = 1;
+
+  constructor(private readonly entry: SpawnerEntry = spawnerEntry()) {}
+
+  /** Queues a start; the returned id names the run in `finish`. */
+  start(spec: SpawnSpec, sink: SpawnSink): number {
+    const id = this.nextId++;
+    this.runs.set(id, { sink });
+    this.enqueue({ kind: 'start', id, ...spec });
+    this.updateRef();
+    return id;
+  }
+
+  /** The run has its result; `releasePipes` when the spawner should close its pipes now. */
+  finish(id: number, releasePipes: boolean): void {
+    const entry = this.runs.get(id);
+    if (!entry) return;
+    this.runs.delete(id);
+    if (releasePipes && entry.sentTo !== undefined && entry.sentTo === this.child) {
+      this.enqueue({ kind: 'release', id });
+    }
+    this.updateRef();
+  }
+
+  /** Disconnects the spawner (it exits; running commands are not touched) and waits for it. */
+  async close(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const child = this.child;
+    if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) {
+      return;
+    }
+    this.closing = true;
+    try {
+      const closed = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      if (child.connected) child.disconnect();
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), CLOSE_TIMEOUT_MS);
+      });
+      const outcome = await Promise.race([closed, late]);
+      clearTimeout(timer);
+      if (outcome === 'late') child.kill('SIGKILL');
+    } finally {
+      this.closing = false;
+    }
+  }
+
+  private enqueue(command: SpawnerCommand): void {
+    this.outbox.push(command);
+    this.scheduleFlush();
+  }
+
+  /** Everything queued during this event-loop turn goes as one message. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.outbox.length === 0) return;
+    const child = this.child ?? this.fork();
+    if (!child) return;
+    const batch = this.outbox;
+    this.outbox = [];
+    for (const command of batch) {
+      const entry = command.kind === 'start' ? this.runs.get(command.id) : undefined;
+      if (entry) entry.sentTo = child;
+    }
+    const broken = (error: Error): void => {
+      // Should not happen while the process lives; killing it fails its runs instead of
+      // leaving them waiting for answers that will never come.
+      this.logger.error({ msg: 'could not send to the executor process', err: error.message });
+      child.kill('SIGKILL');
+    };
+    try {
+      child.send(batch, (error) => {
+        if (error && child.connected) broken(error);
+      });
+    } catch (error) {
+      broken(error as Error);
+    }
+  }
+
+  /** Forks the spawner, unless it is backing off (a timer flushes later) or fork fails. */
+  private fork(): ChildProcess | undefined {
+    const wait = this.notBefore - Date.now();
+    if (wait > 0) {
+      this.retryTimer ??= setTimeout(() => {
+        this.retryTimer = undefined;
+        this.flush();
+      }, wait);
+      return undefined;
+    }
+    let child: ChildProcess;
+    try {
+      child = fork(this.entry.path, [], {
+        execArgv: this.entry.execArgv,
+        // It needs nothing from the worker's environment (secrets, NODE_OPTIONS); commands get
+        // exactly their request's env.
+        env: {},
+        serialization: 'advanced',
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+    } catch (error) {
+      this.failQueued(`executor process could not be started: ${(error as Error).message}`);
+      return undefined;
+    }
+    this.child = child;
+    this.watch(child, Date.now());
+    // Neither the process nor an idle channel keeps the worker alive (see updateRef).
+    child.unref();
+    this.updateRef();
+    this.logger.debug({ msg: 'executor process started', pid: child.pid });
+    return child;
+  }
+
+  /** Routes the spawner's reports to their runs, and notices when the spawner is gone. */
+  private watch(child: ChildProcess, forkedAt: number): void {
+    let gone = false;
+    let failure: Error | undefined;
+    let exitReason: string | undefined;
+    let exitTimer: NodeJS.Timeout | undefined;
+    const lose = (reason: string): void => {
+      if (gone) return;
+      gone = true;
+      clearTimeout(exitTimer);
+      this.lost(child, forkedAt, reason);
+    };
+    child.on('message', (batch: SpawnerEvent[]) => {
+      for (const event of batch) this.runs.get(event.id)?.sink.event(event);
+    });
+    child.on('error', (error) => {
+      failure = error;
+      if (child.pid === undefined) lose(`executor process could not be started: ${error.message}`);
+      else this.logger.warn({ msg: 'executor process error', pid: child.pid, err: error.message });
+    });
+    // Gone once it exited and the channel delivered its last message (it disconnects at EOF).
+    // ('close' would not do: it never comes after a disconnect from this side.)
+    const loseIfGone = (): void => {
+      if (exitReason !== undefined && !child.connected) lose(exitReason);
+    };
+    child.once('exit', (code, signal) => {
+      const how = signal ? `signal ${signal}` : `code ${code ?? 'unknown'}`;
+      const cause = failure ? `: ${failure.message}` : '';
+      const reason = `executor process exited (${how})${cause} before the run ended`;
+      exitReason = reason;
+      loseIfGone();
+      // Should the channel somehow stay open, its runs must not wait for it.
+      if (!gone) exitTimer = setTimeout(() => lose(reason), DISCONNECT_WAIT_MS);
+    });
+    child.once('disconnect', loseIfGone);
+  }
+
+  private lost(child: ChildProcess, forkedAt: number, reason: string): void {
+    if (this.child === child) this.child = undefined;
+    this.backOff(Date.now() - forkedAt < QUICK_DEATH_MS);
+    const orphans = [...this.runs].filter(([, entry]) => entry.sentTo === child);
+    const context = { pid: child.pid, runs: orphans.length, reason };
+    if (orphans.length > 0) {
+      this.logger.error({ msg: 'executor process lost; failing its runs', ...context });
+    } else if (this.closing) {
+      this.logger.log({ msg: 'executor process stopped', pid: child.pid });
+    } else {
+      this.logger.warn({ msg: 'executor process lost while idle', ...context });
+    }
+    for (const [id, entry] of orphans) {
+      this.runs.delete(id);
+      entry.sink.lost(reason);
+    }
+    // Releases were meant for the dead process; starts still queued go to the next one.
+    this.outbox = this.outbox.filter((command) => command.kind === 'start');
+    if (this.outbox.length > 0) this.scheduleFlush();
+    this.updateRef();
+  }
+
+  /** Fails the runs whose start is still queued (the spawner could not even be forked). */
+  private failQueued(reason: string): void {
+    this.logger.error({ msg: 'executor process could not be started', reason });
+    this.backOff(true);
+    const queued = this.outbox;
+    this.outbox = [];
+    for (const command of queued) {
+      const entry = this.runs.get(command.id);
+      if (command.kind !== 'start' || !entry) continue;
+      this.runs.delete(command.id);
+      entry.sink.lost(reason);
+    }
+    this.updateRef();
+  }
+
+  /** After a spawner that died at once, the next fork waits, longer each time in a row. */
+  private backOff(quickDeath: boolean): void {
+    this.quickDeaths = quickDeath ? this.quickDeaths + 1 : 0;
+    this.notBefore =
+      this.quickDeaths === 0
+        ? 0
+        : Date.now() + Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (this.quickDeaths - 1));
+  }
+
+  /** The channel keeps the worker alive only while runs are in flight. */
+  private updateRef(): void {
+    const channel = this.child?.channel;
+    if (!channel) return;
+    if (this.runs.size > 0) channel.ref();
+    else channel.unref();
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Messages between the worker and its spawner process (see spawner-process.ts). Both directions
+ * send arrays: everything queued during one event-loop turn goes as one IPC message. The channel
+ * uses `serialization: 'advanced'`, so output chunks travel as Buffers.
+ */
+
+/** What to run: `file` with `args`, with exactly `env`. */
+export interface SpawnSpec {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/** Worker → spawner. */
+export type SpawnerCommand =
+  | ({ kind: 'start'; id: number } & SpawnSpec)
+  /** The worker stopped waiting for the pipes (background children hold them): close them. */
+  | { kind: 'release'; id: number };
+
+/** Spawner → worker, in the order things happened for each run. */
+export type SpawnerEvent =
+  /** `at`: the spawner's clock (epoch ms) when the process had started. */
+  | { kind: 'spawned'; id: number; pid: number; at: number }
+  | { kind: 'failed'; id: number; message: string }
+  | { kind: 'output'; id: number; chunk: Buffer }
+  | { kind: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null }
+  | { kind: 'closed'; id: number };

@@ -1,0 +1,239 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { AppConfig } from '../config/app-config';
+import { ExecutionRequest } from './executor';
+import { SpawnedRun } from './spawned-run';
+import { SpawnerClient } from './spawner-client';
+import { SpawnerExecutor } from './spawner.executor';
+
+// Set before any spawner is forked: neither the spawner nor a command may see it.
+const SECRET = 'spawner-spec-secret-value';
+process.env.CRONPLANE_SPEC_SECRET = SECRET;
+
+const config = (shell = '/bin/sh'): AppConfig =>
+  Object.assign(new AppConfig(), { WORKER_SHELL: shell });
+const executor = new SpawnerExecutor(config());
+afterAll(async () => {
+  await executor.onApplicationShutdown();
+  delete process.env.CRONPLANE_SPEC_SECRET;
+});
+
+const request = (over: Partial<ExecutionRequest>): ExecutionRequest => ({
+  runId: 'r',
+  command: 'true',
+  env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+  timeoutMs: 0,
+  killGraceMs: 1000,
+  outputCapBytes: 1024,
+  ...over,
+});
+
+/** Processes whose command line carries `marker` (the test's own sleeps). */
+function processesWith(marker: string): string[] {
+  const out = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+  return out.split('\n').filter((line) => line.startsWith(marker));
+}
+
+/** A field of `ps` for one process, e.g. its parent (`ppid`) or process group (`pgid`). */
+function psField(pid: number, field: 'ppid' | 'pgid'): number {
+  return Number(execFileSync('ps', ['-o', `${field}=`, '-p', String(pid)], { encoding: 'utf8' }));
+}
+
+/** Polls `check` until it holds; fails after a generous bound instead of hanging. */
+async function eventually(check: () => boolean, boundMs = 10_000): Promise<void> {
+  const until = Date.now() + boundMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`condition not met within ${boundMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+let markers = 0;
+/** A sleep duration unique to this test run, so `ps` finds only this test's processes. */
+const uniqueSleep = (): string => `sleep 1${Date.now() % 100000}${++markers}`;
+
+describe('SpawnerExecutor', () => {
+  it('runs the command with the given environment and captures stdout and stderr', async () => {
+    const result = await executor.start(
+      request({ command: 'echo "out $CRON_JOB"; echo err >&2; exit 0', env: { CRON_JOB: 'j' } }),
+    ).done;
+    expect(result).toMatchObject({ status: 'succeeded', exitCode: 0, truncated: false });
+    expect(result.output).toBe('out j\nerr\n');
+  });
+
+  it('reports a non-zero exit as failed', async () => {
+    const result = await executor.start(request({ command: 'exit 3' })).done;
+    expect(result).toMatchObject({ status: 'failed', exitCode: 3, error: 'exit code 3' });
+  });
+
+  it('reports death by a signal as failed', async () => {
+    const result = await executor.start(request({ command: 'kill -KILL $$' })).done;
+    expect(result).toMatchObject({ status: 'failed', signal: 'SIGKILL' });
+    expect(result.error).toBe('terminated by SIGKILL');
+  });
+
+  it('caps output keeping head and tail', async () => {
+    const result = await executor.start(
+      request({ command: 'echo START; seq 1 100000; echo END', outputCapBytes: 2048 }),
+    ).done;
+    expect(result.truncated).toBe(true);
+    expect(result.output.startsWith('START\n1\n')).toBe(true);
+    expect(result.output.endsWith('100000\nEND\n')).toBe(true);
+  });
+
+  it('times out: SIGTERM then SIGKILL to the whole group, no process left', async () => {
+    const sleep = uniqueSleep();
+    const started = Date.now();
+    const result = await executor.start(
+      request({
+        command: `trap '' TERM; ${sleep} & ${sleep}; wait`,
+        timeoutMs: 300,
+        killGraceMs: 300,
+      }),
+    ).done;
+    expect(result).toMatchObject({ status: 'timeout', error: 'timed out after 300 ms' });
+    expect(Date.now() - started).toBeLessThan(5000);
+    await eventually(() => processesWith(sleep).length === 0);
+  });
+
+  it('stop() kills the command and its children and reports killed', async () => {
+    const sleep = uniqueSleep();
+    const execution = executor.start(request({ command: `${sleep} & ${sleep}; wait` }));
+    await eventually(() => processesWith(sleep).length === 2);
+    execution.stop('killed', 'kill request');
+    const result = await execution.done;
+    expect(result).toMatchObject({ status: 'killed', error: 'kill request' });
+    await eventually(() => processesWith(sleep).length === 0);
+  });
+
+  it('streams output live', async () => {
+    const chunks: string[] = [];
+    await executor.start(
+      request({ command: 'echo a; sleep 0.1; echo b', onOutput: (c) => chunks.push(c.toString()) }),
+    ).done;
+    expect(chunks.join('')).toBe('a\nb\n');
+  });
+
+  it('reports the pid of the command, the leader of its own process group', async () => {
+    const sleep = uniqueSleep();
+    const execution = executor.start(request({ command: sleep }));
+    const pid = (await execution.started)?.pid;
+    expect(pid).toEqual(expect.any(Number));
+    expect(execution.pid).toBe(pid);
+    expect(psField(pid as number, 'pgid')).toBe(pid);
+    // Spawned by the spawner process, not by this (worker) process.
+    expect(psField(pid as number, 'ppid')).not.toBe(process.pid);
+    execution.stop('killed', 'done');
+    expect((await execution.done).status).toBe('killed');
+  });
+
+  it('applies a stop requested before the spawn is confirmed', async () => {
+    const sleep = uniqueSleep();
+    const execution = executor.start(
+      request({ command: `${sleep} & ${sleep}; wait`, killGraceMs: 300 }),
+    );
+    expect(execution.pid).toBeUndefined();
+    execution.stop('killed', 'early kill');
+    const result = await execution.done;
+    expect(result).toMatchObject({ status: 'killed', error: 'early kill' });
+    expect(await execution.started).toEqual({ pid: expect.any(Number), at: expect.any(Number) });
+    await eventually(() => processesWith(sleep).length === 0);
+  });
+
+  it('does not wait for background children that keep the output pipes open', async () => {
+    const sleep = uniqueSleep();
+    const started = Date.now();
+    const execution = executor.start(request({ command: `${sleep} & echo hi` }));
+    const result = await execution.done;
+    expect(result).toMatchObject({ status: 'succeeded', output: 'hi\n' });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(processesWith(sleep)).toHaveLength(1);
+    process.kill(-(execution.pid as number), 'SIGKILL');
+    await eventually(() => processesWith(sleep).length === 0);
+  });
+
+  it('gives the command exactly the requested environment, nothing of the worker', async () => {
+    const path = process.env.PATH ?? '/usr/bin:/bin';
+    const execution = executor.start(request({ command: 'env', env: { PATH: path, ONLY: '1' } }));
+    const result = await execution.done;
+    const vars = Object.fromEntries(
+      result.output
+        .trim()
+        .split('\n')
+        .map((line) => line.split('=', 2))
+        // Set by the shell itself, as it always was.
+        .filter(([name]) => !['PWD', 'OLDPWD', 'SHLVL', '_'].includes(name)),
+    );
+    expect(vars).toEqual({ PATH: path, ONLY: '1' });
+    expect(result.output).not.toContain(SECRET);
+  });
+
+  it('does not hand the worker environment to the spawner process either', async () => {
+    const execution = executor.start(request({ command: 'sleep 5' }));
+    const spawnerPid = psField((await execution.started)?.pid as number, 'ppid');
+    expect(readFileSync(`/proc/${spawnerPid}/environ`, 'utf8')).not.toContain(SECRET);
+    execution.stop('killed', 'done');
+    await execution.done;
+  });
+
+  it('fails a command that cannot start', async () => {
+    const broken = new SpawnerExecutor(config('/nonexistent/sh'));
+    try {
+      const execution = broken.start(request({ command: 'true' }));
+      const result = await execution.done;
+      expect(result.status).toBe('failed');
+      expect(result.error).toMatch(/^could not start: spawn \/nonexistent\/sh ENOENT/);
+      expect(await execution.started).toBeUndefined();
+    } finally {
+      await broken.onApplicationShutdown();
+    }
+  });
+
+  it('runs 300 concurrent commands', async () => {
+    const executions = Array.from({ length: 300 }, (_, i) =>
+      executor.start(request({ runId: `r${i}`, command: 'true' })),
+    );
+    const results = await Promise.all(executions.map((execution) => execution.done));
+    expect(results.filter((result) => result.status !== 'succeeded')).toEqual([]);
+    expect(new Set(executions.map((execution) => execution.pid)).size).toBe(300);
+  });
+
+  it('fails the runs of a spawner that dies, kills their groups, and starts a new one', async () => {
+    const sleep = uniqueSleep();
+    const execution = executor.start(
+      // The shell and its children ignore SIGTERM: only the SIGKILL after the grace ends them.
+      request({ command: `trap '' TERM; ${sleep} & ${sleep}; wait`, killGraceMs: 300 }),
+    );
+    const pid = (await execution.started)?.pid as number;
+    await eventually(() => processesWith(sleep).length === 2);
+    const spawnerPid = psField(pid, 'ppid');
+    process.kill(spawnerPid, 'SIGKILL');
+    const result = await execution.done;
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/^executor process exited \(signal SIGKILL\)/);
+    await eventually(() => processesWith(sleep).length === 0);
+
+    const next = executor.start(request({ command: 'echo again' }));
+    expect(await next.done).toMatchObject({ status: 'succeeded', output: 'again\n' });
+    const later = executor.start(request({ command: 'sleep 5' }));
+    expect(psField((await later.started)?.pid as number, 'ppid')).not.toBe(spawnerPid);
+    later.stop('killed', 'done');
+    await later.done;
+  });
+});
+
+describe('SpawnerClient', () => {
+  it('fails runs when the spawner process cannot run, and keeps failing them cleanly', async () => {
+    // A spawner that exits at once: node evaluates `-e` instead of loading the entry.
+    const client = new SpawnerClient({ path: __filename, execArgv: ['-e', 'process.exit(3)'] });
+    const spec = { file: '/bin/sh', args: ['-c', 'true'], env: {} };
+    for (const runId of ['first', 'second']) {
+      const run = new SpawnedRun(request({ runId }), spec, client);
+      const result = await run.done;
+      expect(result.status).toBe('failed');
+      expect(result.error).toMatch(/^executor process exited \(code 3\)/);
+      expect(await run.started).toBeUndefined();
+    }
+    await client.close();
+  });
+});

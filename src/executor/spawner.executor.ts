@@ -1,0 +1,35 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { Execution, ExecutionRequest, Executor } from './executor';
+import { SpawnedRun } from './spawned-run';
+import { SpawnerClient } from './spawner-client';
+
+/**
+ * Runs `WORKER_SHELL -c command` as the leader of its own process group (so a timeout or kill
+ * reaches every child the command started), but spawned by a small dedicated spawner process
+ * rather than by the worker: forking the large worker process blocked its event loop for
+ * milliseconds per start. Results, output capture and signals are the same as spawning here.
+ */
+@Injectable()
+export class SpawnerExecutor implements Executor, OnApplicationShutdown {
+  private readonly spawner = new SpawnerClient();
+
+  constructor(private readonly config: AppConfig) {}
+
+  start(request: ExecutionRequest): Execution {
+    const spec = {
+      file: this.config.WORKER_SHELL,
+      args: ['-c', request.command],
+      env: request.env,
+    };
+    return new SpawnedRun(request, spec, this.spawner);
+  }
+
+  /**
+   * After RunnerService.drain (in SchedulerService.beforeApplicationShutdown, which Nest runs
+   * before any onApplicationShutdown): the spawner exits; commands still running are untouched.
+   */
+  onApplicationShutdown(): Promise<void> {
+    return this.spawner.close();
+  }
+}
