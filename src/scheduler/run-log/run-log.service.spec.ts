@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppConfig } from '../../config/app-config';
@@ -31,6 +31,23 @@ class FakeRepository {
   }
 }
 
+/** MongoDB as a worker sees it just before a SIGKILL: it answers `answers` writes, then hangs. */
+class DyingRepository {
+  readonly hung: RunLogOp[][] = [];
+  readonly connected = true;
+
+  constructor(
+    private readonly db: FakeRepository,
+    private answers = 0,
+  ) {}
+
+  write(ops: RunLogOp[]): Promise<BulkOutcome> {
+    if (this.answers-- > 0) return this.db.write(ops);
+    this.hung.push(ops);
+    return new Promise(() => {});
+  }
+}
+
 const run = (runId: string, status: RunRecord['status'] = 'running'): RunRecord => ({
   runId,
   job: 'j',
@@ -41,28 +58,45 @@ const run = (runId: string, status: RunRecord['status'] = 'running'): RunRecord 
   status,
 });
 
+/** The operations in the journal segments in `dir`, oldest first. */
+function journaled(dir: string): RunLogOp[] {
+  return readdirSync(dir)
+    .filter((file) => file.includes('.journal-'))
+    .sort()
+    .flatMap((file) => readFileSync(join(dir, file), 'utf8').split('\n'))
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as RunLogOp);
+}
+
 describe('RunLogService', () => {
   let repository: FakeRepository;
   let service: RunLogService;
   let dir: string;
 
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'runlog-'));
+  const serviceOn = (repo: FakeRepository | DyingRepository): RunLogService => {
     const config = Object.assign(new AppConfig(), {
       WORKER_ID: 'w',
       RUNLOG_BATCH_SIZE: 3,
       RUNLOG_FLUSH_MS: 20,
       RUNLOG_SPOOL_DIR: dir,
     });
-    repository = new FakeRepository();
-    service = new RunLogService(
+    return new RunLogService(
       config,
-      repository as unknown as RunLogRepository,
+      repo as unknown as RunLogRepository,
       new MetricsService(config),
     );
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'runlog-'));
+    repository = new FakeRepository();
+    service = serviceOn(repository);
   });
 
-  afterEach(() => service.drain());
+  afterEach(async () => {
+    await service.drain();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('writes a run that ends before the flush as one final record', async () => {
     void service.started(run('a'));
@@ -108,5 +142,88 @@ describe('RunLogService', () => {
     expect(repository.records.get('old')?.status).toBe('succeeded');
     expect(repository.records.get('x')?.status).toBe('running');
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('journals every operation before started() or finished() returns', () => {
+    void service.started(run('a'));
+    expect(journaled(dir)).toEqual([{ kind: 'start', run: run('a') }]);
+    void service.finished(run('a', 'succeeded'));
+    void service.finished(run('b', 'skipped'));
+    expect(journaled(dir)).toEqual([
+      { kind: 'start', run: run('a') },
+      { kind: 'final', run: run('a', 'succeeded') },
+      { kind: 'final', run: run('b', 'skipped') },
+    ]);
+  });
+
+  it('deletes the journal once its operations are durable, and keeps it while one is not', async () => {
+    await Promise.all([
+      service.started(run('a')),
+      service.finished(run('a', 'succeeded')), // replaces the queued start: both lines released
+      service.started(run('b')),
+    ]);
+    expect(readdirSync(dir)).toEqual([]);
+    repository.up = false; // spooled counts as durable too
+    await service.finished(run('c', 'failed'));
+    expect(readdirSync(dir)).toEqual(['runlog-w.jsonl']);
+    repository.up = true;
+
+    const dying = new DyingRepository(repository);
+    void serviceOn(dying).finished(run('d', 'succeeded'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(dying.hung).toEqual([[{ kind: 'final', run: run('d', 'succeeded') }]]);
+    expect(journaled(dir)).toEqual([{ kind: 'final', run: run('d', 'succeeded') }]);
+  });
+
+  it('after a SIGKILL, a new process with the same WORKER_ID replays the journal; finals win', async () => {
+    const dying = new DyingRepository(repository, 1);
+    const killed = serviceOn(dying);
+    void killed.started(run('f'));
+    void killed.finished(run('f', 'succeeded'));
+    void killed.finished(run('x', 'skipped'));
+    void killed.finished(run('y', 'missed'));
+    void killed.finished(run('z', 'failed'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // f, x and y reached MongoDB; z's batch is in flight, for ever.
+    expect(dying.hung).toEqual([[{ kind: 'final', run: run('z', 'failed') }]]);
+    void killed.started(run('a'));
+    void killed.started(run('b'));
+    void killed.finished(run('a', 'succeeded')); // replaces its queued start in memory
+    void killed.finished(run('c', 'skipped'));
+    // The process dies here. Its journal still holds f's start, next to z: replaying it must not
+    // turn f's final record back into a running one.
+    expect(journaled(dir)).toContainEqual({ kind: 'start', run: run('f') });
+    expect(repository.records.get('f')?.status).toBe('succeeded');
+
+    await serviceOn(repository).drain();
+    expect(Object.fromEntries([...repository.records].map(([id, r]) => [id, r.status]))).toEqual({
+      f: 'succeeded',
+      x: 'skipped',
+      y: 'missed',
+      z: 'failed',
+      a: 'succeeded',
+      b: 'running',
+      c: 'skipped',
+    });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a journal that cannot be written does not stop the run log', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fs = require('node:fs') as typeof import('node:fs');
+    const spy = jest.spyOn(fs, 'writeSync').mockImplementation(() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    });
+    let done: Promise<void>[] = [];
+    try {
+      expect(() => {
+        done = [service.started(run('a')), service.finished(run('b', 'skipped'))];
+      }).not.toThrow();
+    } finally {
+      spy.mockRestore();
+    }
+    await Promise.all(done);
+    expect(repository.records.get('a')?.status).toBe('running');
+    expect(repository.records.get('b')?.status).toBe('skipped');
   });
 });

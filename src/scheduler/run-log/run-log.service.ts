@@ -4,6 +4,7 @@ import { RunLogRepository } from './run-log.repository';
 import { RunLogOp, RunRecord } from './run-record';
 import { MetricsService } from '../../metrics/metrics.service';
 import { RunSpool } from './run-spool';
+import { JournalEntry, RunJournal } from './run-journal';
 
 interface Pending {
   op: RunLogOp;
@@ -15,17 +16,20 @@ const NEXT_BATCH_MS = 50;
 const REPLAY_EVERY_MS = 1000;
 
 /**
- * The worker's run log. Starts and completions are queued and written in batches
- * (RUNLOG_BATCH_SIZE or RUNLOG_FLUSH_MS, whichever comes first) as unordered idempotent upserts.
- * When MongoDB cannot take a batch, the batch goes to an append-only spool file, replayed once
- * MongoDB answers again. Memory is bounded: past ten batches, the oldest queued operations go to
- * the spool at once. Each operation's promise resolves when it is durable: in MongoDB or in the
- * spool file.
+ * The worker's run log. Every start and completion is first appended to a local journal
+ * (RunJournal), before `started()`/`finished()` return, so that it survives a SIGKILL; then it is
+ * queued and written in batches (RUNLOG_BATCH_SIZE or RUNLOG_FLUSH_MS, whichever comes first) as
+ * unordered idempotent upserts. When MongoDB cannot take a batch, the batch goes to an append-only
+ * spool file, replayed once MongoDB answers again; journal segments left by an earlier process
+ * are replayed the same way. Memory is bounded: past ten batches, the oldest queued operations go
+ * to the spool at once. Each operation's promise resolves when it is durable: in MongoDB or in the
+ * spool file; its journal line is released then.
  */
 @Injectable()
 export class RunLogService {
   private readonly logger = new Logger(RunLogService.name);
   private readonly spool: RunSpool;
+  private readonly journal: RunJournal;
   private queue: Pending[] = [];
   /** Start operations still queued, by runId: a completion replaces its start in place. */
   private readonly queuedStarts = new Map<string, Pending>();
@@ -42,15 +46,41 @@ export class RunLogService {
     metrics: MetricsService,
   ) {
     this.spool = new RunSpool(config.RUNLOG_SPOOL_DIR, `runlog-${config.WORKER_ID}`);
+    this.journal = new RunJournal(config.RUNLOG_SPOOL_DIR, `runlog-${config.WORKER_ID}`);
+    this.adoptLeftoverJournal();
     metrics.onScrape(() => {
       metrics.runLogQueue.set(this.queue.length);
       metrics.runLogSpoolBytes.set(this.spool.bytes());
     });
   }
 
-  /** Operations waiting in memory, and whether a write is in flight (for the stats log). */
-  stats(): { queued: number; writing: boolean } {
-    return { queued: this.queue.length, writing: this.flushing !== undefined };
+  /**
+   * Operations waiting in memory, whether a write is in flight, and the journal's size on disk
+   * (for the stats log; the spool gauge leaves the journal out, it is never empty under load).
+   */
+  stats(): { queued: number; writing: boolean; journalBytes: number } {
+    return {
+      queued: this.queue.length,
+      writing: this.flushing !== undefined,
+      journalBytes: this.journal.bytes(),
+    };
+  }
+
+  /** A SIGKILLed process with our WORKER_ID left journal segments: they join the spool's replay. */
+  private adoptLeftoverJournal(): void {
+    try {
+      const files = this.journal.leftovers();
+      this.spool.adopt(files);
+      if (files.length > 0) {
+        this.logger.warn({ msg: 'run log journal of an earlier process to replay', files });
+      }
+    } catch (error) {
+      // They stay where they are and are tried again at the next start.
+      this.logger.error({
+        msg: 'run log journal of an earlier process not taken for replay',
+        err: (error as Error).message,
+      });
+    }
   }
 
   private get batchSize(): number {
@@ -67,31 +97,41 @@ export class RunLogService {
   }
 
   /**
-   * Records a run's start; written with the next batch (RUNLOG_FLUSH_MS at the latest). A run
-   * that ends before then is written once, as its final record.
+   * Records a run's start; journaled before this returns, written to MongoDB with the next batch
+   * (RUNLOG_FLUSH_MS at the latest). A run that ends before then is written once, as its final
+   * record.
    */
   started(run: RunRecord): Promise<void> {
-    return this.enqueue({ kind: 'start', run });
+    const op: RunLogOp = { kind: 'start', run };
+    return this.enqueue(op, this.journal.append(op));
   }
 
+  /** Records a run's outcome (or a skipped/missed tick); journaled before this returns. */
   finished(run: RunRecord): Promise<void> {
+    const op: RunLogOp = { kind: 'final', run };
+    const journaled = this.journal.append(op);
     const start = this.queuedStarts.get(run.runId);
     if (start) {
       this.queuedStarts.delete(run.runId);
-      start.op = { kind: 'final', run };
-      return new Promise<void>((durable) => {
+      start.op = op;
+      return new Promise<void>((resolve) => {
         const before = start.durable;
         start.durable = () => {
           before();
-          durable();
+          this.journal.release(journaled);
+          resolve();
         };
       });
     }
-    return this.enqueue({ kind: 'final', run });
+    return this.enqueue(op, journaled);
   }
 
-  private enqueue(op: RunLogOp): Promise<void> {
-    return new Promise<void>((durable) => {
+  private enqueue(op: RunLogOp, journaled: JournalEntry): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const durable = (): void => {
+        this.journal.release(journaled);
+        resolve();
+      };
       const pending = { op, durable };
       this.queue.push(pending);
       if (op.kind === 'start') this.queuedStarts.set(op.run.runId, pending);
@@ -207,7 +247,10 @@ export class RunLogService {
     }
   }
 
-  /** Graceful shutdown: everything queued becomes durable (MongoDB or spool); one replay try. */
+  /**
+   * Graceful shutdown: everything queued becomes durable (MongoDB or spool), which empties the
+   * journal; one replay try.
+   */
   async drain(): Promise<void> {
     clearInterval(this.replayTimer);
     clearTimeout(this.timer);
@@ -216,11 +259,17 @@ export class RunLogService {
     while (this.queue.length > 0 || this.flushing) {
       await this.flush();
       if (this.spoolFailed && ++failures >= 3) {
-        // Neither MongoDB nor the disk takes them; do not hang the shutdown forever.
-        this.logger.error({ msg: 'run records lost at shutdown', count: this.queue.length });
+        // Neither MongoDB nor the disk takes them; do not hang the shutdown forever. Those the
+        // journal holds are replayed by the next start with this WORKER_ID.
+        this.logger.error({
+          msg: 'run records not written at shutdown',
+          count: this.queue.length,
+          journaled: this.journal.pending(),
+        });
         break;
       }
     }
+    this.journal.close();
     await this.replaying;
     if (this.repository.connected && this.spool.pending()) await this.replay();
   }

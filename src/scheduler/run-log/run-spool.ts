@@ -16,10 +16,12 @@ import { RunLogOp } from './run-record';
  * An append-only file of run-log operations that could not reach MongoDB, one JSON line each.
  * Replay renames the file first, so new appends go to a fresh file while the old one is read;
  * a crash mid-replay leaves the renamed file, which is replayed at the next start (writes are
- * idempotent upserts, so replaying twice is harmless).
+ * idempotent upserts, so replaying twice is harmless). Files in the same format written elsewhere
+ * (journal segments left by an earlier process) join the replay through `adopt`.
  */
 export class RunSpool {
   private readonly active: string;
+  private sequence = 0;
 
   constructor(
     private readonly dir: string,
@@ -54,13 +56,19 @@ export class RunSpool {
 
   /** Moves the active file aside; returns every file waiting for replay, oldest first. */
   takeForReplay(): string[] {
-    if (existsSync(this.active)) {
-      renameSync(
-        this.active,
-        join(this.dir, `${this.name}.replay-${Date.now()}-${process.pid}.jsonl`),
-      );
-    }
+    if (existsSync(this.active)) renameSync(this.active, this.replayName());
     return this.replayFiles();
+  }
+
+  /** Moves files of operations (same format) into the replay set, keeping their order. */
+  adopt(files: string[]): void {
+    for (const file of files) renameSync(file, this.replayName());
+  }
+
+  /** Unique even for two renames within one millisecond, which would otherwise overwrite. */
+  private replayName(): string {
+    const n = String(++this.sequence).padStart(8, '0');
+    return join(this.dir, `${this.name}.replay-${Date.now()}-${process.pid}-${n}.jsonl`);
   }
 
   private replayFiles(): string[] {

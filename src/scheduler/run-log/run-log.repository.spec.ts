@@ -1,0 +1,87 @@
+import { Connection, ConnectionStates, Model, mongo } from 'mongoose';
+import type { Run } from '../../logs/schemas/run.schema';
+import { RunLogRepository } from './run-log.repository';
+import { RunLogOp, RunRecord } from './run-record';
+
+// The schema's decorators need TypeScript's own metadata; the repository only needs the name.
+jest.mock('../../logs/schemas/run.schema', () => ({ Run: class Run {} }));
+
+type Doc = Record<string, unknown>;
+
+/**
+ * The two calls the repository makes on the `runs` collection, with its unique index on runId:
+ * an unordered insertMany reports duplicates per document, updateOne with upsert applies `$set`.
+ */
+class FakeCollection {
+  readonly docs = new Map<string, Doc>();
+
+  async insertMany(docs: Doc[]): Promise<void> {
+    const writeErrors: { index: number; code: number }[] = [];
+    docs.forEach((doc, index) => {
+      const runId = doc.runId as string;
+      if (this.docs.has(runId)) writeErrors.push({ index, code: 11000 });
+      else this.docs.set(runId, { ...doc });
+    });
+    if (writeErrors.length > 0) {
+      throw new mongo.MongoBulkWriteError(
+        { message: 'E11000 duplicate key error', code: 11000, writeErrors } as never,
+        {} as never,
+      );
+    }
+  }
+
+  async bulkWrite(
+    ops: { updateOne: { filter: { runId: string }; update: { $set: Doc } } }[],
+  ): Promise<void> {
+    for (const { updateOne } of ops) {
+      const runId = updateOne.filter.runId;
+      this.docs.set(runId, { ...this.docs.get(runId), ...updateOne.update.$set });
+    }
+  }
+}
+
+const record = (status: RunRecord['status']): RunRecord => ({
+  runId: 'r',
+  job: 'j',
+  tick: 1000,
+  attempt: 1,
+  trigger: 'schedule',
+  workerId: 'w',
+  status,
+});
+const start: RunLogOp = { kind: 'start', run: record('running') };
+const final: RunLogOp = { kind: 'final', run: { ...record('succeeded'), exitCode: 0 } };
+
+/** The ordering rule replays rely on: a start never downgrades a record that exists. */
+describe('RunLogRepository', () => {
+  let collection: FakeCollection;
+  let repository: RunLogRepository;
+
+  beforeEach(() => {
+    collection = new FakeCollection();
+    const model = { collection, createIndexes: async () => undefined };
+    repository = new RunLogRepository(
+      model as unknown as Model<Run>,
+      {
+        readyState: ConnectionStates.connected,
+      } as unknown as Connection,
+    );
+  });
+
+  it.each([
+    ['a start replayed after its final (separate batches)', [[final], [start]]],
+    ['start then final (separate batches)', [[start], [final]]],
+    ['start then final in one batch', [[start, final]]],
+    ['final then start in one batch', [[final, start]]],
+    [
+      'a whole batch replayed twice',
+      [
+        [start, final],
+        [start, final],
+      ],
+    ],
+  ])('%s leaves the final record', async (_, batches) => {
+    for (const batch of batches) expect(await repository.write(batch)).toEqual({ retry: [] });
+    expect(collection.docs.get('r')).toMatchObject({ status: 'succeeded', exitCode: 0 });
+  });
+});
