@@ -12,6 +12,12 @@ const MAX_BACKOFF_MS = 5000;
 const DISCONNECT_WAIT_MS = 1000;
 /** How long close() waits for the spawner to exit after the disconnect before killing it. */
 const CLOSE_TIMEOUT_MS = 2000;
+/**
+ * Starts handed to the spawner and not yet confirmed, at most: the rest wait here. Keeps the
+ * spawner's own queue short, so it reaps exited commands between starts and a backlog (more due
+ * than the machine can fork) stays visible to the worker instead of piling up out of its sight.
+ */
+const MAX_UNCONFIRMED = 128;
 
 /** Receives what the spawner reports about one run. */
 export interface SpawnSink {
@@ -64,8 +70,15 @@ export class SpawnerClient {
   private retryTimer?: NodeJS.Timeout;
   private closing = false;
   private nextId = 1;
+  /** Starts sent to the current spawner that it has not yet reported spawned or failed. */
+  private unconfirmed = 0;
 
   constructor(private readonly entry: SpawnerEntry = spawnerEntry()) {}
+
+  /** Starts waiting in this process for their turn to go to the spawner. */
+  get backlog(): number {
+    return this.outbox.length;
+  }
 
   /** Queues a start; the returned id names the run in `finish`. */
   start(spec: SpawnSpec, sink: SpawnSink): number {
@@ -128,12 +141,22 @@ export class SpawnerClient {
     if (this.outbox.length === 0) return;
     const child = this.child ?? this.fork();
     if (!child) return;
-    const batch = this.outbox;
-    this.outbox = [];
-    for (const command of batch) {
+    const batch: SpawnerCommand[] = [];
+    const held: SpawnerCommand[] = [];
+    for (const command of this.outbox) {
+      if (command.kind === 'start' && this.unconfirmed >= MAX_UNCONFIRMED) {
+        held.push(command);
+        continue;
+      }
+      batch.push(command);
       const entry = command.kind === 'start' ? this.runs.get(command.id) : undefined;
-      if (entry) entry.sentTo = child;
+      if (entry) {
+        entry.sentTo = child;
+        this.unconfirmed += 1;
+      }
     }
+    this.outbox = held;
+    if (batch.length === 0) return;
     const broken = (error: Error): void => {
       // Should not happen while the process lives; killing it fails its runs instead of
       // leaving them waiting for answers that will never come.
@@ -195,7 +218,10 @@ export class SpawnerClient {
       this.lost(child, forkedAt, reason);
     };
     child.on('message', (batch: SpawnerEvent[]) => {
-      for (const event of batch) this.runs.get(event.id)?.sink.event(event);
+      for (const event of batch) {
+        if (event.kind === 'spawned' || event.kind === 'failed') this.confirmed(child);
+        this.runs.get(event.id)?.sink.event(event);
+      }
     });
     child.on('error', (error) => {
       failure = error;
@@ -219,8 +245,18 @@ export class SpawnerClient {
     child.once('disconnect', loseIfGone);
   }
 
+  /** A start was answered: the next waiting ones may go. */
+  private confirmed(child: ChildProcess): void {
+    if (child !== this.child) return;
+    this.unconfirmed = Math.max(0, this.unconfirmed - 1);
+    if (this.outbox.length > 0) this.scheduleFlush();
+  }
+
   private lost(child: ChildProcess, forkedAt: number, reason: string): void {
-    if (this.child === child) this.child = undefined;
+    if (this.child === child) {
+      this.child = undefined;
+      this.unconfirmed = 0;
+    }
     this.backOff(Date.now() - forkedAt < QUICK_DEATH_MS);
     const orphans = [...this.runs].filter(([, entry]) => entry.sentTo === child);
     const context = { pid: child.pid, runs: orphans.length, reason };
