@@ -53,6 +53,18 @@ function steadyRows(name: string, r: SteadyResult, p99TargetMs?: number): Row[] 
       pass: r.duplicates === 0,
     },
     { scenario: name, metric: 'misses', value: r.misses, target: '0', pass: r.misses === 0 },
+    {
+      scenario: name,
+      metric: 'misses recorded skipped/missed',
+      value: r.recordedNotRun,
+    },
+    {
+      scenario: name,
+      metric: 'ticks vanished silently',
+      value: r.unaccounted,
+      target: '0',
+      pass: r.unaccounted === 0,
+    },
     { scenario: name, metric: 'etcd requests/fire', value: r.etcdRequestsPerFire },
     { scenario: name, metric: 'raft writes/fire', value: r.raftWritesPerFire },
     { scenario: name, metric: 'worker RSS MiB (max)', value: Math.max(...r.workerRssMiB) },

@@ -100,6 +100,7 @@ export async function peerSteady(
     },
   );
   const expected = options.jobs * options.seconds;
+  const misses = Math.max(0, expected - new Set(lines).size);
   return {
     jobs: options.jobs,
     workers: options.workers,
@@ -108,7 +109,10 @@ export async function peerSteady(
     fires: lines.length,
     firesPerSecond: lines.length / options.seconds,
     duplicates: duplicates(lines).length,
-    misses: Math.max(0, expected - new Set(lines).size),
+    misses,
+    // BullMQ keeps no record of a tick it dropped: every miss vanished silently.
+    recordedNotRun: 0,
+    unaccounted: misses,
     lateness: summarize(
       lateness.filter((l) => l.intended >= from && l.intended < to).map((l) => l.ms),
     ),

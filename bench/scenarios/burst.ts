@@ -38,6 +38,8 @@ export async function burst(
   await sleep(from - Date.now() + options.bursts * 5000);
   await cluster.deleteJobs();
   await sleep(2000);
+  // Workers stop (flushing their run logs) before MongoDB is read; see steady.ts.
+  await cluster.stopProcesses();
   const raw = await rawSpawnBurstMs(options.n);
   const runs = (
     await cluster.runs({
@@ -54,7 +56,6 @@ export async function burst(
   const targetMs = 1.15 * raw + 20;
   const worstMs = Math.max(...lastStartMs);
   const missing = options.n * options.bursts - runs.filter((r) => r.startedAt).length;
-  await cluster.stopProcesses();
   return {
     n: options.n,
     bursts: options.bursts,

@@ -30,6 +30,8 @@ const PAUSED_SLEEP_MS = 200;
 const MAX_MISSED_RECORDS = 100;
 const MAX_SCAN = 1000;
 const STATS_EVERY_MS = 10_000;
+/** A claim's own records reach MongoDB well within this (or its worker's journal replays them). */
+const UNRECORDED_CLAIM_GRACE_MS = 15_000;
 
 /** A job this worker schedules, with its view of the job's high-water mark. */
 interface ScheduledJob {
@@ -353,6 +355,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       const read = await this.lock.readState(job.stateName);
       job.stateRevision = read.revision;
       this.settleDoubt(job, read.state, read.revision);
+      this.auditClaim(job, read.state);
       // A job never fired before is owed its ticks since it was saved (or since now, whichever is
       // earlier), so an ownership move right after creation loses nothing.
       job.cursor = read.state?.lastTick ?? Math.min(Date.now(), catchupFloor(spec) ?? Date.now());
@@ -451,6 +454,35 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       trigger: doubt.fire.trigger,
       running: { key: doubt.runningKey, revision },
     });
+  }
+
+  /**
+   * A mark names the last tick claimed. When its claimer is gone (or was this worker before a
+   * restart), the claim may have committed while its process died before the answer arrived, so
+   * nothing ever recorded that tick. After a grace period, in which the claimer's own records
+   * reach MongoDB (a restarted worker replays its journal), the tick is written `lost` unless a
+   * record of it exists: an insert-if-absent, so an existing record always wins.
+   */
+  private auditClaim(job: ScheduledJob, state: JobState | undefined): void {
+    if (!state || state.skipped || this.runner.isRunning(state.runId)) return;
+    const claimer = state.workerId;
+    if (claimer !== this.workerId && this.workers.some((w) => w.id === claimer)) return;
+    const spec = job.table.spec;
+    const timer = setTimeout(() => {
+      void this.runLog.recordIfAbsent({
+        runId: state.runId,
+        job: job.name,
+        tick: state.lastTick,
+        attempt: 1,
+        trigger: 'schedule',
+        workerId: claimer,
+        status: 'lost',
+        command: spec.command,
+        error: `claimed by worker ${claimer}, which stopped before recording the run`,
+        endedAt: Date.now(),
+      });
+    }, UNRECORDED_CLAIM_GRACE_MS);
+    timer.unref();
   }
 
   private runIdOf(job: ScheduledJob, tick: number): string {

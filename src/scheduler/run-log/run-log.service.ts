@@ -106,6 +106,14 @@ export class RunLogService {
     return this.enqueue(op, this.journal.append(op));
   }
 
+  /**
+   * Writes `run` only if no record with its runId exists by then (a start's insert-if-absent):
+   * for a tick whose claim is known but whose record may never have been written.
+   */
+  recordIfAbsent(run: RunRecord): Promise<void> {
+    return this.started(run);
+  }
+
   /** Records a run's outcome (or a skipped/missed tick); journaled before this returns. */
   finished(run: RunRecord): Promise<void> {
     const op: RunLogOp = { kind: 'final', run };

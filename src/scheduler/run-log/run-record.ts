@@ -22,8 +22,8 @@ export interface RunRecord {
 }
 
 /**
- * `start` inserts the `running` record if there is none yet; `final` sets the outcome whether or
- * not the start arrived. Either order gives the same document, so batches may be written
+ * `start` inserts the record if there is none yet (the `running` record, or a placeholder such
+ * as a `lost` tick); `final` sets the outcome whether or not the start arrived. Either order gives the same document, so batches may be written
  * unordered and spooled writes replayed late.
  */
 export interface RunLogOp {

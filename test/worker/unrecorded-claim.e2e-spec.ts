@@ -1,0 +1,70 @@
+import { MongoClient } from 'mongodb';
+import { runIdFor } from '../../src/logs/run.model';
+import { AppProcess } from '../support/app-process';
+import { isolationId, testStack } from '../support/env';
+import { RunDoc, sleep, WorkerHarness } from './worker-harness';
+
+/**
+ * A claim can commit in etcd while its worker dies before the answer arrives: the mark names the
+ * tick, and nothing ever records it. The worker that takes the job over writes such a tick
+ * `lost` after a grace period, unless a record exists (insert-if-absent).
+ */
+describe('a tick claimed by a worker that died before recording it', () => {
+  const stack = testStack();
+  const harness = new WorkerHarness(isolationId('unrec'), stack.mongoUrl, stack.etcdEndpoints);
+  let worker: AppProcess | undefined;
+  let mongo: MongoClient;
+
+  afterAll(async () => {
+    await worker?.stop('SIGKILL');
+    await mongo?.close();
+    await harness.close();
+  });
+
+  it('is recorded lost by the next owner; an existing record is left alone', async () => {
+    const hour = 3_600_000;
+    const lastTick = Math.floor(Date.now() / hour) * hour;
+    const mark = (job: string, skipped = false) => ({
+      lastTick,
+      runId: runIdFor(job, lastTick),
+      workerId: 'ghost',
+      ...(skipped ? { skipped: true } : {}),
+    });
+    for (const job of ['unrecorded', 'recorded', 'skipped']) {
+      await harness.putJob(harness.job(job, { cronExpr: '@every 1h' }));
+    }
+    await harness.put('state/unrecorded', mark('unrecorded'));
+    await harness.put('state/recorded', mark('recorded'));
+    await harness.put('state/skipped', mark('skipped', true));
+    mongo = new MongoClient(stack.mongoUrl);
+    const runs = mongo.db(harness.id).collection('runs');
+    await runs.insertOne({
+      runId: runIdFor('recorded', lastTick),
+      job: 'recorded',
+      tick: new Date(lastTick),
+      attempt: 1,
+      trigger: 'schedule',
+      workerId: 'ghost',
+      status: 'succeeded',
+    });
+
+    worker = await harness.startWorker('heir');
+    let lost: RunDoc[] = [];
+    for (let i = 0; i < 60 && lost.length === 0; i++) {
+      await sleep(1000);
+      lost = await harness.runs({ status: 'lost' });
+    }
+    expect(lost).toEqual([
+      expect.objectContaining({
+        runId: runIdFor('unrecorded', lastTick),
+        job: 'unrecorded',
+        workerId: 'ghost',
+        error: 'claimed by worker ghost, which stopped before recording the run',
+      }),
+    ]);
+    const all = await harness.runs({});
+    expect(all.find((r) => r.job === 'recorded')?.status).toBe('succeeded');
+    expect(all.filter((r) => r.job === 'skipped')).toEqual([]);
+    await harness.deleteJobs();
+  }, 120_000);
+});
