@@ -68,6 +68,7 @@ function steadyRows(name: string, r: SteadyResult, p99TargetMs?: number): Row[] 
     { scenario: name, metric: 'etcd requests/fire', value: r.etcdRequestsPerFire },
     { scenario: name, metric: 'raft writes/fire', value: r.raftWritesPerFire },
     { scenario: name, metric: 'worker RSS MiB (max)', value: Math.max(...r.workerRssMiB) },
+    { scenario: name, metric: 'run records/s into MongoDB', value: r.runRecordsPerSecond },
   ];
 }
 
@@ -228,6 +229,7 @@ async function main(): Promise<void> {
                 etcdRequestsPerFire: NaN,
                 raftWritesPerFire: NaN,
                 workerRssMiB: [NaN],
+                runRecordsPerSecond: NaN,
               }),
             );
             let ceiling = 0;
@@ -269,7 +271,6 @@ async function main(): Promise<void> {
           break;
         }
       }
-      await cluster.clearRuns();
     }
   } finally {
     await cluster.stop();

@@ -1,34 +1,25 @@
 /**
  * A cronplane cluster for benchmarks: a private stack on tmpfs, worker and master processes
- * from dist/, jobs written straight to etcd, and run records read back from MongoDB.
+ * from dist/, jobs written straight to etcd. Measurements come from ledgers the commands write,
+ * etcd's and the workers' own metrics; nothing is read back from MongoDB.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
-import { MongoClient } from 'mongodb';
 import { JOB_DEFAULTS, JobSpec } from '../../src/jobs/job.model';
 import { AppProcess, startApp } from '../../test/support/app-process';
 import { endpointsOf, startStack, Stack, stopStack } from '../../tools/stack/stack';
 
-export interface BenchRun {
-  runId: string;
-  job: string;
-  tick: Date;
-  status: string;
-  workerId?: string;
-  startedAt?: Date;
-  latenessMs?: number;
-}
-
 export class BenchCluster {
   readonly dir: string;
   readonly processes: AppProcess[] = [];
+  /** Each set of workers writes its run records into a database of its own (kept small). */
+  private generation = 0;
   private constructor(
     readonly stack: Stack,
     dir: string,
     readonly etcd: Etcd3,
-    readonly mongo: MongoClient,
     readonly prefix: string,
     readonly database: string,
   ) {
@@ -41,10 +32,7 @@ export class BenchCluster {
     const stack = await startStack(dir);
     const endpoints = endpointsOf(stack);
     const etcd = new Etcd3({ hosts: endpoints.ETCD_ENDPOINTS });
-    // A query the server never answers fails the scenario instead of hanging the bench.
-    const mongo = new MongoClient(stack.mongo.spec.url, { socketTimeoutMS: 120_000 });
-    await mongo.connect();
-    return new BenchCluster(stack, dir, etcd, mongo, `/bench/${label}/`, `bench_${label}`);
+    return new BenchCluster(stack, dir, etcd, `/bench/${label}/`, `bench_${label}`);
   }
 
   get etcdUrl(): string {
@@ -55,7 +43,7 @@ export class BenchCluster {
     return {
       ETCD_ENDPOINTS: this.stack.etcd.spec.url,
       ETCD_PREFIX: this.prefix,
-      MONGODB_URI: `${this.stack.mongo.spec.url}/${this.database}`,
+      MONGODB_URI: `${this.stack.mongo.spec.url}/${this.database}_${this.generation}`,
       LOG_LEVEL: 'warn',
       LOG_PRETTY: '0',
       CRON_ADMIN_TOKEN: 'bench-admin-token-0123456789',
@@ -65,6 +53,7 @@ export class BenchCluster {
   }
 
   async startWorkers(n: number, extra: Record<string, string> = {}): Promise<AppProcess[]> {
+    this.generation += 1;
     const started = await Promise.all(
       Array.from({ length: n }, (_, i) =>
         startApp(
@@ -115,29 +104,6 @@ export class BenchCluster {
     await this.etcd.delete().prefix(`${this.prefix}jobs/`);
   }
 
-  async runs(filter: Record<string, unknown> = {}): Promise<BenchRun[]> {
-    return this.mongo
-      .db(this.database)
-      .collection<BenchRun>('runs')
-      .find(filter, {
-        projection: {
-          _id: 0,
-          runId: 1,
-          job: 1,
-          tick: 1,
-          status: 1,
-          workerId: 1,
-          startedAt: 1,
-          latenessMs: 1,
-        },
-      })
-      .toArray();
-  }
-
-  async clearRuns(): Promise<void> {
-    await this.mongo.db(this.database).collection('runs').deleteMany({});
-  }
-
   ledger(file: string): string[] {
     return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
   }
@@ -149,7 +115,6 @@ export class BenchCluster {
   async stop(): Promise<void> {
     await this.stopProcesses();
     this.etcd.close();
-    await this.mongo.close();
     await stopStack(this.stack);
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -1,12 +1,14 @@
 /**
  * Scenario (a): M jobs firing every second on N workers, command `true` (plus a ledger line
- * appended by the shell itself, to count duplicates). Measures lateness, fires per second,
- * duplicates, misses, etcd requests and raft writes per fire, worker RSS.
+ * appended by the shell itself, to count runs, duplicates and misses). Lateness comes from the
+ * workers' histogram (see worker-metrics.ts); also etcd requests and raft writes per fire, and
+ * worker RSS. Nothing is read from MongoDB.
  */
 import { join } from 'node:path';
 import { BenchCluster, rssMiB, sleep } from '../lib/cluster';
 import { diff, etcdCounters } from '../lib/etcd-metrics';
-import { duplicates, summarize, Summary } from '../lib/stats';
+import { duplicates, Summary } from '../lib/stats';
+import { diffCounters, latenessFromBuckets, scrapeWorkers } from '../lib/worker-metrics';
 
 export interface SteadyResult {
   jobs: number;
@@ -18,7 +20,10 @@ export interface SteadyResult {
   duplicates: number;
   /** Expected ticks that did not run (from the ledger the commands write). */
   misses: number;
-  /** Of the misses, those recorded `skipped` or `missed` with a reason in MongoDB. */
+  /**
+   * Ticks recorded `skipped` or `missed` with a reason during the window (the workers' counters;
+   * a tick recorded just after the window's edge counts in the next one).
+   */
   recordedNotRun: number;
   /** Misses nobody recorded: ticks that vanished silently (must be 0, also under overload). */
   unaccounted: number;
@@ -26,6 +31,8 @@ export interface SteadyResult {
   etcdRequestsPerFire: number;
   raftWritesPerFire: number;
   workerRssMiB: number[];
+  /** Run-log operations the workers wrote to MongoDB per second during the window. */
+  runRecordsPerSecond: number;
 }
 
 export async function steady(
@@ -57,33 +64,26 @@ export async function steady(
     { misfirePolicy: 'skip' },
   );
   await sleep((options.warmupSeconds ?? 5) * 1000);
+  const urls = workers.map((w) => w.baseUrl);
   const from = Math.ceil(Date.now() / 1000) * 1000;
+  await sleep(from - Date.now());
   const before = await etcdCounters(cluster.etcdUrl);
-  await sleep(options.seconds * 1000 + (from - Date.now()));
+  const workersBefore = await scrapeWorkers(urls);
+  await sleep(from + options.seconds * 1000 - Date.now());
   const to = from + options.seconds * 1000;
   const after = await etcdCounters(cluster.etcdUrl);
+  const workersAfter = await scrapeWorkers(urls);
   const rss = workers.map((w) => rssMiB(w.child.pid));
   await cluster.deleteJobs();
   await sleep(3000);
-  // Workers stop (and flush their run logs) before MongoDB is read: FerretDB v1 was seen to stop
-  // answering for good when a large find met the workers' concurrent inserts.
   await cluster.stopProcesses();
   const lines = cluster.ledger(ledger).filter((line) => {
     const tick = Number(line.split(' ')[1]);
     return tick >= from && tick < to;
   });
-  const runs = (await cluster.runs({ tick: { $gte: new Date(from), $lt: new Date(to) } })).filter(
-    (r) => r.job.startsWith(options.label),
-  );
-  const ran = runs.filter((r) => r.status !== 'skipped' && r.status !== 'missed');
+  const window = diffCounters(workersAfter, workersBefore);
   const expected = Math.round(options.jobs * options.seconds * (options.rate ?? 1));
   const distinct = new Set(lines.map((l) => l.trim()));
-  const notRun = new Set(
-    runs
-      .filter((r) => r.status === 'skipped' || r.status === 'missed')
-      .map((r) => `${r.job} ${r.tick.getTime()}`)
-      .filter((key) => !distinct.has(key)),
-  );
   const misses = Math.max(0, expected - distinct.size);
   const counters = diff(after, before);
   return {
@@ -95,11 +95,12 @@ export async function steady(
     firesPerSecond: lines.length / options.seconds,
     duplicates: duplicates(lines).length,
     misses,
-    recordedNotRun: notRun.size,
-    unaccounted: Math.max(0, misses - notRun.size),
-    lateness: summarize(ran.map((r) => r.latenessMs ?? NaN).filter((n) => Number.isFinite(n))),
+    recordedNotRun: window.notRun,
+    unaccounted: Math.max(0, misses - window.notRun),
+    lateness: latenessFromBuckets(window.buckets),
     etcdRequestsPerFire: counters.requests / Math.max(1, lines.length),
     raftWritesPerFire: counters.proposals / Math.max(1, lines.length),
     workerRssMiB: rss,
+    runRecordsPerSecond: window.written / options.seconds,
   };
 }

@@ -20,7 +20,11 @@ export class MetricsService {
   readonly fireLateness = new Histogram({
     name: 'cronplane_fire_lateness_seconds',
     help: 'Scheduled tick to process start',
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    // Fine enough to tell a p99 of 10 ms or 25 ms from the buckets alone (npm run bench does).
+    buckets: [
+      0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.035, 0.05, 0.075, 0.1, 0.15, 0.25,
+      0.35, 0.5, 0.75, 1, 1.5, 2.5, 5, 10,
+    ],
     registers: [this.registry],
   });
 
@@ -54,6 +58,12 @@ export class MetricsService {
   readonly runLogQueue = new Gauge({
     name: 'cronplane_runlog_queue_depth',
     help: 'Run records waiting to be written to MongoDB',
+    registers: [this.registry],
+  });
+
+  readonly runLogWritten = new Counter({
+    name: 'cronplane_runlog_written_total',
+    help: 'Run-log operations (starts and outcomes) written to MongoDB, spool replays included',
     registers: [this.registry],
   });
 

@@ -9,8 +9,9 @@ jest.mock('../../logs/schemas/run.schema', () => ({ Run: class Run {} }));
 type Doc = Record<string, unknown>;
 
 /**
- * The two calls the repository makes on the `runs` collection, with its unique index on runId:
- * an unordered insertMany reports duplicates per document, updateOne with upsert applies `$set`.
+ * The calls the repository makes on the `runs` collection, with its unique index on runId: an
+ * unordered insertMany reports duplicates per document, find reads stored statuses, updateOne
+ * with upsert applies `$set`.
  */
 class FakeCollection {
   readonly docs = new Map<string, Doc>();
@@ -30,10 +31,24 @@ class FakeCollection {
     }
   }
 
+  /** find({runId: {$in}}) with a projection: the stored records of those runs. */
+  find(filter: { runId: { $in: string[] } }): { toArray: () => Promise<Doc[]> } {
+    this.finds += 1;
+    const docs = filter.runId.$in.flatMap((id) => {
+      const doc = this.docs.get(id);
+      return doc ? [{ runId: doc.runId, status: doc.status }] : [];
+    });
+    return { toArray: async () => docs };
+  }
+
+  finds = 0;
+  updates = 0;
+
   async bulkWrite(
     ops: { updateOne: { filter: { runId: string }; update: { $set: Doc } } }[],
   ): Promise<void> {
     for (const { updateOne } of ops) {
+      this.updates += 1;
       const runId = updateOne.filter.runId;
       this.docs.set(runId, { ...this.docs.get(runId), ...updateOne.update.$set });
     }
@@ -83,5 +98,19 @@ describe('RunLogRepository', () => {
   ])('%s leaves the final record', async (_, batches) => {
     for (const batch of batches) expect(await repository.write(batch)).toEqual({ retry: [] });
     expect(collection.docs.get('r')).toMatchObject({ status: 'succeeded', exitCode: 0 });
+  });
+
+  it('does not update a final that is stored already (a replay): one find, no update', async () => {
+    await repository.write([final]);
+    await repository.write([final, start]);
+    expect(collection.updates).toBe(0);
+    expect(collection.finds).toBe(1);
+  });
+
+  it('a real outcome replaces a lost placeholder', async () => {
+    await repository.write([{ kind: 'start', run: { ...record('lost'), error: 'placeholder' } }]);
+    await repository.write([final]);
+    expect(collection.docs.get('r')).toMatchObject({ status: 'succeeded', exitCode: 0 });
+    expect(collection.updates).toBe(1);
   });
 });

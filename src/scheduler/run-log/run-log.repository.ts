@@ -55,7 +55,6 @@ export class RunLogRepository {
     await this.ensureIndexes();
     const collection = this.runs.collection;
     const retry: number[] = [];
-    const updates: number[] = [];
     const inserted = await collection
       .insertMany(
         ops.map((op) => runDocument(op.run)),
@@ -65,10 +64,12 @@ export class RunLogRepository {
         () => [] as WriteFailure[],
         (error: unknown) => failuresOf(error),
       );
+    const duplicateFinals: number[] = [];
     for (const failure of inserted) {
       if (failure.code !== DUPLICATE_KEY) retry.push(failure.index);
-      else if (ops[failure.index].kind === 'final') updates.push(failure.index);
+      else if (ops[failure.index].kind === 'final') duplicateFinals.push(failure.index);
     }
+    const updates = await this.changedOutcomes(duplicateFinals, ops);
     if (updates.length === 0) return { retry };
     const updated = await collection
       .bulkWrite(
@@ -90,6 +91,23 @@ export class RunLogRepository {
       if (failure.code !== DUPLICATE_KEY) retry.push(updates[failure.index]);
     }
     return { retry };
+  }
+
+  /**
+   * Of the finals whose record exists, those that change it: the stored status differs (its
+   * start, a `lost` placeholder). A final already stored (a journal or spool replay) is not
+   * written again: one find instead of an update each, which FerretDB v1 runs as a full scan.
+   */
+  private async changedOutcomes(indexes: number[], ops: RunLogOp[]): Promise<number[]> {
+    if (indexes.length === 0) return [];
+    const stored = await this.runs.collection
+      .find(
+        { runId: { $in: indexes.map((i) => ops[i].run.runId) } },
+        { projection: { _id: 0, runId: 1, status: 1 } },
+      )
+      .toArray();
+    const statusOf = new Map(stored.map((doc) => [doc.runId as string, doc.status as string]));
+    return indexes.filter((i) => statusOf.get(ops[i].run.runId) !== ops[i].run.status);
   }
 }
 

@@ -104,6 +104,22 @@ describe('RunLogService', () => {
     expect(repository.writes).toEqual([[{ kind: 'final', run: run('a', 'succeeded') }]]);
   });
 
+  it('holds a start back while full batches go out, so a short run is never updated', async () => {
+    void service.started(run('short'));
+    await Promise.all(['a', 'b', 'c'].map((id) => service.finished(run(id, 'succeeded'))));
+    await service.finished(run('short', 'succeeded'));
+    const ops = repository.writes.flat();
+    expect(ops.filter((op) => op.run.runId === 'short')).toEqual([
+      { kind: 'final', run: run('short', 'succeeded') },
+    ]);
+  });
+
+  it('writes the running record of a run still going after RUNLOG_FLUSH_MS', async () => {
+    const durable = service.started(run('long'));
+    await durable;
+    expect(repository.records.get('long')?.status).toBe('running');
+  });
+
   it('batches by size and resolves each record once it is written', async () => {
     const done = ['a', 'b', 'c', 'd'].map((id) => service.finished(run(id, 'succeeded')));
     await Promise.all(done);
