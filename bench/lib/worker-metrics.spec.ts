@@ -1,14 +1,16 @@
 import { latenessFromBuckets, parseCounters } from './worker-metrics';
 
 const text = `
-cronplane_fire_lateness_seconds_bucket{le="0.005"} 50
-cronplane_fire_lateness_seconds_bucket{le="0.01"} 99
-cronplane_fire_lateness_seconds_bucket{le="0.025"} 100
-cronplane_fire_lateness_seconds_bucket{le="+Inf"} 100
-cronplane_runs_total{job="a",status="succeeded"} 7
-cronplane_runs_total{job="a",status="skipped"} 2
-cronplane_runs_total{job="b",status="missed"} 3
-cronplane_runlog_written_total 42
+# HELP cronplane_fire_lateness_seconds Scheduled tick to process start
+cronplane_fire_lateness_seconds_bucket{le="0.005",role="worker",instance_id="w1"} 50
+cronplane_fire_lateness_seconds_bucket{le="0.01",role="worker",instance_id="w1"} 99
+cronplane_fire_lateness_seconds_bucket{le="0.025",role="worker",instance_id="w1"} 100
+cronplane_fire_lateness_seconds_bucket{le="+Inf",role="worker",instance_id="w1"} 100
+cronplane_fire_lateness_seconds_sum{role="worker",instance_id="w1"} 0.6
+cronplane_runs_total{job="a",status="succeeded",role="worker",instance_id="w1"} 7
+cronplane_runs_total{job="a",status="skipped",role="worker",instance_id="w1"} 2
+cronplane_runs_total{job="b",status="missed",role="worker",instance_id="w1"} 3
+cronplane_runlog_written_total{role="worker",instance_id="w1"} 42
 `;
 
 describe('worker metrics', () => {

@@ -33,15 +33,19 @@ export function parseCounters(text: string): WorkerCounters {
   let notRun = 0;
   let written = 0;
   for (const line of text.split('\n')) {
-    if (line.startsWith('cronplane_runlog_written_total ')) written = Number(line.split(' ')[1]);
-    const bucket = /^cronplane_fire_lateness_seconds_bucket\{le="([^"]+)"\} (\S+)$/.exec(line);
-    if (bucket) {
-      const le = bucket[1] === '+Inf' ? Infinity : Number(bucket[1]);
-      buckets.set(le, (buckets.get(le) ?? 0) + Number(bucket[2]));
-      continue;
-    }
-    if (/^cronplane_runs_total\{.*status="(skipped|missed)"/.test(line)) {
-      notRun += Number(line.slice(line.lastIndexOf(' ') + 1));
+    // name{labels} value; the registry adds default labels (role, instance_id) to every series.
+    const match = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match) continue;
+    const [, name, labels = '', value] = match;
+    if (name === 'cronplane_fire_lateness_seconds_bucket') {
+      const le = /(?:^|,)le="([^"]+)"/.exec(labels)?.[1];
+      if (le === undefined) continue;
+      const bound = le === '+Inf' ? Infinity : Number(le);
+      buckets.set(bound, (buckets.get(bound) ?? 0) + Number(value));
+    } else if (name === 'cronplane_runs_total' && /status="(skipped|missed)"/.test(labels)) {
+      notRun += Number(value);
+    } else if (name === 'cronplane_runlog_written_total') {
+      written += Number(value);
     }
   }
   return { buckets, notRun, written };
