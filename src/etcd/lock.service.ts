@@ -60,9 +60,10 @@ const RELEASE_VANISHED = Symbol('release vanished');
 
 /**
  * A released running key lingers at most this long for a claim batch to carry its delete; the
- * next tick of an every-second job carries it, so a fire costs one raft write, not two.
+ * next tick of an every-second job carries it (a little over a second, so the timer does not
+ * race that tick), so a fire costs one raft write, not two.
  */
-export const RELEASE_LINGER_MS = 1000;
+export const RELEASE_LINGER_MS = 1500;
 /** Release attempts over about five minutes (backoff up to 5 s); the lease ends it after that. */
 const RELEASE_ATTEMPTS = 64;
 
