@@ -61,7 +61,8 @@ export async function steady(
       cronExpr: options.cronFor?.(i) ?? '* * * * * *',
       command: `true; echo "$CRON_JOB $CRON_TICK" >> ${ledger}`,
     })),
-    { misfirePolicy: 'skip' },
+    // Like BullMQ, which never holds a run back because the previous one still runs.
+    { misfirePolicy: 'skip', concurrencyPolicy: 'allow' },
   );
   await sleep((options.warmupSeconds ?? 5) * 1000);
   const urls = workers.map((w) => w.baseUrl);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
+import { Model, mongo } from 'mongoose';
 import { AlertEvent } from './alert.model';
 import { Alert, DeliveryState } from './schemas/alert.schema';
 
@@ -9,30 +9,95 @@ export interface AlertPage {
   nextCursor?: string;
 }
 
-/** The `alerts` collection: one record per alert, updated as its delivery goes on. */
+/** Alert records written per insert, and the longest wait before a partial batch goes. */
+const BATCH = 200;
+const FLUSH_MS = 100;
+/** Records waiting beyond this are refused (the alert itself is still delivered). */
+const MAX_WAITING = 20_000;
+const DUPLICATE_KEY = 11000;
+
+interface WaitingRecord {
+  doc: Record<string, unknown>;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * The `alerts` collection: one record per alert, updated as its delivery goes on. New records are
+ * inserted in batches, insert-if-absent by the unique `alertId` (a duplicate key means recorded
+ * already): a burst of alerts (thousands of ticks recorded missed under overload) costs a few
+ * inserts, where one upsert each by `alertId` was a full collection scan each on FerretDB v1 and
+ * piled up unbounded in the worker's memory.
+ */
 @Injectable()
 export class AlertsRepository {
+  private waiting: WaitingRecord[] = [];
+  private timer?: NodeJS.Timeout;
+  private writing = false;
+  private indexes?: Promise<void>;
+
   constructor(@InjectModel(Alert.name) private readonly alerts: Model<Alert>) {}
 
   /** Records the alert once; later calls for the same alertId change nothing. */
-  async recordRaised(event: AlertEvent): Promise<void> {
-    await this.alerts.updateOne(
-      { alertId: event.alertId },
-      {
-        $setOnInsert: {
-          alertId: event.alertId,
-          job: event.job,
-          runId: event.runId,
-          status: event.status,
-          event: { ...event },
-          state: 'pending',
-          attempts: 0,
-          raisedAt: new Date(event.raisedAt),
-          updatedAt: new Date(),
-        },
-      },
-      { upsert: true },
-    );
+  recordRaised(event: AlertEvent): Promise<void> {
+    if (this.waiting.length >= MAX_WAITING) {
+      return Promise.reject(new Error(`${MAX_WAITING} alert records already waiting`));
+    }
+    const now = new Date();
+    const doc = {
+      alertId: event.alertId,
+      job: event.job,
+      runId: event.runId,
+      status: event.status,
+      event: { ...event },
+      state: 'pending',
+      attempts: 0,
+      raisedAt: new Date(event.raisedAt),
+      updatedAt: now,
+    };
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ doc, resolve, reject });
+      this.flushWithin(this.waiting.length >= BATCH ? 0 : FLUSH_MS);
+    });
+  }
+
+  private flushWithin(ms: number): void {
+    if (this.writing || (this.timer && ms > 0)) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, ms);
+  }
+
+  /** One insert at a time: MongoDB sets the pace, and what waits stays bounded. */
+  private async flush(): Promise<void> {
+    const batch = this.waiting.splice(0, BATCH);
+    if (batch.length === 0) return;
+    this.writing = true;
+    try {
+      // insert-if-absent relies on the unique index, which must exist before the first insert.
+      this.indexes ??= this.alerts.createIndexes().catch((error: Error) => {
+        this.indexes = undefined;
+        throw error;
+      });
+      await this.indexes;
+      await this.alerts.collection.insertMany(
+        batch.map((w) => w.doc),
+        { ordered: false },
+      );
+      batch.forEach((w) => w.resolve());
+    } catch (error) {
+      const failed = insertFailures(error);
+      batch.forEach((w, i) => {
+        const stored = failed !== undefined && (!failed.has(i) || failed.get(i) === DUPLICATE_KEY);
+        if (stored) w.resolve();
+        else w.reject(error as Error);
+      });
+    } finally {
+      this.writing = false;
+      if (this.waiting.length > 0) this.flushWithin(this.waiting.length >= BATCH ? 0 : FLUSH_MS);
+    }
   }
 
   async stateOf(alertId: string): Promise<DeliveryState | undefined> {
@@ -108,4 +173,11 @@ function decodeCursor(cursor: string): [Date, string] {
   } catch {
     throw new BadCursorError('cursor is not one this API returned');
   }
+}
+
+/** Per-document error codes of a failed unordered insert, by index; undefined for other errors. */
+function insertFailures(error: unknown): Map<number, number | undefined> | undefined {
+  if (!(error instanceof mongo.MongoBulkWriteError)) return undefined;
+  const list = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  return new Map(list.map((e) => [e.index, typeof e.code === 'number' ? e.code : undefined]));
 }
