@@ -775,6 +775,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       workerId: this.workerId,
       running: this.runner.activeCount,
     });
+    // Jobs move to the other workers now, not after the drain (their next tick fires there).
+    await this.session.withdraw();
     for (const mirror of [this.jobsMirror, this.workersMirror, this.triggersMirror]) mirror.stop();
     await this.runner.drain(this.config.WORKER_DRAIN_SECONDS * 1000);
     this.killsMirror.stop();

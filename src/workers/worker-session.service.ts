@@ -24,6 +24,8 @@ export class WorkerSessionService {
   private lease?: string;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  /** Deregistered for shutdown: the lease lives on for the running keys, nothing registers again. */
+  private withdrawn = false;
   private readonly startedAt = new Date().toISOString();
 
   constructor(
@@ -51,7 +53,7 @@ export class WorkerSessionService {
   }
 
   canClaim(now = Date.now()): boolean {
-    return !this.stopped && this.lease !== undefined && this.clock.canClaim(now);
+    return !this.stopped && !this.withdrawn && this.lease !== undefined && this.clock.canClaim(now);
   }
 
   onLost(listener: LostListener): void {
@@ -82,7 +84,7 @@ export class WorkerSessionService {
   }
 
   private async register(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.withdrawn) return;
     try {
       const sentAt = Date.now();
       const lease = await this.registry.grantLease(this.config.SESSION_TTL_SECONDS);
@@ -154,6 +156,28 @@ export class WorkerSessionService {
     this.clock.reset();
     for (const listener of this.lostListeners) listener(lease);
     void this.register();
+  }
+
+  /**
+   * Shutdown's first step: removes the registration so the other workers take this worker's jobs
+   * at once instead of after the drain, while the lease (and the running keys on it) stays alive
+   * until stop().
+   */
+  async withdraw(): Promise<void> {
+    this.withdrawn = true;
+    try {
+      await this.registry.deregister(this.workerId);
+      this.logger.log({
+        msg: 'worker withdrawn: its jobs move to the others',
+        workerId: this.workerId,
+      });
+    } catch (error) {
+      this.logger.warn({
+        msg: 'withdrawal failed; the jobs move when the lease ends',
+        workerId: this.workerId,
+        err: (error as Error).message,
+      });
+    }
   }
 
   /** Stops keep-alives and removes the registration; revoking the lease drops running keys too. */
