@@ -3,19 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JournalEntry, RunJournal } from './run-journal';
 import { RunLogOp } from './run-record';
+import { testRun } from './run-record.fixture';
 
-const op = (runId: string): RunLogOp => ({
-  kind: 'final',
-  run: {
-    runId,
-    job: 'j',
-    tick: 1000,
-    attempt: 1,
-    trigger: 'schedule',
-    workerId: 'w',
-    status: 'skipped',
-  },
-});
+const op = (runId: string): RunLogOp => ({ kind: 'final', run: testRun(runId, 'skipped') });
 
 /** The operations in a journal file, in order. */
 const opsIn = (file: string): string[] =>

@@ -2,6 +2,7 @@ import { Connection, ConnectionStates, Model, mongo } from 'mongoose';
 import type { Run } from '../../logs/schemas/run.schema';
 import { RunLogRepository } from './run-log.repository';
 import { RunLogOp, RunRecord } from './run-record';
+import { testRun } from './run-record.fixture';
 
 // The schema's decorators need TypeScript's own metadata; the repository only needs the name.
 jest.mock('../../logs/schemas/run.schema', () => ({ Run: class Run {} }));
@@ -55,15 +56,7 @@ class FakeCollection {
   }
 }
 
-const record = (status: RunRecord['status']): RunRecord => ({
-  runId: 'r',
-  job: 'j',
-  tick: 1000,
-  attempt: 1,
-  trigger: 'schedule',
-  workerId: 'w',
-  status,
-});
+const record = (status: RunRecord['status']): RunRecord => testRun('r', status);
 const start: RunLogOp = { kind: 'start', run: record('running') };
 const final: RunLogOp = { kind: 'final', run: { ...record('succeeded'), exitCode: 0 } };
 

@@ -6,6 +6,7 @@ import type { BulkOutcome, RunLogRepository } from './run-log.repository';
 import { RunLogService } from './run-log.service';
 import { RunLogOp, RunRecord } from './run-record';
 import { MetricsService } from '../../metrics/metrics.service';
+import { testRun } from './run-record.fixture';
 
 // The real repository needs a mongoose model; the service only sees this small surface.
 jest.mock('./run-log.repository', () => ({ RunLogRepository: class {} }));
@@ -48,15 +49,7 @@ class DyingRepository {
   }
 }
 
-const run = (runId: string, status: RunRecord['status'] = 'running'): RunRecord => ({
-  runId,
-  job: 'j',
-  tick: 1000,
-  attempt: 1,
-  trigger: 'schedule',
-  workerId: 'w',
-  status,
-});
+const run = testRun;
 
 /** The operations in the journal segments in `dir`, oldest first. */
 function journaled(dir: string): RunLogOp[] {
