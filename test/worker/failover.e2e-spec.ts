@@ -41,18 +41,22 @@ describe('failover: SIGKILL, SIGSTOP past the TTL, restart', () => {
         )
         .map((r) => r.job),
     );
-  /** Time from `at` until every job in `jobs` ran a tick after `at` on another worker. */
-  const takeover = (runs: RunDoc[], jobs: Set<string>, not: string, at: number): number =>
+  /** Time from `at` until every job in `jobs` started a run that `counts` (Infinity if one never did). */
+  const takeover = (
+    runs: RunDoc[],
+    jobs: Set<string>,
+    at: number,
+    counts: (run: RunDoc) => boolean,
+  ): number =>
     Math.max(
       ...[...jobs].map((job) => {
         const after = runs
-          .filter(
-            (r) => r.job === job && r.workerId !== not && r.startedAt && r.startedAt.getTime() > at,
-          )
+          .filter((r) => r.job === job && r.startedAt && r.startedAt.getTime() > at && counts(r))
           .map((r) => r.startedAt!.getTime());
         return after.length > 0 ? Math.min(...after) - at : Infinity;
       }),
     );
+  const logTime = (line: Record<string, unknown>) => Date.parse(String(line.time));
 
   it('loses no tick silently, runs none twice, and fails over within the TTL', async () => {
     for (const id of ['w1', 'w2', 'w3']) workers.set(id, await harness.startWorker(id, env));
@@ -78,11 +82,13 @@ describe('failover: SIGKILL, SIGSTOP past the TTL, restart', () => {
 
     await at(42);
     const restartAt = Date.now();
-    const w3exit = await workers.get('w3')!.stop('SIGTERM');
-    if (w3exit.code !== 0)
-      process.stdout.write(workers.get('w3')!.output().split('\n').slice(-60).join('\n'));
+    const oldW3 = workers.get('w3')!;
+    const w3exit = await oldW3.stop('SIGTERM');
+    if (w3exit.code !== 0) process.stdout.write(oldW3.output().split('\n').slice(-60).join('\n'));
     expect(w3exit.code).toBe(0);
+    const w3StoppedAt = Date.now();
     workers.set('w3', await harness.startWorker('w3', env));
+    const w3StartedAt = Date.now();
 
     await at(60);
     await harness.pauseJobs();
@@ -150,16 +156,57 @@ describe('failover: SIGKILL, SIGSTOP past the TTL, restart', () => {
     //    loaded 2-core machine: allow 1.5 s over the TTL for that.
     const killedJobs = jobsOf(runs, 'w1', killedAt);
     const stoppedJobs = jobsOf(runs, 'w2', stoppedAt);
-    const killTakeover = takeover(runs, killedJobs, 'w1', killedAt);
-    const stopTakeover = takeover(runs, stoppedJobs, 'w2', stoppedAt);
+    const elsewhere = (not: string) => (r: RunDoc) => r.workerId !== not;
+    const killTakeover = takeover(runs, killedJobs, killedAt, elsewhere('w1'));
+    const stopTakeover = takeover(runs, stoppedJobs, stoppedAt, elsewhere('w2'));
+    // The restarted worker has the same id: its runs count once the old process has exited.
     const restartJobs = jobsOf(runs, 'w3', restartAt);
-    const restartTakeover = takeover(runs, restartJobs, 'w3', restartAt);
+    const restartTakeover = takeover(
+      runs,
+      restartJobs,
+      restartAt,
+      (r) => r.workerId !== 'w3' || r.startedAt!.getTime() > w3StoppedAt,
+    );
+    // The stopping worker withdrew first, and w2 took its jobs before the old process was gone.
+    const withdrawnAt = oldW3
+      .logs()
+      .filter((l) => l.msg === 'worker withdrawn: its jobs move to the others')
+      .map(logTime);
+    const w2Gained = workers
+      .get('w2')!
+      .logs()
+      .filter((l) => l.msg === 'ownership changed' && Number(l.gained) > 0)
+      .map(logTime)
+      .filter((t) => t > restartAt && t <= w3StoppedAt);
     expect(killedJobs.size).toBeGreaterThan(0);
     expect(stoppedJobs.size).toBeGreaterThan(0);
+    if (restartTakeover >= 3000 || w2Gained.length === 0) {
+      // Say what happened around the restart, so a failure here can be understood.
+      const around = (t: number) => t > restartAt - 3000 && t < restartAt + 15_000;
+      const rel = (d?: Date) => (d ? d.getTime() - restartAt : undefined);
+      const detail = runs
+        .filter((r) => restartJobs.has(r.job) && around(r.tick.getTime()))
+        .map(
+          (r) => `${r.job} tick ${rel(r.tick)} ${r.workerId} ${r.status} start ${rel(r.startedAt)}`,
+        )
+        .sort();
+      const w2 = workers
+        .get('w2')!
+        .logs()
+        .filter((l) => around(logTime(l)) && l.msg !== 'run started')
+        .map((l) => `${logTime(l) - restartAt} ${JSON.stringify(l).slice(0, 300)}`);
+      process.stdout.write(
+        `restart: old w3 gone +${w3StoppedAt - restartAt} ms, new up +${w3StartedAt - restartAt} ms\n` +
+          `${detail.join('\n')}\nw2:\n${w2.join('\n')}\n`,
+      );
+    }
     expect(killTakeover).toBeLessThan(TTL_SECONDS * 1000 + 1500);
     expect(stopTakeover).toBeLessThan(TTL_SECONDS * 1000 + 1500);
-    // A graceful stop drains and flushes, then deregisters: jobs move at once, and the next tick
-    // (at most 1 s away) fires elsewhere; no lease has to expire.
+    // A graceful stop withdraws the registration first: w2 takes the jobs before the old process
+    // has drained and exited, and each job's next tick (at most 1 s away) fires, on w2 or, if the
+    // restart was quicker than that, on the new w3. No lease has to expire.
+    expect(withdrawnAt.length).toBe(1);
+    expect(w2Gained.length).toBeGreaterThan(0);
     expect(restartTakeover).toBeLessThan(3000);
 
     // 6. The resumed worker noticed its lease was gone instead of firing on a dead session.
@@ -169,7 +216,8 @@ describe('failover: SIGKILL, SIGSTOP past the TTL, restart', () => {
     process.stdout.write(
       `failover: ${ledger.length} runs, 0 duplicates; takeover after SIGKILL ${killTakeover} ms ` +
         `(${killedJobs.size} jobs), after SIGSTOP ${stopTakeover} ms (${stoppedJobs.size} jobs), ` +
-        `after graceful restart ${restartTakeover} ms (${restartJobs.size} jobs), TTL ${TTL_SECONDS} s; ` +
+        `after graceful restart ${restartTakeover} ms (${restartJobs.size} jobs; withdrawn +${withdrawnAt[0] - restartAt} ms, ` +
+        `old process gone +${w3StoppedAt - restartAt} ms, new one up +${w3StartedAt - restartAt} ms), TTL ${TTL_SECONDS} s; ` +
         `gaps by policy ${JSON.stringify(gapsByPolicy)}; missed records skip=${missed('skip').length} ` +
         `runOnce=${missed('runOnce').length} runAll=0; catch-up runs runOnce=${catchups('runOnce').length} ` +
         `runAll=${catchups('runAll').length}; ticks lost at the SIGKILL instant: ${lostAtKill}\n`,
