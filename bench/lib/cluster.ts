@@ -3,7 +3,7 @@
  * from dist/, jobs written straight to etcd. Measurements come from ledgers the commands write,
  * etcd's and the workers' own metrics; nothing is read back from MongoDB.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
@@ -108,8 +108,16 @@ export class BenchCluster {
     return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
   }
 
+  /** Stops the apps; with BENCH_LOG_DIR set, each one's output is kept there (`<id>.log`). */
   async stopProcesses(): Promise<void> {
-    await Promise.all(this.processes.splice(0).map((p) => p.stop('SIGTERM', 60000)));
+    const processes = this.processes.splice(0);
+    await Promise.all(processes.map((p) => p.stop('SIGTERM', 60000)));
+    const logDir = process.env.BENCH_LOG_DIR;
+    if (!logDir) return;
+    mkdirSync(logDir, { recursive: true });
+    for (const [i, app] of processes.entries()) {
+      writeFileSync(join(logDir, `${this.database}_${this.generation}-${i}.log`), app.output());
+    }
   }
 
   async stop(): Promise<void> {

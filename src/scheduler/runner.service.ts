@@ -144,6 +144,7 @@ export class RunnerService {
     const startedAt = process?.at ?? claimedAt;
     const latenessMs = Math.max(0, startedAt - run.tick);
     if (process) {
+      this.runLog.processStarted(runId);
       this.metrics.fireLateness.observe(latenessMs / 1000);
       this.logger.debug({ msg: 'run started', job: job.name, runId, workerId, pid: process.pid });
     }

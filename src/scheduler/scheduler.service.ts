@@ -160,12 +160,16 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         this.putJob(name, value, this.table.get(name)?.revision ?? 0);
       }
       for (const name of [...this.table.keys()]) if (!seen.has(name)) this.deleteJob(name);
-    } else if (event.type === 'put') {
-      this.putJob(event.key, event.value, event.modRevision);
-    } else {
-      this.deleteJob(event.key);
+      this.recomputeOwnership();
+      return;
     }
-    this.recomputeOwnership();
+    // One job changed and the membership did not: only that job's owner can have changed (a
+    // full pass per event made loading N jobs cost N² hash computations).
+    if (event.type === 'put') this.putJob(event.key, event.value, event.modRevision);
+    else this.deleteJob(event.key);
+    this.updateOwnership(event.key);
+    this.metrics.ownedJobs.set(this.owned.size);
+    this.wake();
   }
 
   private putJob(name: string, value: string, revision: number): void {
@@ -231,26 +235,36 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     return this.session.leaseId !== undefined && this.workers.some((w) => w.id === this.workerId);
   }
 
+  /** Takes or drops one job as the membership says: +1 gained, -1 lost, 0 unchanged. */
+  private updateOwnership(name: string, registered = this.registered): number {
+    const job = this.table.get(name);
+    const mine =
+      job !== undefined &&
+      registered &&
+      schedulesJob(this.self, name, job.spec.target, this.workers);
+    if (mine && !this.owned.has(name)) {
+      const all = job.spec.target.mode === 'all';
+      this.owned.set(name, {
+        name,
+        stateName: all ? `${name}@${this.workerId}` : name,
+        table: job,
+        stateRevision: 0,
+        busy: false,
+      });
+      this.due.set(name, Date.now());
+      return 1;
+    }
+    return !mine && this.disown(name) ? -1 : 0;
+  }
+
   private recomputeOwnership(): void {
     const registered = this.registered;
     let gained = 0;
     let lost = 0;
-    for (const [name, job] of this.table) {
-      const mine = registered && schedulesJob(this.self, name, job.spec.target, this.workers);
-      if (mine && !this.owned.has(name)) {
-        const all = job.spec.target.mode === 'all';
-        this.owned.set(name, {
-          name,
-          stateName: all ? `${name}@${this.workerId}` : name,
-          table: job,
-          stateRevision: 0,
-          busy: false,
-        });
-        this.due.set(name, Date.now());
-        gained += 1;
-      } else if (!mine && this.disown(name)) {
-        lost += 1;
-      }
+    for (const name of this.table.keys()) {
+      const change = this.updateOwnership(name, registered);
+      if (change > 0) gained += 1;
+      if (change < 0) lost += 1;
     }
     this.metrics.ownedJobs.set(this.owned.size);
     if (gained > 0 || lost > 0) {

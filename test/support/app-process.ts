@@ -30,7 +30,9 @@ export async function spawnApp(env: Record<string, string>): Promise<AppProcess>
   const given = env[portName];
   const port = given !== undefined ? Number(given) : await freePort();
   const portEnv = given !== undefined ? {} : { [portName]: String(port) };
-  const child = spawn(process.execPath, [MAIN], {
+  // Node flags for the app (profiling a benchmark, say): APP_NODE_ARGS, split on spaces.
+  const nodeArgs = process.env.APP_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, ...portEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -113,6 +113,23 @@ describe('RunLogService', () => {
     expect(repository.records.get('long')?.status).toBe('running');
   });
 
+  it('holds a start RUNLOG_FLUSH_MS from when its process started, not from the claim', async () => {
+    jest.useFakeTimers();
+    try {
+      void service.started(run('late'));
+      await jest.advanceTimersByTimeAsync(15);
+      service.processStarted('late');
+      // 45 ms after the claim (a start held from the claim was written at 40), 30 after the start.
+      await jest.advanceTimersByTimeAsync(30);
+      const done = service.finished(run('late', 'succeeded'));
+      await jest.advanceTimersByTimeAsync(20);
+      await done;
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(repository.writes.flat()).toEqual([{ kind: 'final', run: run('late', 'succeeded') }]);
+  });
+
   it('batches by size and resolves each record once it is written', async () => {
     const done = ['a', 'b', 'c', 'd'].map((id) => service.finished(run(id, 'succeeded')));
     await Promise.all(done);

@@ -125,6 +125,18 @@ export class RunLogService {
     });
   }
 
+  /**
+   * The run's process has started: its `running` record waits RUNLOG_FLUSH_MS from now, so a
+   * short run stays one insert even when its start was delayed (a spawn backlog, say), instead of
+   * an insert and an update (a full scan on FerretDB v1, which would slow everything further).
+   */
+  processStarted(runId: string): void {
+    const held = this.heldStarts.get(runId);
+    if (!held) return;
+    clearTimeout(held.timer);
+    held.timer = setTimeout(() => this.queueHeldStart(runId), this.config.RUNLOG_FLUSH_MS);
+  }
+
   /** The run is still going after RUNLOG_FLUSH_MS: its `running` record goes with the next batch. */
   private queueHeldStart(runId: string): void {
     const held = this.heldStarts.get(runId);
