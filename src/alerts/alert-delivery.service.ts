@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { backoffDelay } from '../common/backoff';
-import { AlertEvent } from './alert.model';
+import { AlertEvent, NO_WEBHOOK, webhookOf } from './alert.model';
 import { AlertsRepository } from './alerts.repository';
 import { ALERT_ID_HEADER, SIGNATURE_HEADER, signBody } from './webhook-signature';
 
@@ -34,17 +34,17 @@ export class AlertDelivery {
   }
 
   private async tryOnce(event: AlertEvent, attempt: number): Promise<DeliveryOutcome> {
+    const url = webhookOf(event, this.config.ALERT_WEBHOOK_URL);
+    if (!url) {
+      // Nowhere to send it: recorded `skipped` by one insert-if-absent, with no read or update
+      // (each a full collection scan on FerretDB v1, which a storm of missed ticks made fatal).
+      await this.repository.recordRaised(event, { state: 'skipped', lastError: NO_WEBHOOK });
+      return { outcome: 'skipped' };
+    }
     await this.repository.recordRaised(event);
     const state = await this.repository.stateOf(event.alertId);
     if (state && state !== 'pending') return { outcome: 'duplicate' };
-    const url = event.webhookUrl ?? this.config.ALERT_WEBHOOK_URL;
     const context = { job: event.job, runId: event.runId, alertId: event.alertId, attempt };
-    if (!url) {
-      await this.repository.markAttempt(event.alertId, attempt - 1, 'skipped', {
-        lastError: 'no webhook configured (job alerts.webhookUrl or ALERT_WEBHOOK_URL)',
-      });
-      return { outcome: 'skipped' };
-    }
     const webhookHost = new URL(url).host;
     try {
       await this.post(url, event);

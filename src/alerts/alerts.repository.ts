@@ -16,6 +16,11 @@ const FLUSH_MS = 100;
 const MAX_WAITING = 20_000;
 const DUPLICATE_KEY = 11000;
 
+export interface InitialState {
+  state: Extract<DeliveryState, 'pending' | 'skipped'>;
+  lastError?: string;
+}
+
 interface WaitingRecord {
   doc: Record<string, unknown>;
   resolve: () => void;
@@ -38,8 +43,11 @@ export class AlertsRepository {
 
   constructor(@InjectModel(Alert.name) private readonly alerts: Model<Alert>) {}
 
-  /** Records the alert once; later calls for the same alertId change nothing. */
-  recordRaised(event: AlertEvent): Promise<void> {
+  /**
+   * Records the alert once, in delivery state `initial` (pending, or skipped when there is
+   * nowhere to send it); later calls for the same alertId change nothing.
+   */
+  recordRaised(event: AlertEvent, initial: InitialState = { state: 'pending' }): Promise<void> {
     if (this.waiting.length >= MAX_WAITING) {
       return Promise.reject(new Error(`${MAX_WAITING} alert records already waiting`));
     }
@@ -50,7 +58,7 @@ export class AlertsRepository {
       runId: event.runId,
       status: event.status,
       event: { ...event },
-      state: 'pending',
+      ...initial,
       attempts: 0,
       raisedAt: new Date(event.raisedAt),
       updatedAt: now,

@@ -1,5 +1,14 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { AlertEvent, AlertingStatus, alertIdOf, alertsFor, outputTail } from './alert.model';
+import { AppConfig } from '../config/app-config';
+import {
+  AlertEvent,
+  AlertingStatus,
+  alertIdOf,
+  alertsFor,
+  NO_WEBHOOK,
+  outputTail,
+  webhookOf,
+} from './alert.model';
 import { AlertsRepository } from './alerts.repository';
 import { AlertSink } from './sinks/alert-sink';
 import { JobSpec } from '../jobs/job.model';
@@ -25,6 +34,7 @@ export class AlertsService implements OnApplicationShutdown {
   constructor(
     private readonly sink: AlertSink,
     private readonly repository: AlertsRepository,
+    private readonly config: AppConfig,
   ) {}
 
   /** Raises an alert when the job's switches ask for one; returns it, or undefined. */
@@ -46,7 +56,10 @@ export class AlertsService implements OnApplicationShutdown {
       outputTail: outputTail(run.output),
     };
     // The record is for GET /alerts; the sink works without it, so MongoDB being away is no reason to wait.
-    this.repository.recordRaised(event).catch((error: Error) => {
+    const initial = webhookOf(event, this.config.ALERT_WEBHOOK_URL)
+      ? { state: 'pending' as const }
+      : { state: 'skipped' as const, lastError: NO_WEBHOOK };
+    this.repository.recordRaised(event, initial).catch((error: Error) => {
       this.logger.warn({
         msg: 'alert not recorded yet',
         alertId: event.alertId,

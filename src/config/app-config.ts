@@ -127,6 +127,13 @@ export class AppConfig {
   @IntegerIn(100, 3_600_000, 'a number of milliseconds')
   MISFIRE_THRESHOLD_MS = 5000;
 
+  /**
+   * A tick is claimed this long before it is due and its process started at the tick itself, so
+   * the claim's round trip to etcd is not part of its lateness. 0 claims at the tick.
+   */
+  @IntegerIn(0, 1000, 'a number of milliseconds')
+  CLAIM_LEAD_MS = 100;
+
   /** Misfire policy runAll fires at most this many missed ticks per job, the latest ones. */
   @IntegerIn(1, 100000, 'an integer')
   CATCHUP_MAX_RUNS = 100;

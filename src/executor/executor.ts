@@ -10,6 +10,8 @@ export interface ExecutionRequest {
   /** Time between SIGTERM and SIGKILL of the process group. */
   killGraceMs: number;
   outputCapBytes: number;
+  /** Start no earlier than this (epoch ms): a tick claimed ahead starts at the tick. */
+  notBefore?: number;
   /** Live output, in the order it was produced (stdout and stderr interleaved). */
   onOutput?: (chunk: Buffer) => void;
 }

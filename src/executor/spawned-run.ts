@@ -39,12 +39,6 @@ export class SpawnedRun implements Execution, SpawnSink {
     this.output = new OutputBuffer(request.outputCapBytes);
     this.started = new Promise((resolve) => (this.resolveStarted = resolve));
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    if (request.timeoutMs > 0) {
-      this.timeoutTimer = setTimeout(
-        () => this.stop('timeout', `timed out after ${request.timeoutMs} ms`),
-        request.timeoutMs,
-      );
-    }
     this.id = spawner.start(spec, this);
   }
 
@@ -65,6 +59,7 @@ export class SpawnedRun implements Execution, SpawnSink {
         this.knownPid = event.pid;
         this.resolveStarted({ pid: event.pid, at: event.at });
         if (this.stopped) this.killGroup(event.pid);
+        else this.startTimeout(event.at);
         return;
       case 'failed':
         this.settle({ code: null, signal: null, failure: `could not start: ${event.message}` });
@@ -103,6 +98,16 @@ export class SpawnedRun implements Execution, SpawnSink {
       pid,
     });
     this.settle({ code: null, signal: null, stopped: this.stopped, failure: reason });
+  }
+
+  /** The timeout counts from the process's start (not from a wait for its tick or its turn). */
+  private startTimeout(startedAt: number): void {
+    const { timeoutMs } = this.request;
+    if (timeoutMs <= 0) return;
+    this.timeoutTimer = setTimeout(
+      () => this.stop('timeout', `timed out after ${timeoutMs} ms`),
+      Math.max(0, startedAt + timeoutMs - Date.now()),
+    );
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {

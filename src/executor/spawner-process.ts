@@ -121,10 +121,41 @@ function drainStarts(): void {
   if (draining) setImmediate(drainStarts);
 }
 
+/**
+ * Starts claimed ahead of their tick, grouped by the instant they are due. Their timer fires in
+ * this small process, whose loop is rarely busy, and they start in that same turn.
+ */
+const timed = new Map<number, SpawnerCommand[]>();
+
+function startAt(at: number): void {
+  // A timer never fires before its delay on the loop's clock; check the wall clock all the same.
+  const wait = at - Date.now();
+  if (wait > 0) {
+    setTimeout(() => startAt(at), wait);
+    return;
+  }
+  const due = timed.get(at) ?? [];
+  timed.delete(at);
+  waiting.push(...due);
+  if (!draining) drainStarts();
+}
+
 process.on('message', (batch: SpawnerCommand[]) => {
-  // Releases are queued too, so a release never overtakes the start it refers to.
-  waiting.push(...batch);
-  if (!draining) {
+  for (const command of batch) {
+    const at = command.kind === 'start' ? command.notBefore : undefined;
+    if (at === undefined || at <= Date.now()) {
+      // Releases are queued too, so a release never overtakes the start it refers to.
+      waiting.push(command);
+      continue;
+    }
+    const group = timed.get(at);
+    if (group) group.push(command);
+    else {
+      timed.set(at, [command]);
+      startAt(at);
+    }
+  }
+  if (!draining && waiting.length > 0) {
     draining = true;
     setImmediate(drainStarts);
   }

@@ -4,11 +4,12 @@
  * uses `serialization: 'advanced'`, so output chunks travel as Buffers.
  */
 
-/** What to run: `file` with `args`, with exactly `env`. */
+/** What to run: `file` with `args`, with exactly `env`; not before `notBefore` (epoch ms). */
 export interface SpawnSpec {
   file: string;
   args: string[];
   env: Record<string, string>;
+  notBefore?: number;
 }
 
 /** Worker → spawner. */

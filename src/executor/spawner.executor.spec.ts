@@ -53,6 +53,15 @@ let markers = 0;
 const uniqueSleep = (): string => `sleep 1${Date.now() % 100000}${++markers}`;
 
 describe('SpawnerExecutor', () => {
+  it('starts a run given notBefore at that instant, and its timeout counts from there', async () => {
+    const notBefore = Date.now() + 1500;
+    const execution = executor.start(request({ command: 'sleep 0.2', notBefore, timeoutMs: 1000 }));
+    const started = await execution.started;
+    expect(started!.at).toBeGreaterThanOrEqual(notBefore);
+    // Counted from the start request, the 1 s timeout would have ended it before it began.
+    expect((await execution.done).status).toBe('succeeded');
+  });
+
   it('runs the command with the given environment and captures stdout and stderr', async () => {
     const result = await executor.start(
       request({ command: 'echo "out $CRON_JOB"; echo err >&2; exit 0', env: { CRON_JOB: 'j' } }),

@@ -21,6 +21,7 @@ export class SpawnerExecutor implements Executor, OnApplicationShutdown {
       file: this.config.WORKER_SHELL,
       args: ['-c', request.command],
       env: request.env,
+      notBefore: request.notBefore,
     };
     return new SpawnedRun(request, spec, this.spawner);
   }

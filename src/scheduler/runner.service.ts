@@ -22,6 +22,8 @@ export interface ClaimedRun {
   trigger: RunTrigger;
   /** The running key the claim created, and its create revision (to release only our own). */
   running: { key: string; revision: number };
+  /** A tick claimed ahead of time: its process starts at this instant (epoch ms), not before. */
+  startAt?: number;
 }
 
 interface ActiveRun {
@@ -107,8 +109,8 @@ export class RunnerService {
   private async execute(run: ClaimedRun): Promise<void> {
     const { job, runId } = run;
     const workerId = this.config.WORKER_ID;
-    // Recorded at once (the claim is ours); the final record carries the process's own start.
-    const claimedAt = Date.now();
+    // Journaled at once (the claim is ours); the records carry the process's own start.
+    const claimedAt = Math.max(Date.now(), run.startAt ?? 0);
     const base: RunRecord = {
       runId,
       job: job.name,
@@ -134,6 +136,7 @@ export class RunnerService {
       killGraceMs: this.config.KILL_GRACE_SECONDS * 1000,
       outputCapBytes: this.config.OUTPUT_CAP_BYTES,
       onOutput: (chunk) => this.output.write(runId, chunk),
+      notBefore: run.startAt,
     });
     const active = this.active.get(runId);
     if (active) {
@@ -144,7 +147,7 @@ export class RunnerService {
     const startedAt = process?.at ?? claimedAt;
     const latenessMs = Math.max(0, startedAt - run.tick);
     if (process) {
-      this.runLog.processStarted(runId);
+      this.runLog.processStarted(runId, { startedAt, latenessMs });
       this.metrics.fireLateness.observe(latenessMs / 1000);
       this.logger.debug({ msg: 'run started', job: job.name, runId, workerId, pid: process.pid });
     }

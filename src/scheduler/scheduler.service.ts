@@ -375,6 +375,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       job.cursor = read.state?.lastTick ?? Math.min(Date.now(), catchupFloor(spec) ?? Date.now());
     }
     const now = Date.now();
+    const lead = this.claimLeadOf(job);
     const from = Math.max(job.cursor, catchupFloor(spec) ?? -Infinity);
     const plan = planTicks({
       schedule,
@@ -386,12 +387,25 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       maxCatchup: this.config.CATCHUP_MAX_RUNS,
       maxMissedRecords: MAX_MISSED_RECORDS,
       maxScan: MAX_SCAN,
+      leadMs: lead,
     });
     const complete = await this.carryOut(job, plan);
+    const next = schedule.next(Math.max(job.cursor ?? from, from));
     this.setDue(
       job,
-      !complete || plan.partial ? Date.now() : schedule.next(Math.max(job.cursor ?? from, from)),
+      !complete || plan.partial ? Date.now() : next === undefined ? undefined : next - lead,
     );
+  }
+
+  /**
+   * How long before its tick a job's tick is claimed (CLAIM_LEAD_MS). Not ahead while a run of a
+   * forbid or replace job is still going here: it may end before the tick, and a claim now would
+   * skip the tick (forbid) or stop that run early (replace). Such a job is looked at at the tick.
+   */
+  private claimLeadOf(job: ScheduledJob): number {
+    const overlapping = job.table.spec.concurrencyPolicy !== 'allow';
+    if (overlapping && this.runner.runningCount(job.name) > 0) return 0;
+    return this.config.CLAIM_LEAD_MS;
   }
 
   /** Sets when the job is due next, unless it is no longer this worker's. */
@@ -557,6 +571,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
           attempt: 1,
           trigger: fire.trigger,
           running: { key: runningKey, revision: result.runningRevision },
+          startAt: fire.tick,
         });
         return 'claimed';
       }

@@ -34,6 +34,15 @@ describe('planTicks', () => {
     expect(plan.fire.every((f) => f.trigger === 'schedule')).toBe(true);
   });
 
+  it('plans a tick due within the lead, to be claimed ahead and started on time', () => {
+    const now = 101 * S - 80;
+    expect(planTicks(base({ now, leadMs: 100 })).fire).toEqual([
+      { tick: 101 * S, trigger: 'schedule' },
+    ]);
+    expect(planTicks(base({ now, leadMs: 50 })).fire).toEqual([]);
+    expect(planTicks(base({ now })).fire).toEqual([]);
+  });
+
   describe('after a 10 s gap (threshold 2 s)', () => {
     const now = 110 * S + 100;
     it('skip: records the misfired ticks as missed, fires only the on-time ones', () => {

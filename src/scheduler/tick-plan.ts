@@ -39,19 +39,25 @@ export interface TickPlanInput {
   maxMissedRecords: number;
   /** At most this many ticks are enumerated per plan. */
   maxScan: number;
+  /**
+   * Ticks due within this many ms after `now` are planned too (claimed ahead, started on time by
+   * the executor), so the claim's round trip is not part of a tick's lateness. Default 0.
+   */
+  leadMs?: number;
 }
 
 /**
- * Decides what to do with the ticks in (cursor, now]: on-time ticks fire; misfired ones follow the
+ * Decides what to do with the ticks in (cursor, now + leadMs]: on-time ticks fire; misfired ones follow the
  * job's policy. `skip` records them as missed, `runOnce` fires the latest of them as a catch-up,
  * `runAll` fires each of them (within the catch-up window, capped). Pure: same input, same plan.
  */
 export function planTicks(input: TickPlanInput): TickPlan {
   const { schedule, cursor, now } = input;
+  const horizon = now + (input.leadMs ?? 0);
   const windowStart = now - input.catchupWindowMs;
   const missed: MissedTicks = { ticks: [] };
   let first = schedule.next(cursor);
-  if (first === undefined || first > now) return { fire: [], missed, partial: false };
+  if (first === undefined || first > horizon) return { fire: [], missed, partial: false };
 
   // Ticks before the catch-up window are not enumerated one by one: they only count as missed.
   if (first <= windowStart) {
@@ -69,7 +75,7 @@ export function planTicks(input: TickPlanInput): TickPlan {
 
   const due: number[] = [];
   let partial = false;
-  for (let tick = first; tick !== undefined && tick <= now; tick = schedule.next(tick)) {
+  for (let tick = first; tick !== undefined && tick <= horizon; tick = schedule.next(tick)) {
     if (due.length >= input.maxScan) {
       partial = true;
       break;

@@ -11,8 +11,8 @@ type Doc = Record<string, unknown>;
 
 /**
  * The calls the repository makes on the `runs` collection, with its unique index on runId: an
- * unordered insertMany reports duplicates per document, find reads stored statuses, updateOne
- * with upsert applies `$set`.
+ * unordered insertMany reports duplicates per document, find reads stored statuses, deleteMany
+ * removes records by runId.
  */
 class FakeCollection {
   readonly docs = new Map<string, Doc>();
@@ -43,16 +43,12 @@ class FakeCollection {
   }
 
   finds = 0;
-  updates = 0;
+  deletes = 0;
 
-  async bulkWrite(
-    ops: { updateOne: { filter: { runId: string }; update: { $set: Doc } } }[],
-  ): Promise<void> {
-    for (const { updateOne } of ops) {
-      this.updates += 1;
-      const runId = updateOne.filter.runId;
-      this.docs.set(runId, { ...this.docs.get(runId), ...updateOne.update.$set });
-    }
+  /** deleteMany({runId: {$in}}): one statement, however many records it removes. */
+  async deleteMany(filter: { runId: { $in: string[] } }): Promise<void> {
+    this.deletes += 1;
+    for (const id of filter.runId.$in) this.docs.delete(id);
   }
 }
 
@@ -93,17 +89,26 @@ describe('RunLogRepository', () => {
     expect(collection.docs.get('r')).toMatchObject({ status: 'succeeded', exitCode: 0 });
   });
 
-  it('does not update a final that is stored already (a replay): one find, no update', async () => {
+  it('does not rewrite a final that is stored already (a replay): one find, no delete', async () => {
     await repository.write([final]);
     await repository.write([final, start]);
-    expect(collection.updates).toBe(0);
+    expect(collection.deletes).toBe(0);
     expect(collection.finds).toBe(1);
   });
 
   it('a real outcome replaces a lost placeholder', async () => {
     await repository.write([{ kind: 'start', run: { ...record('lost'), error: 'placeholder' } }]);
     await repository.write([final]);
-    expect(collection.docs.get('r')).toMatchObject({ status: 'succeeded', exitCode: 0 });
-    expect(collection.updates).toBe(1);
+    expect(collection.docs.get('r')).toEqual(expect.objectContaining({ status: 'succeeded' }));
+    expect(collection.docs.get('r')).not.toHaveProperty('error');
+  });
+
+  it('replaces a batch of started records with one find and one delete', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `r${i}`);
+    await repository.write(ids.map((id) => ({ kind: 'start', run: testRun(id, 'running') })));
+    const finals: RunLogOp[] = ids.map((id) => ({ kind: 'final', run: testRun(id, 'failed') }));
+    expect(await repository.write(finals)).toEqual({ retry: [] });
+    expect([collection.finds, collection.deletes]).toEqual([1, 1]);
+    expect(ids.every((id) => collection.docs.get(id)?.status === 'failed')).toBe(true);
   });
 });

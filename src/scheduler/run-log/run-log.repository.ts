@@ -19,10 +19,11 @@ interface WriteFailure {
 /**
  * Run records in MongoDB, keyed by the unique runId. Every record is first inserted (one
  * unordered insertMany per batch): a start whose record exists already is done; a completion
- * whose record exists (its start came earlier) becomes a `$set` upsert by runId. Inserts are
- * cheap everywhere, while FerretDB v1 scans the collection for each update by a field other
- * than _id, so runs that start and end within one flush interval cost a single insert. Writing a
- * batch twice (a spool replay) changes nothing. No transactions, no TTL indexes.
+ * whose record exists with another status (its start came earlier) replaces it. Inserts are
+ * cheap everywhere, while FerretDB v1 scans the whole collection for every filtered read, update
+ * or delete, so runs that start and end within one flush interval cost a single insert, and a
+ * batch never costs more than one find and one delete. Writing a batch twice (a spool replay)
+ * changes nothing. No transactions, no TTL indexes.
  */
 @Injectable()
 export class RunLogRepository {
@@ -69,27 +70,24 @@ export class RunLogRepository {
       if (failure.code !== DUPLICATE_KEY) retry.push(failure.index);
       else if (ops[failure.index].kind === 'final') duplicateFinals.push(failure.index);
     }
-    const updates = await this.changedOutcomes(duplicateFinals, ops);
-    if (updates.length === 0) return { retry };
-    const updated = await collection
-      .bulkWrite(
-        updates.map((i) => ({
-          updateOne: {
-            filter: { runId: ops[i].run.runId },
-            update: { $set: runDocument(ops[i].run) },
-            upsert: true,
-          },
-        })),
+    const changed = await this.changedOutcomes(duplicateFinals, ops);
+    if (changed.length === 0) return { retry };
+    // Replaced rather than updated: one delete for the whole batch, then one insert, where an
+    // update each was a full collection scan each on FerretDB v1 (a hundred of them held its
+    // write lock for a minute). The journal keeps each op until this returns, so a crash between
+    // the two is replayed. A duplicate here means another writer (the reaper's `lost`, say) got
+    // in between: tried again with the next batch, which compares statuses afresh.
+    await collection.deleteMany({ runId: { $in: changed.map((i) => ops[i].run.runId) } });
+    const replaced = await collection
+      .insertMany(
+        changed.map((i) => runDocument(ops[i].run)),
         { ordered: false },
       )
       .then(
         () => [] as WriteFailure[],
         (error: unknown) => failuresOf(error),
       );
-    // A duplicate key here means a concurrent upsert created the record: it exists.
-    for (const failure of updated) {
-      if (failure.code !== DUPLICATE_KEY) retry.push(updates[failure.index]);
-    }
+    for (const failure of replaced) retry.push(changed[failure.index]);
     return { retry };
   }
 

@@ -118,7 +118,7 @@ describe('RunLogService', () => {
     try {
       void service.started(run('late'));
       await jest.advanceTimersByTimeAsync(15);
-      service.processStarted('late');
+      service.processStarted('late', { startedAt: 15, latenessMs: 15 });
       // 45 ms after the claim (a start held from the claim was written at 40), 30 after the start.
       await jest.advanceTimersByTimeAsync(30);
       const done = service.finished(run('late', 'succeeded'));

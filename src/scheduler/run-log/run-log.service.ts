@@ -130,9 +130,10 @@ export class RunLogService {
    * short run stays one insert even when its start was delayed (a spawn backlog, say), instead of
    * an insert and an update (a full scan on FerretDB v1, which would slow everything further).
    */
-  processStarted(runId: string): void {
+  processStarted(runId: string, start: Pick<RunRecord, 'startedAt' | 'latenessMs'>): void {
     const held = this.heldStarts.get(runId);
     if (!held) return;
+    held.op = { ...held.op, run: { ...held.op.run, ...start } };
     clearTimeout(held.timer);
     held.timer = setTimeout(() => this.queueHeldStart(runId), this.config.RUNLOG_FLUSH_MS);
   }
