@@ -80,6 +80,14 @@ describe('RunLogService', () => {
     );
   };
 
+  /** A run whose process has started: its `running` record goes out after RUNLOG_FLUSH_MS. */
+  const startedRun = (id: string): Promise<void> => {
+    const record = run(id);
+    const durable = service.started(record);
+    service.processStarted(id, { startedAt: record.startedAt, latenessMs: record.latenessMs });
+    return durable;
+  };
+
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'runlog-'));
     repository = new FakeRepository();
@@ -108,9 +116,23 @@ describe('RunLogService', () => {
   });
 
   it('writes the running record of a run still going after RUNLOG_FLUSH_MS', async () => {
-    const durable = service.started(run('long'));
-    await durable;
+    await startedRun('long');
     expect(repository.records.get('long')?.status).toBe('running');
+  });
+
+  it('never writes the running record of a run whose process has not started', async () => {
+    jest.useFakeTimers();
+    try {
+      void service.started(run('waiting'));
+      await jest.advanceTimersByTimeAsync(200); // ten flush intervals
+      expect(repository.writes).toEqual([]);
+      const done = service.finished(run('waiting', 'failed'));
+      await jest.advanceTimersByTimeAsync(20);
+      await done;
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(repository.writes.flat()).toEqual([{ kind: 'final', run: run('waiting', 'failed') }]);
   });
 
   it('holds a start RUNLOG_FLUSH_MS from when its process started, not from the claim', async () => {
@@ -186,7 +208,7 @@ describe('RunLogService', () => {
     await Promise.all([
       service.started(run('a')),
       service.finished(run('a', 'succeeded')), // replaces the queued start: both lines released
-      service.started(run('b')),
+      startedRun('b'),
     ]);
     expect(readdirSync(dir)).toEqual([]);
     repository.up = false; // spooled counts as durable too
@@ -243,7 +265,7 @@ describe('RunLogService', () => {
     let done: Promise<void>[] = [];
     try {
       expect(() => {
-        done = [service.started(run('a')), service.finished(run('b', 'skipped'))];
+        done = [startedRun('a'), service.finished(run('b', 'skipped'))];
       }).not.toThrow();
     } finally {
       spy.mockRestore();

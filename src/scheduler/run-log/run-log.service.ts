@@ -14,7 +14,8 @@ interface Pending {
 interface HeldStart {
   op: RunLogOp;
   journaled: JournalEntry;
-  timer: NodeJS.Timeout;
+  /** Set once the process has started. */
+  timer?: NodeJS.Timeout;
   durable: () => void;
 }
 
@@ -112,23 +113,23 @@ export class RunLogService {
   }
 
   /**
-   * Records a run's start; journaled before this returns, written to MongoDB with the next batch
-   * (RUNLOG_FLUSH_MS at the latest). A run that ends before then is written once, as its final
-   * record.
+   * Records a run's start; journaled before this returns, queued for MongoDB RUNLOG_FLUSH_MS
+   * after its process starts (processStarted). A run that ends before then is written once, as
+   * its final record.
    */
   started(run: RunRecord): Promise<void> {
     const op: RunLogOp = { kind: 'start', run };
     const journaled = this.journal.append(op);
     return new Promise<void>((durable) => {
-      const timer = setTimeout(() => this.queueHeldStart(run.runId), this.config.RUNLOG_FLUSH_MS);
-      this.heldStarts.set(run.runId, { op, journaled, timer, durable });
+      this.heldStarts.set(run.runId, { op, journaled, durable });
     });
   }
 
   /**
-   * The run's process has started: its `running` record waits RUNLOG_FLUSH_MS from now, so a
-   * short run stays one insert even when its start was delayed (a spawn backlog, say), instead of
-   * an insert and an update (a full scan on FerretDB v1, which would slow everything further).
+   * The run's process has started: its `running` record is queued RUNLOG_FLUSH_MS from now unless
+   * the run ends first. Counted from the process's start, not from the claim, so a short run stays
+   * one insert even when it waited for its tick or its turn to spawn (a backlog), instead of an
+   * insert and a replacement (full scans on FerretDB v1, which would slow everything further).
    */
   processStarted(runId: string, start: Pick<RunRecord, 'startedAt' | 'latenessMs'>): void {
     const held = this.heldStarts.get(runId);
