@@ -22,7 +22,9 @@ import { WorkersModule } from './workers/workers.module';
 export class AppModule {
   static forConfig(config: AppConfig): DynamicModule {
     const roleModules: Type[] = [
-      ...(runsMaster(config.ROLE) ? [ApiModule, ClusterModule, ConsoleModule, RunStreamModule] : []),
+      ...(runsMaster(config.ROLE)
+        ? [ApiModule, ClusterModule, ConsoleModule, RunStreamModule]
+        : []),
       ...(runsWorker(config.ROLE) ? [SchedulerModule] : []),
     ];
     return {
