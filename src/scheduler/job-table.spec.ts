@@ -1,4 +1,4 @@
-import { catchupFloor, readJob } from './job-table';
+import { catchupFloor, readEntry, readJob } from './job-table';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 const spec = (over: Record<string, unknown> = {}) =>
@@ -51,5 +51,21 @@ describe('catchupFloor', () => {
   it('is the last update time, when there is one', () => {
     expect(catchupFloor({ updatedAt: '2026-01-01T00:00:00Z' })).toBe(NOW);
     expect(catchupFloor({ updatedAt: '' })).toBeUndefined();
+  });
+});
+
+describe('readEntry', () => {
+  it('keeps the value and target only; the same target object for every untargeted job', () => {
+    const a = readEntry('backup', spec(), 3)!;
+    const b = readEntry('backup', spec(), 4)!;
+    expect(a).toEqual({ value: spec(), revision: 3, target: { labels: {}, mode: 'one' } });
+    expect(a.target).toBe(b.target);
+  });
+
+  it("keeps a targeted job's labels and mode, and refuses what is not a job", () => {
+    const value = spec({ target: { labels: { zone: 'b' }, mode: 'all' } });
+    expect(readEntry('backup', value, 1)?.target).toEqual({ labels: { zone: 'b' }, mode: 'all' });
+    expect(readEntry('backup', 'not json', 1)).toBeUndefined();
+    expect(readEntry('backup', spec({ name: 'other' }), 1)).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { CronSyntaxError, parseSchedule, Schedule } from '../cron/schedule';
-import { JobSpec } from '../jobs/job.model';
+import { JobSpec, JobTarget } from '../jobs/job.model';
 
 /** A job as the scheduler holds it: the spec, its etcd revision, and its parsed schedule. */
 export interface TableJob {
@@ -10,13 +10,31 @@ export interface TableJob {
   error?: string;
 }
 
-/** Parses a `jobs/<name>` value; undefined when it is not a job at all. */
-export function readJob(
-  name: string,
-  value: string,
-  revision: number,
-  now = Date.now(),
-): TableJob | undefined {
+/**
+ * What a worker keeps of every job: the stored value, its revision and target, which decide
+ * ownership. Only the jobs a worker schedules are parsed in full (readJob): with ten thousand
+ * jobs, parsed specs and cron schedules of jobs other workers own were most of a worker's heap.
+ */
+export interface JobEntry {
+  value: string;
+  revision: number;
+  target: JobTarget;
+}
+
+/** The target of most jobs, shared rather than held once per job. */
+const ANY_ONE: JobTarget = Object.freeze({ labels: Object.freeze({}), mode: 'one' }) as JobTarget;
+
+/** Reads a `jobs/<name>` value as an entry; undefined when it is not a job at all. */
+export function readEntry(name: string, value: string, revision: number): JobEntry | undefined {
+  const spec = parseSpec(name, value);
+  if (!spec) return undefined;
+  const target = spec.target ?? ANY_ONE;
+  const labels = target.labels ?? {};
+  const anyOne = target.mode !== 'all' && Object.keys(labels).length === 0;
+  return { value, revision, target: anyOne ? ANY_ONE : { ...target, labels } };
+}
+
+function parseSpec(name: string, value: string): JobSpec | undefined {
   let spec: JobSpec;
   try {
     spec = JSON.parse(value) as JobSpec;
@@ -31,6 +49,18 @@ export function readJob(
   ) {
     return undefined;
   }
+  return spec;
+}
+
+/** Parses a `jobs/<name>` value in full; undefined when it is not a job at all. */
+export function readJob(
+  name: string,
+  value: string,
+  revision: number,
+  now = Date.now(),
+): TableJob | undefined {
+  const spec = parseSpec(name, value);
+  if (!spec) return undefined;
   spec.target ??= { labels: {}, mode: 'one' };
   spec.target.labels ??= {};
   spec.env ??= {};

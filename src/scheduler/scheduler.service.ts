@@ -12,7 +12,7 @@ import { PrefixMirror } from '../workers/prefix-mirror';
 import { KillRequest, RunningEntry, TriggerRequest, WorkerInfo } from '../workers/worker.model';
 import { WorkerSessionService } from '../workers/worker-session.service';
 import { DueQueue } from './due-queue';
-import { catchupFloor, readJob, TableJob } from './job-table';
+import { catchupFloor, JobEntry, readEntry, readJob, TableJob } from './job-table';
 import { OwnerCandidate, ownerOf, schedulesJob } from './ownership';
 import { MetricsService } from '../metrics/metrics.service';
 import { RunLogService } from './run-log/run-log.service';
@@ -65,7 +65,8 @@ type FireOutcome = 'claimed' | 'skipped' | 'moved' | 'failed';
 @Injectable()
 export class SchedulerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SchedulerService.name);
-  private readonly table = new Map<string, TableJob>();
+  /** Every job, as an entry; parsed in full only in `owned`. */
+  private readonly table = new Map<string, JobEntry>();
   private readonly owned = new Map<string, ScheduledJob>();
   /** When each owned job must be looked at next (absent while it cannot fire). */
   private readonly due = new DueQueue<string>();
@@ -173,31 +174,41 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private putJob(name: string, value: string, revision: number): void {
-    const job = readJob(name, value, revision);
-    if (!job) {
+    const entry = readEntry(name, value, revision);
+    if (!entry) {
       this.logger.warn({ msg: 'ignoring a jobs/ key that is not a job', job: name });
       return;
     }
-    if (job.error) {
+    const before = this.table.get(name);
+    this.table.set(name, entry);
+    if (before && before.target.mode !== entry.target.mode) {
+      // The mark key and run ids differ between modes: start over as a new scheduled job.
+      this.disown(name);
+      return;
+    }
+    const scheduled = this.owned.get(name);
+    if (!scheduled) return;
+    const job = this.parse(name, entry);
+    if (!job) {
+      this.disown(name);
+      return;
+    }
+    scheduled.table = job;
+    scheduled.recheck = scheduled.busy;
+    this.due.set(name, Date.now());
+  }
+
+  /** The job in full (spec and schedule), for a worker that schedules or triggers it. */
+  private parse(name: string, entry: JobEntry): TableJob | undefined {
+    const job = readJob(name, entry.value, entry.revision);
+    if (job?.error) {
       this.logger.error({
         msg: 'job schedule does not parse; the job will not fire',
         job: name,
         error: job.error,
       });
     }
-    const before = this.table.get(name);
-    this.table.set(name, job);
-    if (before && before.spec.target.mode !== job.spec.target.mode) {
-      // The mark key and run ids differ between modes: start over as a new scheduled job.
-      this.disown(name);
-      return;
-    }
-    const scheduled = this.owned.get(name);
-    if (scheduled) {
-      scheduled.table = job;
-      scheduled.recheck = scheduled.busy;
-      this.due.set(name, Date.now());
-    }
+    return job;
   }
 
   private disown(name: string): boolean {
@@ -237,13 +248,15 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
 
   /** Takes or drops one job as the membership says: +1 gained, -1 lost, 0 unchanged. */
   private updateOwnership(name: string, registered = this.registered): number {
-    const job = this.table.get(name);
+    const entry = this.table.get(name);
     const mine =
-      job !== undefined &&
+      entry !== undefined &&
       registered &&
-      schedulesJob(this.self, name, job.spec.target, this.workers);
+      schedulesJob(this.self, name, entry.target, this.workers);
     if (mine && !this.owned.has(name)) {
-      const all = job.spec.target.mode === 'all';
+      const job = this.parse(name, entry);
+      if (!job) return 0;
+      const all = entry.target.mode === 'all';
       this.owned.set(name, {
         name,
         stateName: all ? `${name}@${this.workerId}` : name,
@@ -708,8 +721,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     for (const [key, value] of this.triggersMirror.snapshot()) {
       if (this.triggersInFlight.has(key)) continue;
       const name = key.slice(0, key.indexOf('/'));
-      const job = this.table.get(name);
-      if (!job || ownerOf(name, job.spec.target, this.workers) !== this.workerId) continue;
+      const entry = this.table.get(name);
+      if (!entry || ownerOf(name, entry.target, this.workers) !== this.workerId) continue;
       let request: TriggerRequest;
       try {
         request = JSON.parse(value) as TriggerRequest;
@@ -721,6 +734,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         continue;
       }
       if (!this.runner.hasCapacity()) continue;
+      const job = this.owned.get(name)?.table ?? this.parse(name, entry);
+      if (!job) continue;
       this.triggersInFlight.add(key);
       void this.consumeTrigger(key, job, request)
         .catch((error: Error) =>
