@@ -53,6 +53,8 @@ interface PendingRelease {
   attempt: number;
   /** Not sent again before this time (backoff after a failed attempt). */
   notBefore: number;
+  /** Rides with any claim batch before this time; goes alone only after it. */
+  lingerUntil: number;
 }
 
 /** Why a claim that folded in its job's last release is tried again without it. */
@@ -88,7 +90,9 @@ export class LockService implements OnApplicationShutdown {
     private readonly etcd: EtcdService,
     config: AppConfig,
   ) {
-    this.batcher = new TxnBatcher(etcd.client, config.ETCD_MAX_TXN_OPS, () => this.sendReleases());
+    this.batcher = new TxnBatcher(etcd.client, config.ETCD_MAX_TXN_OPS, (riding) =>
+      this.sendReleases(riding),
+    );
   }
 
   /** `running/<job>` under policy forbid, `running/<job>/<runId>` otherwise. */
@@ -231,25 +235,34 @@ export class LockService implements OnApplicationShutdown {
    * goes alone after RELEASE_LINGER_MS; failed attempts are retried with backoff.
    */
   releaseRunning(key: string, createRevision: number): void {
-    this.releases.set(key, { createRevision, attempt: 0, notBefore: 0 });
-    this.armReleaseTimer(Date.now() + RELEASE_LINGER_MS);
+    const lingerUntil = Date.now() + RELEASE_LINGER_MS;
+    this.releases.set(key, { createRevision, attempt: 0, notBefore: 0, lingerUntil });
+    this.armReleaseTimer(lingerUntil);
   }
 
   /** Sends every waiting release now and waits for the answers (shutdown, triggers). */
   async flushReleases(): Promise<void> {
-    for (const entry of this.releases.values()) entry.notBefore = 0;
+    for (const entry of this.releases.values()) {
+      entry.notBefore = 0;
+      entry.lingerUntil = 0;
+    }
     this.batcher.kick();
     await new Promise<void>((resolve) => setImmediate(resolve));
     await Promise.allSettled([...this.releasesInFlight]);
   }
 
-  /** Runs just before a batch goes out: due releases ride along. */
-  private sendReleases(): void {
+  /**
+   * Runs just before a batch goes out: releases ride along with claims (`riding`); a batch of
+   * releases alone (the timer's kick) takes only those whose linger is over, so a kick armed for
+   * an earlier release does not send a fresh one alone just before the next claim would carry it.
+   */
+  private sendReleases(riding: boolean): void {
     const now = Date.now();
     let next = Infinity;
     for (const [key, entry] of this.releases) {
-      if (entry.notBefore > now) {
-        next = Math.min(next, entry.notBefore);
+      const due = Math.max(entry.notBefore, riding ? 0 : entry.lingerUntil);
+      if (due > now) {
+        next = Math.min(next, due);
         continue;
       }
       this.releases.delete(key);

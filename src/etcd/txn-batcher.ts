@@ -52,12 +52,13 @@ export class TxnBatcher {
 
   /**
    * @param beforeFlush called when a batch is about to be sent, after everything submitted in
-   *   the same turn is queued; groups it submits ride along in the same transactions.
+   *   the same turn is queued (`riding`: whether other groups are going anyway, false for a
+   *   kick); groups it submits ride along in the same transactions.
    */
   constructor(
     private readonly client: Etcd3,
     private readonly maxOps = DEFAULT_MAX_TXN_OPS,
-    private readonly beforeFlush?: () => void,
+    private readonly beforeFlush?: (riding: boolean) => void,
   ) {}
 
   /** Sends whatever `beforeFlush` adds, even when nothing else is queued. */
@@ -80,7 +81,7 @@ export class TxnBatcher {
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
-      this.beforeFlush?.();
+      this.beforeFlush?.(this.queue.length > 0);
       this.scheduled = false;
       const batch = this.queue;
       this.queue = [];

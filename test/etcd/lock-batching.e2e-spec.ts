@@ -102,6 +102,27 @@ describe('LockService batching against a real etcd', () => {
     expect(JSON.parse(running ?? '{}')).toMatchObject({ runId: 'every-second@6000' });
   });
 
+  it('an every-second allow job: each release rides with the next claim, none goes alone', async () => {
+    // The run ends 100 ms after its claim; the next claim comes 900 ms later. A linger timer armed
+    // by an earlier release fires in between and must not send the fresh release on its own.
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    let result: ClaimResult = await claim('allow-job', 0, 1000);
+    const before = await revision();
+    for (let tick = 2000; tick <= 5000; tick += 1000) {
+      if (!result.claimed) throw new Error('claim refused');
+      await sleep(100);
+      lock.releaseRunning(
+        lock.runningKey('allow-job', `allow-job@${tick - 1000}`, false),
+        result.runningRevision,
+      );
+      await sleep(900);
+      result = await claim('allow-job', result.stateRevision, tick);
+    }
+    expect((await revision()) - before).toBe(4);
+    const left = await direct.getAll().prefix(`${prefix}running/allow-job/`).keys();
+    expect(left).toHaveLength(1);
+  });
+
   it('deletes a released key on its own after the linger time when no claim comes', async () => {
     const result = await claim('lonely', 0, 1000, true);
     if (!result.claimed) throw new Error('claim refused');
