@@ -30,7 +30,7 @@ const ALL = [
   'api',
   'peer',
 ] as const;
-const RAMP_STEPS = [250, 500, 600, 700, 800, 900, 1000, 1500, 2000];
+const RAMP_STEPS = [250, 500, 600, 650, 700, 750, 800, 900, 1000, 1500, 2000];
 type Scenario = (typeof ALL)[number];
 
 function steadyRows(name: string, r: SteadyResult, p99TargetMs?: number): Row[] {

@@ -50,6 +50,8 @@ export class SpawnedRun implements Execution, SpawnSink {
     if (this.stopped || this.exited || this.settled) return;
     this.stopped = { reason, detail };
     if (this.knownPid !== undefined) this.killGroup(this.knownPid);
+    // Not started yet (waiting for its tick or its turn): it need not start at all.
+    else this.spawner.cancel(this.id);
   }
 
   event(event: SpawnerEvent): void {
@@ -60,6 +62,9 @@ export class SpawnedRun implements Execution, SpawnSink {
         this.resolveStarted({ pid: event.pid, at: event.at });
         if (this.stopped) this.killGroup(event.pid);
         else this.startTimeout(event.at);
+        return;
+      case 'cancelled':
+        this.settle({ code: null, signal: null, stopped: this.stopped });
         return;
       case 'failed':
         this.settle({ code: null, signal: null, failure: `could not start: ${event.message}` });

@@ -89,6 +89,22 @@ export class SpawnerClient {
     return id;
   }
 
+  /**
+   * The run was stopped before it was reported spawned: its start is dropped if it has not
+   * happened yet, and the run hears `cancelled`; otherwise it hears `spawned` as usual.
+   */
+  cancel(id: number): void {
+    const index = this.outbox.findIndex((c) => c.kind === 'start' && c.id === id);
+    if (index >= 0) {
+      // Still here: it never reached the spawner.
+      this.outbox.splice(index, 1);
+      const sink = this.runs.get(id)?.sink;
+      queueMicrotask(() => sink?.event({ kind: 'cancelled', id }));
+      return;
+    }
+    if (this.runs.get(id)?.sentTo === this.child) this.enqueue({ kind: 'cancel', id });
+  }
+
   /** The run has its result; `releasePipes` when the spawner should close its pipes now. */
   finish(id: number, releasePipes: boolean): void {
     const entry = this.runs.get(id);
@@ -219,7 +235,8 @@ export class SpawnerClient {
     };
     child.on('message', (batch: SpawnerEvent[]) => {
       for (const event of batch) {
-        if (event.kind === 'spawned' || event.kind === 'failed') this.confirmed(child);
+        if (event.kind === 'spawned' || event.kind === 'failed' || event.kind === 'cancelled')
+          this.confirmed(child);
         this.runs.get(event.id)?.sink.event(event);
       }
     });

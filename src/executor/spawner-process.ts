@@ -115,7 +115,7 @@ function drainStarts(): void {
   for (let i = 0; i < STARTS_PER_TURN && waiting.length > 0; i++) {
     const command = waiting.shift() as SpawnerCommand;
     if (command.kind === 'start') start(command.id, command);
-    else release(command.id);
+    else if (command.kind === 'release') release(command.id);
   }
   draining = waiting.length > 0;
   if (draining) setImmediate(drainStarts);
@@ -136,12 +136,34 @@ function startAt(at: number): void {
   }
   const due = timed.get(at) ?? [];
   timed.delete(at);
+  if (due.length === 0) return; // all cancelled
   waiting.push(...due);
   if (!draining) drainStarts();
 }
 
+/** Drops a start that has not happened yet (waiting for its instant or its turn). */
+function cancel(id: number): void {
+  const isIt = (command: SpawnerCommand): boolean => command.kind === 'start' && command.id === id;
+  for (const [at, group] of timed) {
+    const index = group.findIndex(isIt);
+    if (index < 0) continue;
+    group.splice(index, 1);
+    if (group.length === 0) timed.delete(at);
+    report({ kind: 'cancelled', id });
+    return;
+  }
+  const index = waiting.findIndex(isIt);
+  if (index < 0) return; // started already: the worker signals the process itself
+  waiting.splice(index, 1);
+  report({ kind: 'cancelled', id });
+}
+
 process.on('message', (batch: SpawnerCommand[]) => {
   for (const command of batch) {
+    if (command.kind === 'cancel') {
+      cancel(command.id);
+      continue;
+    }
     const at = command.kind === 'start' ? command.notBefore : undefined;
     if (at === undefined || at <= Date.now()) {
       // Releases are queued too, so a release never overtakes the start it refers to.

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { ExecutionRequest } from './executor';
 import { SpawnedRun } from './spawned-run';
@@ -53,6 +55,17 @@ let markers = 0;
 const uniqueSleep = (): string => `sleep 1${Date.now() % 100000}${++markers}`;
 
 describe('SpawnerExecutor', () => {
+  it('a run stopped before its notBefore never starts, and ends killed', async () => {
+    const marker = join(tmpdir(), `cancelled-${process.pid}-${Date.now()}`);
+    const notBefore = Date.now() + 800;
+    const execution = executor.start(request({ command: `touch ${marker}`, notBefore }));
+    execution.stop('killed', 'job deleted');
+    expect(await execution.done).toMatchObject({ status: 'killed', error: 'job deleted' });
+    expect(await execution.started).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, notBefore + 500 - Date.now()));
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it('starts a run given notBefore at that instant, and its timeout counts from there', async () => {
     const notBefore = Date.now() + 1500;
     const execution = executor.start(request({ command: 'sleep 0.2', notBefore, timeoutMs: 1000 }));
@@ -136,7 +149,7 @@ describe('SpawnerExecutor', () => {
     expect((await execution.done).status).toBe('killed');
   });
 
-  it('applies a stop requested before the spawn is confirmed', async () => {
+  it('applies a stop requested before the spawn is confirmed: the start is dropped', async () => {
     const sleep = uniqueSleep();
     const execution = executor.start(
       request({ command: `${sleep} & ${sleep}; wait`, killGraceMs: 300 }),
@@ -145,7 +158,18 @@ describe('SpawnerExecutor', () => {
     execution.stop('killed', 'early kill');
     const result = await execution.done;
     expect(result).toMatchObject({ status: 'killed', error: 'early kill' });
-    expect(await execution.started).toEqual({ pid: expect.any(Number), at: expect.any(Number) });
+    expect(await execution.started).toBeUndefined();
+    await eventually(() => processesWith(sleep).length === 0);
+  });
+
+  it('kills the whole group of a run stopped after its start went to the spawner', async () => {
+    const sleep = uniqueSleep();
+    const execution = executor.start(
+      request({ command: `${sleep} & ${sleep}; wait`, killGraceMs: 300 }),
+    );
+    await new Promise((resolve) => setImmediate(resolve)); // the start is on its way
+    execution.stop('killed', 'late kill');
+    expect(await execution.done).toMatchObject({ status: 'killed', error: 'late kill' });
     await eventually(() => processesWith(sleep).length === 0);
   });
 
