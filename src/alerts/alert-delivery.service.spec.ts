@@ -1,8 +1,8 @@
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { AlertDelivery } from './alert-delivery.service';
-import { AlertEvent, NO_WEBHOOK } from './alert.model';
-import type { AlertsRepository, InitialState } from './alerts.repository';
+import { AlertEvent } from './alert.model';
+import { AlertsRepository, InitialState, NO_WEBHOOK } from './alerts.repository';
 
 // The schema's decorators need TypeScript's own metadata; delivery only needs the repository.
 jest.mock('./schemas/alert.schema', () => ({ Alert: class Alert {} }));
@@ -47,9 +47,7 @@ describe('AlertDelivery', () => {
       new MetricsService(config),
     );
     expect(await delivery.attempt(event, 1)).toEqual({ outcome: 'skipped' });
-    expect(repository.recorded).toEqual([
-      { alertId: event.alertId, initial: { state: 'skipped', lastError: NO_WEBHOOK } },
-    ]);
+    expect(repository.recorded).toEqual([{ alertId: event.alertId, initial: NO_WEBHOOK }]);
     expect([repository.reads, repository.updates]).toEqual([0, 0]);
   });
 });

@@ -2,8 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { backoffDelay } from '../common/backoff';
-import { AlertEvent, NO_WEBHOOK, webhookOf } from './alert.model';
-import { AlertsRepository } from './alerts.repository';
+import { AlertEvent, webhookOf } from './alert.model';
+import { AlertsRepository, NO_WEBHOOK } from './alerts.repository';
 import { ALERT_ID_HEADER, SIGNATURE_HEADER, signBody } from './webhook-signature';
 
 export type DeliveryOutcome =
@@ -38,7 +38,7 @@ export class AlertDelivery {
     if (!url) {
       // Nowhere to send it: recorded `skipped` by one insert-if-absent, with no read or update
       // (each a full collection scan on FerretDB v1, which a storm of missed ticks made fatal).
-      await this.repository.recordRaised(event, { state: 'skipped', lastError: NO_WEBHOOK });
+      await this.repository.recordRaised(event, NO_WEBHOOK);
       return { outcome: 'skipped' };
     }
     await this.repository.recordRaised(event);

@@ -56,9 +56,6 @@ export function outputTail(output: string | undefined, maxChars = 2000): string 
   return newline >= 0 && newline < tail.length - 1 ? tail.slice(newline + 1) : tail;
 }
 
-/** Why an alert with no webhook (neither the job's nor ALERT_WEBHOOK_URL) is recorded `skipped`. */
-export const NO_WEBHOOK = 'no webhook configured (job alerts.webhookUrl or ALERT_WEBHOOK_URL)';
-
 /** Where an alert goes: the job's own webhook, else the cluster's default, else nowhere. */
 export function webhookOf(
   event: Pick<AlertEvent, 'webhookUrl'>,

@@ -21,6 +21,12 @@ export interface InitialState {
   lastError?: string;
 }
 
+/** The record of an alert with no webhook (neither the job's nor ALERT_WEBHOOK_URL). */
+export const NO_WEBHOOK: InitialState = {
+  state: 'skipped',
+  lastError: 'no webhook configured (job alerts.webhookUrl or ALERT_WEBHOOK_URL)',
+};
+
 interface WaitingRecord {
   doc: Record<string, unknown>;
   resolve: () => void;

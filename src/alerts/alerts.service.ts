@@ -5,11 +5,10 @@ import {
   AlertingStatus,
   alertIdOf,
   alertsFor,
-  NO_WEBHOOK,
   outputTail,
   webhookOf,
 } from './alert.model';
-import { AlertsRepository } from './alerts.repository';
+import { AlertsRepository, NO_WEBHOOK } from './alerts.repository';
 import { AlertSink } from './sinks/alert-sink';
 import { JobSpec } from '../jobs/job.model';
 import { RunStatus } from '../logs/run.model';
@@ -56,9 +55,7 @@ export class AlertsService implements OnApplicationShutdown {
       outputTail: outputTail(run.output),
     };
     // The record is for GET /alerts; the sink works without it, so MongoDB being away is no reason to wait.
-    const initial = webhookOf(event, this.config.ALERT_WEBHOOK_URL)
-      ? { state: 'pending' as const }
-      : { state: 'skipped' as const, lastError: NO_WEBHOOK };
+    const initial = webhookOf(event, this.config.ALERT_WEBHOOK_URL) ? undefined : NO_WEBHOOK;
     this.repository.recordRaised(event, initial).catch((error: Error) => {
       this.logger.warn({
         msg: 'alert not recorded yet',

@@ -43,6 +43,7 @@ interface ActiveRun {
 export class RunnerService {
   private readonly logger = new Logger(RunnerService.name);
   private readonly active = new Map<string, ActiveRun>();
+  private readonly activePerJob = new Map<string, number>();
   private readonly tasks = new Set<Promise<void>>();
   private reserved = 0;
 
@@ -78,10 +79,18 @@ export class RunnerService {
     };
   }
 
+  /** Runs of `job` active here; asked for every tick of a forbid or replace job. */
   runningCount(job: string): number {
-    let count = 0;
-    for (const run of this.active.values()) if (run.job === job) count += 1;
-    return count;
+    return this.activePerJob.get(job) ?? 0;
+  }
+
+  private forget(runId: string): void {
+    const run = this.active.get(runId);
+    if (!run) return;
+    this.active.delete(runId);
+    const left = this.runningCount(run.job) - 1;
+    if (left > 0) this.activePerJob.set(run.job, left);
+    else this.activePerJob.delete(run.job);
   }
 
   isRunning(runId: string): boolean {
@@ -89,7 +98,9 @@ export class RunnerService {
   }
 
   start(run: ClaimedRun): void {
-    this.active.set(run.runId, { runId: run.runId, job: run.job.name });
+    const job = run.job.name;
+    if (!this.active.has(run.runId)) this.activePerJob.set(job, this.runningCount(job) + 1);
+    this.active.set(run.runId, { runId: run.runId, job });
     const task = this.execute(run)
       .catch((error: Error) =>
         this.logger.error({
@@ -100,7 +111,7 @@ export class RunnerService {
         }),
       )
       .finally(() => {
-        this.active.delete(run.runId);
+        this.forget(run.runId);
         this.tasks.delete(task);
       });
     this.tasks.add(task);
@@ -153,7 +164,7 @@ export class RunnerService {
     }
     const result = await execution.done;
     // The slot is free once the process is gone; the record's durability is the run log's job.
-    this.active.delete(runId);
+    this.forget(runId);
     this.output.end(runId);
     const endedAt = Date.now();
     const final: RunRecord = {

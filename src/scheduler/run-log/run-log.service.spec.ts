@@ -88,6 +88,21 @@ describe('RunLogService', () => {
     return durable;
   };
 
+  const withFakeTimers = async (body: () => Promise<void>): Promise<void> => {
+    jest.useFakeTimers();
+    try {
+      await body();
+    } finally {
+      jest.useRealTimers();
+    }
+  };
+  /** Under fake timers: records the end and lets one flush interval pass. */
+  const finishedAndFlushed = async (record: RunRecord): Promise<void> => {
+    const done = service.finished(record);
+    await jest.advanceTimersByTimeAsync(20);
+    await done;
+  };
+
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'runlog-'));
     repository = new FakeRepository();
@@ -121,34 +136,24 @@ describe('RunLogService', () => {
   });
 
   it('never writes the running record of a run whose process has not started', async () => {
-    jest.useFakeTimers();
-    try {
+    await withFakeTimers(async () => {
       void service.started(run('waiting'));
       await jest.advanceTimersByTimeAsync(200); // ten flush intervals
       expect(repository.writes).toEqual([]);
-      const done = service.finished(run('waiting', 'failed'));
-      await jest.advanceTimersByTimeAsync(20);
-      await done;
-    } finally {
-      jest.useRealTimers();
-    }
+      await finishedAndFlushed(run('waiting', 'failed'));
+    });
     expect(repository.writes.flat()).toEqual([{ kind: 'final', run: run('waiting', 'failed') }]);
   });
 
   it('holds a start RUNLOG_FLUSH_MS from when its process started, not from the claim', async () => {
-    jest.useFakeTimers();
-    try {
+    await withFakeTimers(async () => {
       void service.started(run('late'));
       await jest.advanceTimersByTimeAsync(15);
       service.processStarted('late', { startedAt: 15, latenessMs: 15 });
       // 45 ms after the claim (a start held from the claim was written at 40), 30 after the start.
       await jest.advanceTimersByTimeAsync(30);
-      const done = service.finished(run('late', 'succeeded'));
-      await jest.advanceTimersByTimeAsync(20);
-      await done;
-    } finally {
-      jest.useRealTimers();
-    }
+      await finishedAndFlushed(run('late', 'succeeded'));
+    });
     expect(repository.writes.flat()).toEqual([{ kind: 'final', run: run('late', 'succeeded') }]);
   });
 
