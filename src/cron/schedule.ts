@@ -2,6 +2,7 @@ import { CronExpression, CronExpressionParser } from 'cron-parser';
 import { parseDuration } from './duration';
 import { spreadHashFields } from './hash-spread';
 import { CronSyntaxError } from './schedule-error';
+import { compileUtcCron, nextUtc, UtcCron } from './utc-cron';
 import { MAX_YEAR, parseYearField } from './year-field';
 
 /**
@@ -54,29 +55,36 @@ class EverySchedule implements Schedule {
   }
 }
 
+/** Zones that are UTC all year round: their schedules take the arithmetic path (utc-cron.ts). */
+const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'GMT', 'Etc/GMT']);
+
 class CronSchedule implements Schedule {
-  /** Parsed once; each `next` only moves its current date (parsing is the costly part). */
-  private expression?: CronExpression;
+  /** Exactly one is set: the arithmetic form in UTC, else cron-parser's (other zones, `L`, `#`). */
+  private readonly utc?: UtcCron;
+  private readonly expression?: CronExpression;
 
   constructor(
     readonly expr: string,
     readonly timezone: string,
-    private readonly fields: string,
+    expression: CronExpression,
     private readonly years?: Set<number>,
     /** Added to every tick (`H` in the seconds field spreads jobs within the second). */
     private readonly offsetMs = 0,
-  ) {}
+  ) {
+    this.utc = UTC_ZONES.has(timezone) ? compileUtcCron(expression.fields) : undefined;
+    if (!this.utc) this.expression = expression;
+  }
 
   private nextCron(after: number): number | undefined {
+    const from = after - this.offsetMs;
+    const next = this.utc ? nextUtc(this.utc, from) : this.nextZoned(from);
+    return next === undefined ? undefined : next + this.offsetMs;
+  }
+
+  private nextZoned(from: number): number | undefined {
     try {
-      const from = new Date(after - this.offsetMs);
-      if (this.expression) this.expression.reset(from);
-      else
-        this.expression = CronExpressionParser.parse(this.fields, {
-          tz: this.timezone,
-          currentDate: from,
-        });
-      return this.expression.next().getTime() + this.offsetMs;
+      this.expression?.reset(new Date(from));
+      return this.expression?.next().getTime();
     } catch {
       return undefined;
     }
@@ -114,9 +122,9 @@ function startOfYear(year: number, timezone: string): number {
     .getTime();
 }
 
-function checkCronFields(fields: string, timezone: string): void {
+function parseCron(fields: string, timezone: string): CronExpression {
   try {
-    CronExpressionParser.parse(fields, { tz: timezone, strict: false });
+    return CronExpressionParser.parse(fields, { tz: timezone, strict: false });
   } catch (error) {
     throw new CronSyntaxError((error as Error).message);
   }
@@ -165,7 +173,7 @@ function build(text: string, timezone: string, dialect: CronDialect, hashKey: st
       throw new CronSyntaxError(
         `unknown macro ${text}; use ${Object.keys(MACROS).join(', ')} or @every`,
       );
-    return new CronSchedule(text, timezone, fields);
+    return new CronSchedule(text, timezone, parseCron(fields, timezone));
   }
   const fields = text.split(' ');
   if (dialect === 'gorhill' && (fields.length === 6 || fields.length === 7)) {
@@ -173,9 +181,13 @@ function build(text: string, timezone: string, dialect: CronDialect, hashKey: st
     if (!years) throw new CronSyntaxError(`invalid year field "${fields[fields.length - 1]}"`);
     const rest = fields.slice(0, -1);
     const cron = (rest.length === 5 ? ['0', ...rest] : rest).join(' ');
-    checkCronFields(cron, timezone);
     const everyYear = fields[fields.length - 1] === '*';
-    return new CronSchedule(text, timezone, cron, everyYear ? undefined : years);
+    return new CronSchedule(
+      text,
+      timezone,
+      parseCron(cron, timezone),
+      everyYear ? undefined : years,
+    );
   }
   if (fields.length !== 5 && fields.length !== 6) {
     throw new CronSyntaxError(
@@ -183,8 +195,7 @@ function build(text: string, timezone: string, dialect: CronDialect, hashKey: st
     );
   }
   const spread = spreadHashFields(fields, hashKey);
-  const cron = spread.fields.join(' ');
-  checkCronFields(cron, timezone);
+  const cron = parseCron(spread.fields.join(' '), timezone);
   return new CronSchedule(text, timezone, cron, undefined, spread.offsetMs);
 }
 
