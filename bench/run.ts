@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BenchCluster } from './lib/cluster';
+import { BenchCluster, workerNodeOptions } from './lib/cluster';
 import { etcdCasRate, rawSpawnBurstMs } from './lib/reference';
 import { printTable, Row, writeResults } from './lib/report';
 import { peerSteady, startRedis } from './peer/bullmq';
@@ -33,7 +33,13 @@ const ALL = [
 const RAMP_STEPS = [250, 500, 600, 650, 700, 750, 800, 900, 1000, 1500, 2000];
 type Scenario = (typeof ALL)[number];
 
-function steadyRows(name: string, r: SteadyResult, p99TargetMs?: number): Row[] {
+function steadyRows(
+  name: string,
+  r: SteadyResult,
+  targets: { p99Ms?: number; peakRssMB?: number } = {},
+): Row[] {
+  const p99TargetMs = targets.p99Ms;
+  const peak = Math.max(...r.workerPeakRssMB);
   return [
     { scenario: name, metric: 'fires/s', value: r.firesPerSecond },
     { scenario: name, metric: 'lateness p50 ms', value: r.lateness.p50 },
@@ -67,7 +73,18 @@ function steadyRows(name: string, r: SteadyResult, p99TargetMs?: number): Row[] 
     },
     { scenario: name, metric: 'etcd requests/fire', value: r.etcdRequestsPerFire },
     { scenario: name, metric: 'raft writes/fire', value: r.raftWritesPerFire },
-    { scenario: name, metric: 'worker RSS MiB (max)', value: Math.max(...r.workerRssMiB) },
+    {
+      scenario: name,
+      metric: 'worker RSS MiB (max, at the end)',
+      value: Math.max(...r.workerRssMiB),
+    },
+    {
+      scenario: name,
+      metric: 'worker peak RSS MB (VmHWM)',
+      value: peak,
+      target: targets.peakRssMB === undefined ? undefined : `<= ${targets.peakRssMB}`,
+      pass: targets.peakRssMB === undefined ? undefined : peak <= targets.peakRssMB,
+    },
     { scenario: name, metric: 'run records/s into MongoDB', value: r.runRecordsPerSecond },
   ];
 }
@@ -112,7 +129,7 @@ async function main(): Promise<void> {
         case 'idle': {
           const r = await steady(cluster, { jobs: 1, workers: 1, seconds: 60, label: 'idle' });
           raw.idle = r;
-          rows.push(...steadyRows('idle (1 job/s)', r, 10));
+          rows.push(...steadyRows('idle (1 job/s)', r, { p99Ms: 10 }));
           break;
         }
         case 'steady': {
@@ -147,7 +164,7 @@ async function main(): Promise<void> {
             rate: 0.2,
           });
           raw.spread = r;
-          rows.push(...steadyRows('spread: 2000 jobs/5 s', r, 25));
+          rows.push(...steadyRows('spread: 2000 jobs/5 s', r, { p99Ms: 25 }));
           break;
         }
         case 'mixed': {
@@ -164,7 +181,7 @@ async function main(): Promise<void> {
             rate,
           });
           raw.mixed = r;
-          rows.push(...steadyRows('b: 10000 mixed jobs', r));
+          rows.push(...steadyRows('b: 10000 mixed jobs', r, { peakRssMB: 200 }));
           break;
         }
         case 'ramp': {
@@ -229,6 +246,7 @@ async function main(): Promise<void> {
                 etcdRequestsPerFire: NaN,
                 raftWritesPerFire: NaN,
                 workerRssMiB: [NaN],
+                workerPeakRssMB: [NaN],
                 runRecordsPerSecond: NaN,
               }),
             );
@@ -282,6 +300,7 @@ async function main(): Promise<void> {
     memoryGiB: totalmem() / 2 ** 30,
     node: process.version,
     mongo: cluster.stack.mongo.spec.binary,
+    workerNodeOptions: workerNodeOptions(),
   };
   const stamp = writeResults(join(ROOT, 'bench', 'results'), { rows, raw, machine });
   process.stdout.write(`\nresults: bench/results/${stamp}.json, bench/results/latest.svg\n`);

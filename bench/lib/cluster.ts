@@ -7,9 +7,23 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
+import { parse } from 'yaml';
 import { JOB_DEFAULTS, JobSpec } from '../../src/jobs/job.model';
 import { AppProcess, startApp } from '../../test/support/app-process';
 import { endpointsOf, startStack, Stack, stopStack } from '../../tools/stack/stack';
+
+const CHART_VALUES = join(__dirname, '..', '..', 'helm', 'cronplane', 'values.yaml');
+
+/**
+ * NODE_OPTIONS of the benchmark's workers: the Helm chart's `worker.nodeOptions`, so workers run
+ * as they are deployed; BENCH_WORKER_NODE_OPTIONS overrides it (empty: V8's own defaults).
+ */
+export function workerNodeOptions(): string {
+  const override = process.env.BENCH_WORKER_NODE_OPTIONS;
+  if (override !== undefined) return override;
+  const values = parse(readFileSync(CHART_VALUES, 'utf8')) as { worker?: { nodeOptions?: string } };
+  return values.worker?.nodeOptions ?? '';
+}
 
 export class BenchCluster {
   readonly dir: string;
@@ -61,6 +75,7 @@ export class BenchCluster {
             ROLE: 'worker',
             WORKER_ID: `bench-worker-${this.processes.length + i}`,
             WORKER_MAX_CONCURRENT: '5000',
+            NODE_OPTIONS: workerNodeOptions(),
             ...extra,
           }),
         ),
@@ -130,11 +145,20 @@ export class BenchCluster {
 
 /** Resident set size of a process in MiB, from /proc. */
 export function rssMiB(pid: number | undefined): number {
+  return statusKiB(pid, 'VmRSS') / 1024;
+}
+
+/** The most RSS the process ever had (VmHWM), in MB (10^6 bytes, as the targets are set). */
+export function peakRssMB(pid: number | undefined): number {
+  return (statusKiB(pid, 'VmHWM') * 1024) / 1e6;
+}
+
+function statusKiB(pid: number | undefined, field: string): number {
   if (pid === undefined) return NaN;
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /VmRSS:\s+(\d+) kB/.exec(status);
-    return match ? Number(match[1]) / 1024 : NaN;
+    const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
+    return match ? Number(match[1]) : NaN;
   } catch {
     return NaN;
   }

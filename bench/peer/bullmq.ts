@@ -16,7 +16,11 @@ import { SteadyResult } from '../scenarios/steady';
 /** The same figures as scenario (a), less the etcd and RSS ones, which do not apply. */
 export type PeerResult = Omit<
   SteadyResult,
-  'etcdRequestsPerFire' | 'raftWritesPerFire' | 'workerRssMiB' | 'runRecordsPerSecond'
+  | 'etcdRequestsPerFire'
+  | 'raftWritesPerFire'
+  | 'workerRssMiB'
+  | 'workerPeakRssMB'
+  | 'runRecordsPerSecond'
 >;
 
 export async function startRedis(dir: string): Promise<RunningService> {

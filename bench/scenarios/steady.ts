@@ -5,7 +5,7 @@
  * worker RSS. Nothing is read from MongoDB.
  */
 import { join } from 'node:path';
-import { BenchCluster, rssMiB, sleep } from '../lib/cluster';
+import { BenchCluster, peakRssMB, rssMiB, sleep } from '../lib/cluster';
 import { diff, etcdCounters } from '../lib/etcd-metrics';
 import { duplicates, Summary } from '../lib/stats';
 import { diffCounters, latenessFromBuckets, scrapeWorkers } from '../lib/worker-metrics';
@@ -31,6 +31,8 @@ export interface SteadyResult {
   etcdRequestsPerFire: number;
   raftWritesPerFire: number;
   workerRssMiB: number[];
+  /** Each worker's highest RSS since it started (loading the jobs included), in MB. */
+  workerPeakRssMB: number[];
   /** Run-log operations the workers wrote to MongoDB per second during the window. */
   runRecordsPerSecond: number;
 }
@@ -75,6 +77,7 @@ export async function steady(
   const after = await etcdCounters(cluster.etcdUrl);
   const workersAfter = await scrapeWorkers(urls);
   const rss = workers.map((w) => rssMiB(w.child.pid));
+  const peakRss = workers.map((w) => peakRssMB(w.child.pid));
   await cluster.deleteJobs();
   await sleep(3000);
   await cluster.stopProcesses();
@@ -102,6 +105,7 @@ export async function steady(
     etcdRequestsPerFire: counters.requests / Math.max(1, lines.length),
     raftWritesPerFire: counters.proposals / Math.max(1, lines.length),
     workerRssMiB: rss,
+    workerPeakRssMB: peakRss,
     runRecordsPerSecond: window.written / options.seconds,
   };
 }

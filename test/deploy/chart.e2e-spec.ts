@@ -78,7 +78,29 @@ function render(options: HelmOptions = {}): KubeObject[] {
 }
 
 /** Variables the app reads: the keys of its validated configuration. */
-const APP_VARIABLES = new Set(Object.keys(new AppConfig()));
+/** The app's settings, and NODE_OPTIONS (worker.nodeOptions: V8's heap sizes). */
+const APP_VARIABLES = new Set([...Object.keys(new AppConfig()), 'NODE_OPTIONS']);
+
+/** MiB in a Kubernetes quantity such as 512Mi or 2Gi. */
+function mebibytes(quantity: string): number {
+  const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  if (!match) throw new Error(`unexpected quantity ${quantity}`);
+  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+}
+
+/** The worker's V8 old-space cap and container memory limit, in MiB. */
+function workerHeap(
+  objects: KubeObject[],
+  secrets: ClusterSecrets = {},
+): { capMiB?: number; limitMiB: number } {
+  const env = containerEnv(objects, 'worker', 'cronplane-worker-0', secrets);
+  const cap = /--max-old-space-size=(\d+)/.exec(env.NODE_OPTIONS ?? '')?.[1];
+  const limit = container(workload(objects, 'worker')).resources?.limits?.memory;
+  return {
+    capMiB: cap === undefined ? undefined : Number(cap),
+    limitMiB: mebibytes(String(limit)),
+  };
+}
 
 beforeAll(() => {
   ensureHelm();
@@ -237,6 +259,16 @@ describe('default values', () => {
     expect(second.CRON_ADMIN_TOKEN).not.toBe(first.CRON_ADMIN_TOKEN);
   });
 
+  it("cap the workers' V8 heap (NODE_OPTIONS) well inside their memory limit", () => {
+    const env = containerEnv(objects, 'worker', 'cronplane-worker-0');
+    expect(env.NODE_OPTIONS).toBe('--max-semi-space-size=8 --max-old-space-size=256');
+    const { capMiB, limitMiB } = workerHeap(objects);
+    expect(limitMiB - (capMiB ?? Infinity)).toBeGreaterThanOrEqual(128);
+    expect(containerEnv(objects, 'master', 'm').NODE_OPTIONS).toBeUndefined();
+    const unset = render({ setJson: { 'worker.nodeOptions': '' } });
+    expect(containerEnv(unset, 'worker', 'cronplane-worker-0').NODE_OPTIONS).toBeUndefined();
+  });
+
   it('give each worker a persistent spool volume', () => {
     const worker = find(objects, 'StatefulSet', 'worker') as unknown as IStatefulSet;
     expect(worker.spec?.volumeClaimTemplates).toEqual([
@@ -252,6 +284,12 @@ describe('production-values.yaml', () => {
   let objects: KubeObject[];
   beforeAll(() => {
     objects = render({ valuesFiles: [PRODUCTION_VALUES] });
+  });
+
+  it("raises the workers' heap cap and keeps it inside their memory limit", () => {
+    const { capMiB, limitMiB } = workerHeap(objects, PRODUCTION_SECRETS);
+    expect(capMiB).toBe(1280);
+    expect(limitMiB - (capMiB ?? Infinity)).toBeGreaterThanOrEqual(128);
   });
 
   it('takes every credential from the operator Secrets and renders no Secret of its own', () => {
