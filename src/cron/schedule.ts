@@ -33,13 +33,22 @@ const MACROS: Record<string, string> = {
 
 const MIN_EVERY_MS = 1000;
 
+/**
+ * Zones found valid so far. Each check builds an ICU formatter (tens of kilobytes of native
+ * memory, and slow); a worker loading ten thousand jobs asked this ten thousand times about the
+ * same few zones. Only valid names are kept, and there are a few hundred of those.
+ */
+const knownZones = new Set<string>(['UTC']);
+
 export function isValidTimezone(timezone: string): boolean {
+  if (knownZones.has(timezone)) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: timezone });
-    return true;
   } catch {
     return false;
   }
+  knownZones.add(timezone);
+  return true;
 }
 
 /** `@every 90s`: ticks at whole multiples of the interval since the epoch, the same on every worker. */
