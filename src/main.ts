@@ -3,7 +3,6 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import helmet from 'helmet';
-import { configureHttp } from './api/http-setup';
 import { AppModule } from './app.module';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { runsMaster } from './config/role';
@@ -60,7 +59,11 @@ async function bootstrap(): Promise<void> {
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.use(helmet());
-  if (runsMaster(config.ROLE)) configureHttp(app);
+  if (runsMaster(config.ROLE)) {
+    // Required here, not imported: a worker never loads the OpenAPI code.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require('./api/http-setup') as typeof import('./api/http-setup')).configureHttp(app);
+  }
   handleShutdown(app, logger);
   await app.listen(listenPort(config), '0.0.0.0');
   logger.log(

@@ -1,6 +1,6 @@
 import { HttpException, PayloadTooLargeException } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { DomainError } from '../jobs/domain-error';
 
 /** Bodies above this answer 413. */
@@ -31,6 +31,27 @@ function bodyError(error: unknown): unknown {
   if (typeof status === 'number' && status >= 400 && status < 500)
     return new HttpException(message ?? 'bad request', status);
   return error;
+}
+
+/**
+ * The probes' and scrape's place in the document, kept out of their controllers (which workers
+ * serve without the OpenAPI code): the probes under `health` with their answers, the scrape
+ * endpoint left out.
+ */
+export function withProbes(document: OpenAPIObject): OpenAPIObject {
+  delete document.paths['/metrics'];
+  for (const path of ['/healthz', '/readyz']) {
+    for (const operation of Object.values(document.paths[path] ?? {})) {
+      if (operation && typeof operation === 'object' && 'responses' in operation) {
+        operation.tags = ['health'];
+        operation.responses = {
+          '200': { description: 'The check passed' },
+          '503': { description: 'The check failed: `error` names the dependency (etcd, mongodb)' },
+        };
+      }
+    }
+  }
+  return document;
 }
 
 /** HTTP set-up of the master role: body limits, and the OpenAPI document at /docs and /docs-json. */
@@ -64,6 +85,6 @@ export function configureHttp(app: NestExpressApplication): void {
     .addBearerAuth()
     .addSecurityRequirements('bearer')
     .build();
-  const document = SwaggerModule.createDocument(app, config);
+  const document = withProbes(SwaggerModule.createDocument(app, config));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

@@ -1,11 +1,16 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { EtcdHealthIndicator } from './indicators/etcd.health';
 import { MongoHealthIndicator } from './indicators/mongo.health';
 
-/** Kubernetes probes: liveness says the process runs; readiness says its dependencies answer. */
-@ApiTags('health')
+/** No caching; no OpenAPI documentation, which would load @nestjs/swagger in workers too. */
+const PROBE = { noCache: true, swaggerDocumentation: false };
+
+/**
+ * Kubernetes probes: liveness says the process runs; readiness says its dependencies answer.
+ * No OpenAPI decorators (workers serve this and never load the OpenAPI code); the master's
+ * document tags these routes itself (api/http-setup.ts).
+ */
 @Controller()
 export class HealthController {
   constructor(
@@ -15,14 +20,14 @@ export class HealthController {
   ) {}
 
   @Get('healthz')
-  @HealthCheck()
+  @HealthCheck(PROBE)
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
 
   /** 503 with the failing dependency named under `error` when etcd or MongoDB is down. */
   @Get('readyz')
-  @HealthCheck()
+  @HealthCheck(PROBE)
   ready(): Promise<HealthCheckResult> {
     return this.health.check([() => this.etcd.check(), () => this.mongo.check()]);
   }

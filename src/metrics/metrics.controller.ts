@@ -1,9 +1,10 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { MetricsService } from './metrics.service';
 
-/** Prometheus scrape endpoint, open like the probes (no secrets in metrics). */
-@ApiExcludeController()
+/**
+ * Prometheus scrape endpoint, open like the probes (no secrets in metrics). Left out of the
+ * master's OpenAPI document by api/http-setup.ts (workers never load the OpenAPI code).
+ */
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

@@ -198,6 +198,14 @@ describe('master without CRON_ADMIN_TOKEN', () => {
           'GET /api/v1/audit',
         ]),
       );
+      // The probes are documented under `health` with both answers; the scrape endpoint is not.
+      expect(routes).not.toContain('GET /metrics');
+      for (const probe of ['/healthz', '/readyz']) {
+        expect(document.paths[probe].get).toMatchObject({
+          tags: ['health'],
+          responses: { '200': expect.anything(), '503': expect.anything() },
+        });
+      }
       const ui = await fetch(`${app.baseUrl}/docs`);
       expect(ui.status).toBe(200);
       // Served over plain http, the page must not ask the browser to fetch its scripts by https.
