@@ -1,5 +1,38 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { appEnv, isolationId } from '../support/env';
 import { AppProcess, spawnApp, startApp } from '../support/app-process';
+
+/** The module files an app in `role` loaded from start to a clean stop. */
+async function modulesLoadedBy(role: string): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'loaded-modules-'));
+  const file = join(dir, 'modules.txt');
+  try {
+    const app = await startApp(
+      appEnv(isolationId(`modules-${role}`), {
+        ROLE: role,
+        NODE_OPTIONS: `--require ${join(__dirname, '..', 'support', 'loaded-modules.js')}`,
+        LOADED_MODULES_FILE: file,
+      }),
+    );
+    expect(await app.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    return readFileSync(file, 'utf8').split('\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The master's own code: its modules under dist/, and the OpenAPI library. */
+const DIST = join(__dirname, '..', '..', 'dist');
+const MASTER_CODE = [
+  join(DIST, 'api') + '/',
+  join(DIST, 'cluster') + '/',
+  join(DIST, 'console') + '/',
+  join(DIST, 'run-stream', 'run-stream.'),
+  '/node_modules/@nestjs/swagger/',
+];
+const isMasterCode = (file: string): boolean => MASTER_CODE.some((part) => file.includes(part));
 
 describe('the app boots in each role against the real stack', () => {
   let app: AppProcess | undefined;
@@ -24,6 +57,14 @@ describe('the app boots in each role against the real stack', () => {
       app = undefined;
     },
   );
+
+  it("a worker loads none of the master's code (the API, console, cluster duties, OpenAPI)", async () => {
+    const master = await modulesLoadedBy('master');
+    expect(master.filter(isMasterCode).length).toBeGreaterThan(20);
+    const worker = await modulesLoadedBy('worker');
+    expect(worker.some((file) => file.includes('/dist/scheduler/'))).toBe(true);
+    expect(worker.filter(isMasterCode)).toEqual([]);
+  });
 
   it.each([
     [{ ROLE: 'boss' }, 'cronplane: invalid ROLE="boss": must be one of master, worker, all'],
