@@ -68,6 +68,7 @@ export class BenchCluster {
 
   async startWorkers(n: number, extra: Record<string, string> = {}): Promise<AppProcess[]> {
     this.generation += 1;
+    const nodeOptions = workerNodeOptions();
     const started = await Promise.all(
       Array.from({ length: n }, (_, i) =>
         startApp(
@@ -75,7 +76,7 @@ export class BenchCluster {
             ROLE: 'worker',
             WORKER_ID: `bench-worker-${this.processes.length + i}`,
             WORKER_MAX_CONCURRENT: '5000',
-            NODE_OPTIONS: workerNodeOptions(),
+            NODE_OPTIONS: nodeOptions,
             ...extra,
           }),
         ),

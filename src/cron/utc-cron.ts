@@ -28,36 +28,29 @@ export interface UtcCron {
 
 const DAY = 86_400;
 
+/** Bit v - from for every numeric value v in [from, to) (`L` and the like are not numbers). */
+function bitsOf(values: readonly (number | string)[], from = 0, to = 32): number {
+  let bits = 0;
+  for (const v of values) if (typeof v === 'number' && v >= from && v < to) bits |= 1 << (v - from);
+  return bits;
+}
+
 /** Compiles parsed fields; undefined when they use `L` or `#`, which only cron-parser handles. */
 export function compileUtcCron(fields: CronFieldCollection): UtcCron | undefined {
   const { second, minute, hour, dayOfMonth, month, dayOfWeek } = fields;
   if (dayOfMonth.hasLastChar || dayOfWeek.hasLastChar || dayOfWeek.nthDay > 0) return undefined;
-  const words = (values: readonly (number | string)[]): [number, number] => {
-    let lo = 0;
-    let hi = 0;
-    for (const v of values) {
-      if (typeof v !== 'number') continue;
-      if (v < 30) lo |= 1 << v;
-      else hi |= 1 << (v - 30);
-    }
-    return [lo, hi];
-  };
-  const mask = (values: readonly (number | string)[], map = (v: number) => v): number => {
-    let bits = 0;
-    for (const v of values) if (typeof v === 'number') bits |= 1 << map(v);
-    return bits;
-  };
-  const [secondsLo, secondsHi] = words(second.values);
-  const [minutesLo, minutesHi] = words(minute.values);
+  const [secondsLo, secondsHi] = [bitsOf(second.values, 0, 30), bitsOf(second.values, 30, 60)];
+  const [minutesLo, minutesHi] = [bitsOf(minute.values, 0, 30), bitsOf(minute.values, 30, 60)];
   return {
     secondsLo,
     secondsHi,
     minutesLo,
     minutesHi,
-    hours: mask(hour.values),
-    days: mask(dayOfMonth.values),
-    months: mask(month.values),
-    weekdays: mask(dayOfWeek.values, (v) => v % 7),
+    hours: bitsOf(hour.values),
+    days: bitsOf(dayOfMonth.values),
+    months: bitsOf(month.values),
+    // Sunday is 0 or 7.
+    weekdays: bitsOf(dayOfWeek.values, 0, 7) | (bitsOf(dayOfWeek.values, 7, 8) ? 1 : 0),
     daysRestricted: !dayOfMonth.isWildcard,
     weekdaysRestricted: !dayOfWeek.isWildcard,
   };

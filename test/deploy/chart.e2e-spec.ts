@@ -77,8 +77,7 @@ function render(options: HelmOptions = {}): KubeObject[] {
   return helmTemplate(options);
 }
 
-/** Variables the app reads: the keys of its validated configuration. */
-/** The app's settings, and NODE_OPTIONS (worker.nodeOptions: V8's heap sizes). */
+/** Variables the app reads (the keys of its validated configuration), and NODE_OPTIONS. */
 const APP_VARIABLES = new Set([...Object.keys(new AppConfig()), 'NODE_OPTIONS']);
 
 /** MiB in a Kubernetes quantity such as 512Mi or 2Gi. */
