@@ -8,14 +8,22 @@
 # (node:20.20.2-bookworm-slim@sha256:...) where your registry policy asks for it.
 
 FROM node:20.20.2-bookworm-slim AS build
+# A C compiler for the native spawner (native/spawner.c), which starts the worker's commands.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Compiling needs no dependency's install script (tsc, vite and its native builds run as shipped).
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY native ./native
+COPY tools/build.ts ./tools/
+COPY tools/stack/install.ts ./tools/stack/
 COPY console ./console
-# The server (tsc) and the console (vite, into dist/public), as `npm run build` does locally.
+# The server (tsc, and the spawner into dist/bin) and the console (vite, into dist/public), as
+# `npm run build` does locally.
 RUN npm run build
 
 FROM node:20.20.2-bookworm-slim AS runtime

@@ -4,9 +4,9 @@
  * Scenarios: refs idle steady burst spread mixed ramp failover api peer (default: all). `peer`
  * runs BullMQ job schedulers on Redis through the same steady load and ramp, for the ratios.
  */
-import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { buildServer } from '../tools/build';
 import { BenchCluster, workerNodeOptions } from './lib/cluster';
 import { etcdCasRate, rawSpawnBurstMs } from './lib/reference';
 import { printTable, Row, writeResults } from './lib/report';
@@ -99,11 +99,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const selected: Scenario[] = asked.length ? (asked as Scenario[]) : [...ALL];
-  execFileSync(
-    process.execPath,
-    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
+  buildServer();
   const rows: Row[] = [];
   const raw: Record<string, unknown> = {};
   const cluster = await BenchCluster.start('run');

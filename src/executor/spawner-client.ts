@@ -1,16 +1,24 @@
-import { ChildProcess, fork } from 'node:child_process';
-import { extname, join } from 'node:path';
+import { ChildProcess, spawn } from 'node:child_process';
+import { Socket } from 'node:net';
+import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { SpawnerCommand, SpawnerEvent, SpawnSpec } from './spawner-protocol';
+import {
+  encodeCommands,
+  EventDecoder,
+  invalidSpec,
+  SpawnerCommand,
+  SpawnerEvent,
+  SpawnSpec,
+} from './spawner-protocol';
 
 /** A spawner that dies sooner than this after its fork counts as dying immediately. */
 const QUICK_DEATH_MS = 1000;
 /** Wait before forking again after the first immediate death; doubles per further one. */
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5000;
-/** After the spawner exited, how long its IPC channel may take to deliver its last messages. */
-const DISCONNECT_WAIT_MS = 1000;
-/** How long close() waits for the spawner to exit after the disconnect before killing it. */
+/** After the spawner exited, how long its stdout may take to deliver its last events. */
+const OUTPUT_END_WAIT_MS = 1000;
+/** How long close() waits for the spawner to exit after its stdin ended before killing it. */
 const CLOSE_TIMEOUT_MS = 2000;
 /**
  * Starts handed to the spawner and not yet confirmed, at most: the rest wait here. Keeps the
@@ -28,24 +36,16 @@ export interface SpawnSink {
 
 /** How to start the spawner process. */
 export interface SpawnerEntry {
-  path: string;
-  execArgv: string[];
+  file: string;
+  args: string[];
 }
 
 /**
- * The spawner's entry: the sibling file with this module's extension, so the build
- * (dist/executor/spawner-process.js) and sources run from TypeScript (Jest, tsx) both find theirs.
- * Only the `.ts` case needs a loader; that is development only, where tsx (a devDependency) is
- * installed. The worker's own execArgv (inspector, profiler flags) is deliberately not passed on.
+ * The native spawner the build compiles (native/spawner.c → dist/bin/cronplane-spawner). This
+ * module lives two levels below the project root both as built (dist/executor) and as source
+ * (src/executor, under Jest), so both find the same binary.
  */
-export function spawnerEntry(): SpawnerEntry {
-  const extension = extname(__filename);
-  const loader = extension === '.ts' ? ['--require', require.resolve('tsx/cjs')] : [];
-  return {
-    path: join(__dirname, `spawner-process${extension}`),
-    execArgv: [...loader, '--max-old-space-size=64'],
-  };
-}
+export const SPAWNER_BINARY = join(__dirname, '..', '..', 'dist', 'bin', 'cronplane-spawner');
 
 interface Entry {
   sink: SpawnSink;
@@ -54,10 +54,10 @@ interface Entry {
 }
 
 /**
- * The worker's side of the spawner process: forks it at first use, batches commands per
- * event-loop turn, routes reported events to their runs, and when the process dies hands every
- * run it held to `lost` and forks a new one for the next start (backing off if it keeps dying
- * at once). It never throws into callers: every failure ends as `lost` on the runs concerned.
+ * The worker's side of the spawner (native/spawner.c): starts it at first use, writes commands
+ * batched per event-loop turn to its stdin, routes the events it reports on stdout to their runs,
+ * and when the process dies hands every run it held to `lost` and starts a new one for the next
+ * start (backing off if it keeps dying at once). It never throws into callers: every failure ends as `lost` on the runs concerned.
  */
 export class SpawnerClient {
   private readonly logger = new Logger(SpawnerClient.name);
@@ -73,15 +73,17 @@ export class SpawnerClient {
   /** Starts sent to the current spawner that it has not yet reported spawned or failed. */
   private unconfirmed = 0;
 
-  constructor(private readonly entry: SpawnerEntry = spawnerEntry()) {}
+  constructor(private readonly entry: SpawnerEntry = { file: SPAWNER_BINARY, args: [] }) {}
 
   /** Starts waiting in this process for their turn to go to the spawner. */
   get backlog(): number {
     return this.outbox.length;
   }
 
-  /** Queues a start; the returned id names the run in `finish`. */
+  /** Queues a start; the returned id names the run in `finish`. Throws on a spec exec refuses. */
   start(spec: SpawnSpec, sink: SpawnSink): number {
+    const invalid = invalidSpec(spec);
+    if (invalid) throw new TypeError(invalid);
     const id = this.nextId++;
     this.runs.set(id, { sink });
     this.enqueue({ kind: 'start', id, ...spec });
@@ -116,7 +118,7 @@ export class SpawnerClient {
     this.updateRef();
   }
 
-  /** Disconnects the spawner (it exits; running commands are not touched) and waits for it. */
+  /** Ends the spawner's stdin (it exits; running commands are not touched) and waits for it. */
   async close(): Promise<void> {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
@@ -127,7 +129,7 @@ export class SpawnerClient {
     this.closing = true;
     try {
       const closed = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      if (child.connected) child.disconnect();
+      child.stdin?.end();
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((resolve) => {
         timer = setTimeout(() => resolve('late'), CLOSE_TIMEOUT_MS);
@@ -180,9 +182,7 @@ export class SpawnerClient {
       child.kill('SIGKILL');
     };
     try {
-      child.send(batch, (error) => {
-        if (error && child.connected) broken(error);
-      });
+      child.stdin?.write(encodeCommands(batch));
     } catch (error) {
       broken(error as Error);
     }
@@ -200,13 +200,11 @@ export class SpawnerClient {
     }
     let child: ChildProcess;
     try {
-      child = fork(this.entry.path, [], {
-        execArgv: this.entry.execArgv,
-        // It needs nothing from the worker's environment (secrets, NODE_OPTIONS); commands get
-        // exactly their request's env.
+      child = spawn(this.entry.file, this.entry.args, {
+        // It needs nothing from the worker's environment (secrets); commands get exactly their
+        // request's env.
         env: {},
-        serialization: 'advanced',
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        stdio: ['pipe', 'pipe', 'inherit'],
       });
     } catch (error) {
       this.failQueued(`executor process could not be started: ${(error as Error).message}`);
@@ -214,7 +212,7 @@ export class SpawnerClient {
     }
     this.child = child;
     this.watch(child, Date.now());
-    // Neither the process nor an idle channel keeps the worker alive (see updateRef).
+    // Neither the process nor its idle pipes keep the worker alive (see updateRef).
     child.unref();
     this.updateRef();
     this.logger.debug({ msg: 'executor process started', pid: child.pid });
@@ -233,33 +231,51 @@ export class SpawnerClient {
       clearTimeout(exitTimer);
       this.lost(child, forkedAt, reason);
     };
-    child.on('message', (batch: SpawnerEvent[]) => {
-      for (const event of batch) {
+    const decoder = new EventDecoder();
+    let outputEnded = false;
+    child.stdout?.on('data', (chunk: Buffer) => {
+      let events: SpawnerEvent[];
+      try {
+        events = decoder.push(chunk);
+      } catch (error) {
+        // Should not happen: a stream that cannot be read fails its runs instead of hanging them.
+        this.logger.error({
+          msg: 'unreadable executor process output',
+          err: (error as Error).message,
+        });
+        child.kill('SIGKILL');
+        return;
+      }
+      for (const event of events) {
         if (event.kind === 'spawned' || event.kind === 'failed' || event.kind === 'cancelled')
           this.confirmed(child);
         this.runs.get(event.id)?.sink.event(event);
       }
     });
+    // Writes to a spawner that died fail with EPIPE; its exit fails the runs.
+    child.stdin?.on('error', () => undefined);
     child.on('error', (error) => {
       failure = error;
       if (child.pid === undefined) lose(`executor process could not be started: ${error.message}`);
       else this.logger.warn({ msg: 'executor process error', pid: child.pid, err: error.message });
     });
-    // Gone once it exited and the channel delivered its last message (it disconnects at EOF).
-    // ('close' would not do: it never comes after a disconnect from this side.)
+    // Gone once it exited and its stdout delivered the last events.
     const loseIfGone = (): void => {
-      if (exitReason !== undefined && !child.connected) lose(exitReason);
+      if (exitReason !== undefined && outputEnded) lose(exitReason);
     };
+    child.stdout?.once('close', () => {
+      outputEnded = true;
+      loseIfGone();
+    });
     child.once('exit', (code, signal) => {
       const how = signal ? `signal ${signal}` : `code ${code ?? 'unknown'}`;
       const cause = failure ? `: ${failure.message}` : '';
       const reason = `executor process exited (${how})${cause} before the run ended`;
       exitReason = reason;
       loseIfGone();
-      // Should the channel somehow stay open, its runs must not wait for it.
-      if (!gone) exitTimer = setTimeout(() => lose(reason), DISCONNECT_WAIT_MS);
+      // Should its stdout somehow stay open, its runs must not wait for it.
+      if (!gone) exitTimer = setTimeout(() => lose(reason), OUTPUT_END_WAIT_MS);
     });
-    child.once('disconnect', loseIfGone);
   }
 
   /** A start was answered: the next waiting ones may go. */
@@ -318,11 +334,12 @@ export class SpawnerClient {
         : Date.now() + Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (this.quickDeaths - 1));
   }
 
-  /** The channel keeps the worker alive only while runs are in flight. */
+  /** The spawner's pipes keep the worker alive only while runs are in flight. */
   private updateRef(): void {
-    const channel = this.child?.channel;
-    if (!channel) return;
-    if (this.runs.size > 0) channel.ref();
-    else channel.unref();
+    for (const stream of [this.child?.stdin, this.child?.stdout]) {
+      if (!(stream instanceof Socket)) continue;
+      if (this.runs.size > 0) stream.ref();
+      else stream.unref();
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppConfig } from '../config/app-config';
@@ -209,6 +209,58 @@ describe('SpawnerExecutor', () => {
     await execution.done;
   });
 
+  it('gives the command /dev/null for stdin, no other descriptor, default signals, none blocked', async () => {
+    // Another run holds pipes of its own meanwhile: none of them may leak into this command.
+    const other = executor.start(request({ command: uniqueSleep() }));
+    await other.started;
+    const execution = executor.start(request({ command: `exec ${uniqueSleep()}` }));
+    const pid = (await execution.started)?.pid as number;
+    await eventually(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep'));
+    expect(readdirSync(`/proc/${pid}/fd`).sort()).toEqual(['0', '1', '2']);
+    expect(readlinkSync(`/proc/${pid}/fd/0`)).toBe('/dev/null');
+    // The spawner ignores SIGINT, SIGTERM, SIGHUP and SIGPIPE and blocks SIGCHLD; a command gets
+    // none of that (only glibc's internal signals 32 and 33 stay ignored after posix_spawn).
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const mask = (name: string): bigint =>
+      BigInt(`0x${new RegExp(`^${name}:\\s*(\\w+)`, 'm').exec(status)?.[1]}`);
+    expect(mask('SigBlk')).toBe(0n);
+    expect(mask('SigIgn') & 0x7fffffffn).toBe(0n);
+    process.kill(-pid, 'SIGINT');
+    expect(await execution.done).toMatchObject({ status: 'failed', signal: 'SIGINT' });
+    other.stop('killed', 'done');
+    await other.done;
+  });
+
+  it('finds a shell given without a path on the PATH of the request', async () => {
+    const bare = new SpawnerExecutor(config('sh'));
+    try {
+      const result = await bare.start(request({ command: 'echo found' })).done;
+      expect(result).toMatchObject({ status: 'succeeded', output: 'found\n' });
+    } finally {
+      await bare.onApplicationShutdown();
+    }
+  });
+
+  it('refuses a command or environment with a NUL byte, which exec cannot pass', () => {
+    expect(() => executor.start(request({ command: 'echo a\0b' }))).toThrow(/NUL byte/);
+    expect(() => executor.start(request({ env: { A: 'x\0y' } }))).toThrow(/NUL byte/);
+    expect(() => executor.start(request({ env: { 'A=B': 'x' } }))).toThrow(/contain no "="/);
+  });
+
+  it('delivers large output whole while the worker reads it (20 MiB through the pipes)', async () => {
+    let seen = 0;
+    const result = await executor.start(
+      request({
+        command: 'head -c 20971520 /dev/zero; echo END',
+        outputCapBytes: 1024,
+        onOutput: (chunk) => (seen += chunk.length),
+      }),
+    ).done;
+    expect(seen).toBe(20971520 + 4);
+    expect(result).toMatchObject({ status: 'succeeded', truncated: true });
+    expect(result.output.endsWith('END\n')).toBe(true);
+  });
+
   it('fails a command that cannot start', async () => {
     const broken = new SpawnerExecutor(config('/nonexistent/sh'));
     try {
@@ -257,8 +309,8 @@ describe('SpawnerExecutor', () => {
 
 describe('SpawnerClient', () => {
   it('fails runs when the spawner process cannot run, and keeps failing them cleanly', async () => {
-    // A spawner that exits at once: node evaluates `-e` instead of loading the entry.
-    const client = new SpawnerClient({ path: __filename, execArgv: ['-e', 'process.exit(3)'] });
+    // A spawner that exits at once.
+    const client = new SpawnerClient({ file: '/bin/sh', args: ['-c', 'exit 3'] });
     const spec = { file: '/bin/sh', args: ['-c', 'true'], env: {} };
     for (const runId of ['first', 'second']) {
       const run = new SpawnedRun(request({ runId }), spec, client);

@@ -14,6 +14,7 @@ import { CHART } from './support/helm';
 import { missingLockEntries, readLockfile } from './support/lockfile';
 import {
   execForm,
+  ignoredByDockerignore,
   instructions,
   readDockerfile,
   ROOT,
@@ -60,11 +61,37 @@ describe('the Dockerfile', () => {
     expect(copied.map((copy) => copy.args)).toEqual(['/app/dist ./dist']);
   });
 
-  it('builds what `npm run build` builds: the server and the console', () => {
+  it('builds what `npm run build` builds: the server, the native spawner and the console', () => {
     const build = stages[0];
-    const copied = instructions(build, 'COPY').map((copy) => copy.args.split(' ')[0]);
-    expect(copied).toEqual(expect.arrayContaining(['src', 'console']));
+    const sources = instructions(build, 'COPY').flatMap((copy) =>
+      copy.args.split(' ').slice(0, -1),
+    );
+    expect(sources).toEqual(
+      expect.arrayContaining([
+        'src',
+        'native',
+        'console',
+        'tools/build.ts',
+        'tools/stack/install.ts',
+      ]),
+    );
+    // Each of them reaches the build context: .dockerignore keeps none of them out.
+    expect(sources.filter((source) => ignoredByDockerignore(source))).toEqual([]);
     expect(instructions(build, 'RUN').map((run) => run.args)).toContain('npm run build');
+    // The spawner is C: the build stage installs a compiler, the runtime stage none.
+    expect(
+      instructions(build, 'RUN').some((run) => /apt-get install .*\bgcc\b/.test(run.args)),
+    ).toBe(true);
+    expect(instructions(runtime, 'RUN').some((run) => /\bgcc\b/.test(run.args))).toBe(false);
+  });
+
+  it('reads .dockerignore as Docker does (the check above relies on it)', () => {
+    expect(ignoredByDockerignore('tools')).toBe(true);
+    expect(ignoredByDockerignore('tools/dev.ts')).toBe(true);
+    expect(ignoredByDockerignore('tools/build.ts')).toBe(false);
+    expect(ignoredByDockerignore('node_modules/x/index.js')).toBe(true);
+    expect(ignoredByDockerignore('src/main.ts')).toBe(false);
+    expect(ignoredByDockerignore('.env.local')).toBe(true);
   });
 
   it('installs from a lock file npm ci accepts: every dependency, optional ones included, has an entry', () => {

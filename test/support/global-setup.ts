@@ -3,32 +3,20 @@
  * in a scratch directory (tmpfs when available, for speed). Test files isolate themselves with
  * their own etcd prefix and database name (see test/support/env.ts).
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { endpointsOf, startStack, Stack } from '../../tools/stack/stack';
 import { ensureBinaries } from '../../tools/stack/install';
+import { buildServer } from '../../tools/build';
 
 declare global {
   var __CRONPLANE_STACK__: { stack: Stack; dir: string } | undefined;
 }
 
-/** End-to-end tests run the built app, as operators do; build it once per test run. */
-function buildApp(): void {
-  const root = resolve(__dirname, '..', '..');
-  execFileSync(
-    process.execPath,
-    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
-  );
-}
-
 export default async function globalSetup(): Promise<void> {
-  buildApp();
+  // End-to-end tests run the built app, as operators do; build it once per test run.
+  buildServer();
   const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   const dir = mkdtempSync(join(base, 'cronplane-test-'));
   const binaries = ensureBinaries();

@@ -68,6 +68,19 @@ export function ensureDebianBinary(binary: string, pkg: string): string {
   return installed;
 }
 
+/** A C compiler for the native spawner: $CC, else cc; on Debian, gcc and libc's headers. */
+export function ensureCCompiler(): string {
+  const named = process.env.CC;
+  if (named) return named;
+  const found = which('cc');
+  if (found) return found;
+  aptInstall('gcc');
+  aptInstall('libc6-dev');
+  const installed = which('cc');
+  if (!installed) throw new Error('package gcc installed but cc not found');
+  return installed;
+}
+
 export function cacheDir(): string {
   return process.env.CRONPLANE_CACHE ?? join(homedir(), '.cache', 'cronplane');
 }

@@ -79,3 +79,39 @@ export function stageEnv(stage: Stage): Record<string, string> {
     ...instructions(stage, 'ENV').map((instruction) => instruction.properties),
   );
 }
+
+/**
+ * Whether `.dockerignore` keeps `path` (relative to the context) out of the build context: the
+ * last pattern matching it or one of its parent directories decides, `!` patterns re-include.
+ * Covers the patterns Docker documents short of `**` inside a segment: `*`, `?`, `**` and `!`.
+ */
+export function ignoredByDockerignore(
+  path: string,
+  file = resolve(ROOT, '.dockerignore'),
+): boolean {
+  const patterns = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  const segments = path.replace(/^\.\//, '').replace(/\/$/, '').split('/');
+  const candidates = segments.map((_, i) => segments.slice(0, i + 1).join('/'));
+  let ignored = false;
+  for (const pattern of patterns) {
+    const negated = pattern.startsWith('!');
+    const glob = (negated ? pattern.slice(1) : pattern).replace(/^\//, '').replace(/\/$/, '');
+    const source = glob
+      .split('/')
+      .map((part) =>
+        part === '**'
+          ? '.*'
+          : part
+              .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+              .replace(/\*/g, '[^/]*')
+              .replace(/\?/g, '[^/]'),
+      )
+      .join('/');
+    const regex = new RegExp(`^${source}$`);
+    if (candidates.some((candidate) => regex.test(candidate))) ignored = !negated;
+  }
+  return ignored;
+}

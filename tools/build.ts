@@ -1,0 +1,35 @@
+/**
+ * Builds the server into dist/: TypeScript (tsc), and the native spawner (native/spawner.c →
+ * dist/bin/cronplane-spawner, compiled unless the binary is newer than its source; a C compiler is
+ * installed on Debian when there is none, as the stack's other binaries are). `npm run build`,
+ * the test setups and the benchmark all build through here.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ensureCCompiler } from './stack/install';
+
+const ROOT = resolve(__dirname, '..');
+const SOURCE = join(ROOT, 'native', 'spawner.c');
+export const SPAWNER_OUTPUT = join(ROOT, 'dist', 'bin', 'cronplane-spawner');
+
+export function buildServer(): void {
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  buildSpawner();
+}
+
+export function buildSpawner(): string {
+  if (existsSync(SPAWNER_OUTPUT) && statSync(SPAWNER_OUTPUT).mtimeMs >= statSync(SOURCE).mtimeMs) {
+    return SPAWNER_OUTPUT;
+  }
+  mkdirSync(dirname(SPAWNER_OUTPUT), { recursive: true });
+  const flags = ['-std=c11', '-O2', '-Wall', '-Wextra', '-D_FORTIFY_SOURCE=2'];
+  execFileSync(ensureCCompiler(), [...flags, '-o', SPAWNER_OUTPUT, SOURCE], { stdio: 'inherit' });
+  return SPAWNER_OUTPUT;
+}
+
+if (require.main === module) buildServer();
