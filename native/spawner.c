@@ -60,6 +60,7 @@ enum { EV_SPAWNED = 1, EV_FAILED = 2, EV_CANCELLED = 3, EV_OUTPUT = 4, EV_EXIT =
 struct run {
   uint32_t id;
   pid_t pid;
+  size_t slot; /* its index in `runs`, also in its pipes' epoll tags */
   int fds[2]; /* read ends of the command's stdout and stderr; -1 once closed */
   int exited;
 };
@@ -183,12 +184,6 @@ static void flush_out(void) {
 
 /* ---- runs ---- */
 
-static size_t slot_of(struct run *r) {
-  for (size_t i = 0; i < runs_cap; i++)
-    if (runs[i] == r) return i;
-  return (size_t)-1;
-}
-
 static struct run *find_run(uint32_t id, pid_t pid) {
   for (size_t i = 0; i < runs_cap; i++) {
     struct run *r = runs[i];
@@ -197,10 +192,12 @@ static struct run *find_run(uint32_t id, pid_t pid) {
   return NULL;
 }
 
+static uint64_t pipe_tag(const struct run *r, int which) {
+  return TAG_PIPE | (uint64_t)r->slot << 8 | (uint64_t)which << 4;
+}
+
 static void set_reading(struct run *r, int which, int reading) {
-  size_t slot = slot_of(r);
-  struct epoll_event ev = {.events = reading ? EPOLLIN : 0,
-                           .data.u64 = TAG_PIPE | (uint64_t)slot << 8 | (uint64_t)which << 4};
+  struct epoll_event ev = {.events = reading ? EPOLLIN : 0, .data.u64 = pipe_tag(r, which)};
   epoll_ctl(epfd, EPOLL_CTL_MOD, r->fds[which], &ev);
 }
 
@@ -218,7 +215,7 @@ static void apply_backpressure(void) {
 static void forget_if_done(struct run *r) {
   if (!r->exited || r->fds[0] >= 0 || r->fds[1] >= 0) return;
   emit(EV_CLOSED, r->id);
-  runs[slot_of(r)] = NULL;
+  runs[r->slot] = NULL;
   free(r);
 }
 
@@ -352,10 +349,10 @@ static void start(const unsigned char *p, uint32_t length) {
     memset(runs + old, 0, (runs_cap - old) * sizeof *runs);
   }
   runs[slot] = r;
+  r->slot = slot;
   for (int w = 0; w < 2; w++) {
     fcntl(r->fds[w], F_SETFL, O_NONBLOCK);
-    struct epoll_event ev = {.events = paused ? 0 : EPOLLIN,
-                             .data.u64 = TAG_PIPE | (uint64_t)slot << 8 | (uint64_t)w << 4};
+    struct epoll_event ev = {.events = paused ? 0 : EPOLLIN, .data.u64 = pipe_tag(r, w)};
     if (epoll_ctl(epfd, EPOLL_CTL_ADD, r->fds[w], &ev) < 0) die("epoll_ctl pipe");
   }
   begin_event(EV_SPAWNED, id, 12);

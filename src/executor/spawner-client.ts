@@ -11,9 +11,9 @@ import {
   SpawnSpec,
 } from './spawner-protocol';
 
-/** A spawner that dies sooner than this after its fork counts as dying immediately. */
+/** A spawner that dies sooner than this after its start counts as dying immediately. */
 const QUICK_DEATH_MS = 1000;
-/** Wait before forking again after the first immediate death; doubles per further one. */
+/** Wait before starting another after the first immediate death; doubles per further one. */
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5000;
 /** After the spawner exited, how long its stdout may take to deliver its last events. */
@@ -128,7 +128,8 @@ export class SpawnerClient {
     }
     this.closing = true;
     try {
-      const closed = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // 'close': exited and its stdout drained, so its runs have heard everything (see watch).
+      const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
       child.stdin?.end();
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((resolve) => {
@@ -157,7 +158,7 @@ export class SpawnerClient {
   private flush(): void {
     this.flushScheduled = false;
     if (this.outbox.length === 0) return;
-    const child = this.child ?? this.fork();
+    const child = this.child ?? this.launch();
     if (!child) return;
     const batch: SpawnerCommand[] = [];
     const held: SpawnerCommand[] = [];
@@ -188,8 +189,8 @@ export class SpawnerClient {
     }
   }
 
-  /** Forks the spawner, unless it is backing off (a timer flushes later) or fork fails. */
-  private fork(): ChildProcess | undefined {
+  /** Starts the spawner, unless it is backing off (a timer flushes later) or that fails. */
+  private launch(): ChildProcess | undefined {
     const wait = this.notBefore - Date.now();
     if (wait > 0) {
       this.retryTimer ??= setTimeout(() => {
@@ -220,7 +221,7 @@ export class SpawnerClient {
   }
 
   /** Routes the spawner's reports to their runs, and notices when the spawner is gone. */
-  private watch(child: ChildProcess, forkedAt: number): void {
+  private watch(child: ChildProcess, startedAt: number): void {
     let gone = false;
     let failure: Error | undefined;
     let exitReason: string | undefined;
@@ -229,7 +230,7 @@ export class SpawnerClient {
       if (gone) return;
       gone = true;
       clearTimeout(exitTimer);
-      this.lost(child, forkedAt, reason);
+      this.lost(child, startedAt, reason);
     };
     const decoder = new EventDecoder();
     let outputEnded = false;
@@ -285,12 +286,12 @@ export class SpawnerClient {
     if (this.outbox.length > 0) this.scheduleFlush();
   }
 
-  private lost(child: ChildProcess, forkedAt: number, reason: string): void {
+  private lost(child: ChildProcess, startedAt: number, reason: string): void {
     if (this.child === child) {
       this.child = undefined;
       this.unconfirmed = 0;
     }
-    this.backOff(Date.now() - forkedAt < QUICK_DEATH_MS);
+    this.backOff(Date.now() - startedAt < QUICK_DEATH_MS);
     const orphans = [...this.runs].filter(([, entry]) => entry.sentTo === child);
     const context = { pid: child.pid, runs: orphans.length, reason };
     if (orphans.length > 0) {
@@ -310,7 +311,7 @@ export class SpawnerClient {
     this.updateRef();
   }
 
-  /** Fails the runs whose start is still queued (the spawner could not even be forked). */
+  /** Fails the runs whose start is still queued (the spawner could not even be started). */
   private failQueued(reason: string): void {
     this.logger.error({ msg: 'executor process could not be started', reason });
     this.backOff(true);
@@ -325,7 +326,7 @@ export class SpawnerClient {
     this.updateRef();
   }
 
-  /** After a spawner that died at once, the next fork waits, longer each time in a row. */
+  /** After a spawner that died at once, the next start waits, longer each time in a row. */
   private backOff(quickDeath: boolean): void {
     this.quickDeaths = quickDeath ? this.quickDeaths + 1 : 0;
     this.notBefore =

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ExecutionRequest } from './executor';
 import { SpawnedRun } from './spawned-run';
@@ -308,6 +309,21 @@ describe('SpawnerExecutor', () => {
 });
 
 describe('SpawnerClient', () => {
+  it('close() stops the spawner quietly: "stopped", never "lost"', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn');
+    try {
+      for (let i = 0; i < 5; i++) {
+        const client = new SpawnerClient();
+        const spec = { file: '/bin/sh', args: ['-c', 'true'], env: {} };
+        expect((await new SpawnedRun(request({}), spec, client).done).status).toBe('succeeded');
+        await client.close();
+      }
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('fails runs when the spawner process cannot run, and keeps failing them cleanly', async () => {
     // A spawner that exits at once.
     const client = new SpawnerClient({ file: '/bin/sh', args: ['-c', 'exit 3'] });
