@@ -35,6 +35,7 @@
 #include <string.h>
 #include <linux/close_range.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -182,6 +183,14 @@ static void flush_out(void) {
   apply_backpressure();
 }
 
+/* The worker ended its side: tell it what is left (it reads until this end closes, unless it is
+ * gone, when the write fails at once), then exit; the commands keep running (own sessions). */
+static void finish(void) {
+  fcntl(1, F_SETFL, fcntl(1, F_GETFL) & ~O_NONBLOCK);
+  flush_out();
+  exit(0);
+}
+
 /* ---- runs ---- */
 
 static struct run *find_run(uint32_t id, pid_t pid) {
@@ -266,9 +275,12 @@ static void failed(uint32_t id, const char *file, int error) {
 /* Spawns a start frame's command (payload after the kind byte) as a new session's leader. */
 static void start(const unsigned char *p, uint32_t length) {
   uint32_t id = get_u32(p);
-  if (length < 20) return;
+  /* A start always gets an answer: the worker counts starts waiting for one. */
+  if (length < 20 || get_u32(p + 12) > length || get_u32(p + 16) > length) {
+    failed(id, "(malformed start)", EINVAL);
+    return;
+  }
   uint32_t argc = get_u32(p + 12), envc = get_u32(p + 16);
-  if (argc > length || envc > length) return;
   char **argv = calloc((size_t)argc + 2, sizeof *argv);
   char **envp = calloc((size_t)envc + 1, sizeof *envp);
   if (!argv || !envp) die("out of memory");
@@ -465,8 +477,7 @@ static void read_commands(void) {
   }
   memmove(inbuf, inbuf + at, in_len - at);
   in_len -= at;
-  /* Nobody is left to hear about runs: exit; the commands keep running (their own sessions). */
-  if (ended) exit(0);
+  if (ended) finish();
 }
 
 /* ---- exits ---- */
@@ -508,6 +519,13 @@ static void close_on_exec_beyond_stdio(void) {
 
 int main(void) {
   close_on_exec_beyond_stdio();
+  /* Two pipes per running command: allow as many descriptors as the hard limit does (Node raises
+   * its own the same way, and the worker may run thousands of commands at once). */
+  struct rlimit files;
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   /* Signals meant for the worker's process group (Ctrl-C, a supervisor's SIGTERM to the whole
    * group) must not end this process while the worker drains its runs; it ends with the
    * worker's stdin instead. Commands start with default handling (POSIX_SPAWN_SETSIGDEF). */

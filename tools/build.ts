@@ -5,13 +5,13 @@
  * the test setups and the benchmark all build through here.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ensureCCompiler } from './stack/install';
 
 const ROOT = resolve(__dirname, '..');
 const SOURCE = join(ROOT, 'native', 'spawner.c');
-export const SPAWNER_OUTPUT = join(ROOT, 'dist', 'bin', 'cronplane-spawner');
+const SPAWNER_OUTPUT = join(ROOT, 'dist', 'bin', 'cronplane-spawner');
 
 export function buildServer(): void {
   execFileSync(
@@ -28,7 +28,10 @@ export function buildSpawner(): string {
   }
   mkdirSync(dirname(SPAWNER_OUTPUT), { recursive: true });
   const flags = ['-std=c11', '-O2', '-Wall', '-Wextra', '-D_FORTIFY_SOURCE=2'];
-  execFileSync(ensureCCompiler(), [...flags, '-o', SPAWNER_OUTPUT, SOURCE], { stdio: 'inherit' });
+  // Into place by rename: a spawner running from the old binary keeps it, none sees half a file.
+  const scratch = `${SPAWNER_OUTPUT}.${process.pid}`;
+  execFileSync(ensureCCompiler(), [...flags, '-o', scratch, SOURCE], { stdio: 'inherit' });
+  renameSync(scratch, SPAWNER_OUTPUT);
   return SPAWNER_OUTPUT;
 }
 

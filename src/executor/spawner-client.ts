@@ -57,7 +57,8 @@ interface Entry {
  * The worker's side of the spawner (native/spawner.c): starts it at first use, writes commands
  * batched per event-loop turn to its stdin, routes the events it reports on stdout to their runs,
  * and when the process dies hands every run it held to `lost` and starts a new one for the next
- * start (backing off if it keeps dying at once). It never throws into callers: every failure ends as `lost` on the runs concerned.
+ * start (backing off if it keeps dying at once). Beyond refusing a spec exec cannot take, it never
+ * throws into callers: every failure ends as `lost` on the runs concerned.
  */
 export class SpawnerClient {
   private readonly logger = new Logger(SpawnerClient.name);

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,8 @@ import { Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ExecutionRequest } from './executor';
 import { SpawnedRun } from './spawned-run';
-import { SpawnerClient } from './spawner-client';
+import { SPAWNER_BINARY, SpawnerClient } from './spawner-client';
+import { EventDecoder, SpawnerEvent } from './spawner-protocol';
 import { SpawnerExecutor } from './spawner.executor';
 
 // Set before any spawner is forked: neither the spawner nor a command may see it.
@@ -305,6 +306,31 @@ describe('SpawnerExecutor', () => {
     expect(psField((await later.started)?.pid as number, 'ppid')).not.toBe(spawnerPid);
     later.stop('killed', 'done');
     await later.done;
+  });
+});
+
+describe('the spawner binary, spoken to directly', () => {
+  /** Writes `input` to a fresh spawner, ends its stdin, and collects its events and exit code. */
+  async function converse(input: Buffer): Promise<{ events: SpawnerEvent[]; code: number | null }> {
+    const child = spawn(SPAWNER_BINARY, [], { env: {}, stdio: ['pipe', 'pipe', 'ignore'] });
+    const decoder = new EventDecoder();
+    const events: SpawnerEvent[] = [];
+    child.stdout.on('data', (chunk: Buffer) => events.push(...decoder.push(chunk)));
+    child.stdin.end(input);
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    return { events, code };
+  }
+
+  it('answers a malformed start with failed, so the worker never waits for it', async () => {
+    const frame = Buffer.from([5, 0, 0, 0, 1, 42, 0, 0, 0]);
+    expect(await converse(frame)).toEqual({
+      events: [{ kind: 'failed', id: 42, message: 'spawn (malformed start) EINVAL' }],
+      code: 0,
+    });
+  });
+
+  it('exits at once on a frame too large to be a command', async () => {
+    expect(await converse(Buffer.from([0xff, 0xff, 0xff, 0xff]))).toEqual({ events: [], code: 65 });
   });
 });
 
