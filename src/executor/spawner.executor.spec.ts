@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { ExecutionRequest } from './executor';
 import { SpawnedRun } from './spawned-run';
 import { SPAWNER_BINARY, SpawnerClient } from './spawner-client';
-import { EventDecoder, SpawnerEvent } from './spawner-protocol';
+import { encodeCommands, EventDecoder, SpawnerEvent } from './spawner-protocol';
 import { SpawnerExecutor } from './spawner.executor';
 
 // Set before any spawner is forked: neither the spawner nor a command may see it.
@@ -327,6 +327,41 @@ describe('the spawner binary, spoken to directly', () => {
       events: [{ kind: 'failed', id: 42, message: 'spawn (malformed start) EINVAL' }],
       code: 0,
     });
+  });
+
+  it('stops reading commands while the worker does not read, and loses no byte', async () => {
+    const child = spawn(SPAWNER_BINARY, [], { env: {}, stdio: ['pipe', 'pipe', 'ignore'] });
+    const total = 64 * 1024 * 1024;
+    child.stdin.write(
+      encodeCommands([
+        {
+          kind: 'start',
+          id: 1,
+          file: '/bin/sh',
+          args: ['-c', `head -c ${total} /dev/zero`],
+          env: {},
+        },
+      ]),
+    );
+    // Not reading: the spawner holds at most its 16 MiB pause mark (plus pipe buffers).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const rss = Number(
+      /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1],
+    );
+    expect(rss * 1024).toBeLessThan(32 * 1024 * 1024);
+    const decoder = new EventDecoder();
+    let bytes = 0;
+    const closed = new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        for (const event of decoder.push(chunk)) {
+          if (event.kind === 'output') bytes += event.chunk.length;
+          if (event.kind === 'closed') resolve();
+        }
+      }),
+    );
+    await closed;
+    expect(bytes).toBe(total);
+    child.stdin.end();
   });
 
   it('exits at once on a frame too large to be a command', async () => {
