@@ -498,9 +498,10 @@ static void reap(void) {
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
     struct run *r = find_run(0, pid);
     if (!r) continue;
-    /* Output still in the pipes goes first, as it was written before the exit. */
+    /* Output still in the pipes goes first, as it was written before the exit: at most what a
+     * full pipe holds (16 reads of 64 KiB), since a background child may keep writing. */
     for (int w = 0; w < 2; w++)
-      while (r->fds[w] >= 0 && !paused && read_pipe(r, w)) {
+      for (int i = 0; i < 16 && r->fds[w] >= 0 && !paused && read_pipe(r, w); i++) {
       }
     begin_event(EV_EXIT, r->id, 8);
     put_u32(WIFEXITED(status) ? (uint32_t)WEXITSTATUS(status) : (uint32_t)-1);

@@ -7,11 +7,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { SPAWNER_BINARY } from '../src/executor/spawner-binary';
 import { ensureCCompiler } from './stack/install';
 
 const ROOT = resolve(__dirname, '..');
 const SOURCE = join(ROOT, 'native', 'spawner.c');
-const SPAWNER_OUTPUT = join(ROOT, 'dist', 'bin', 'cronplane-spawner');
 
 export function buildServer(): void {
   execFileSync(
@@ -23,16 +23,16 @@ export function buildServer(): void {
 }
 
 export function buildSpawner(): string {
-  if (existsSync(SPAWNER_OUTPUT) && statSync(SPAWNER_OUTPUT).mtimeMs >= statSync(SOURCE).mtimeMs) {
-    return SPAWNER_OUTPUT;
+  if (existsSync(SPAWNER_BINARY) && statSync(SPAWNER_BINARY).mtimeMs >= statSync(SOURCE).mtimeMs) {
+    return SPAWNER_BINARY;
   }
-  mkdirSync(dirname(SPAWNER_OUTPUT), { recursive: true });
+  mkdirSync(dirname(SPAWNER_BINARY), { recursive: true });
   const flags = ['-std=c11', '-O2', '-Wall', '-Wextra', '-D_FORTIFY_SOURCE=2'];
   // Into place by rename: a spawner running from the old binary keeps it, none sees half a file.
-  const scratch = `${SPAWNER_OUTPUT}.${process.pid}`;
+  const scratch = `${SPAWNER_BINARY}.${process.pid}`;
   execFileSync(ensureCCompiler(), [...flags, '-o', scratch, SOURCE], { stdio: 'inherit' });
-  renameSync(scratch, SPAWNER_OUTPUT);
-  return SPAWNER_OUTPUT;
+  renameSync(scratch, SPAWNER_BINARY);
+  return SPAWNER_BINARY;
 }
 
 if (require.main === module) buildServer();

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { Socket } from 'node:net';
-import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
+import { SPAWNER_BINARY } from './spawner-binary';
 import {
   encodeCommands,
   EventDecoder,
@@ -39,13 +39,6 @@ export interface SpawnerEntry {
   file: string;
   args: string[];
 }
-
-/**
- * The native spawner the build compiles (native/spawner.c → dist/bin/cronplane-spawner). This
- * module lives two levels below the project root both as built (dist/executor) and as source
- * (src/executor, under Jest), so both find the same binary.
- */
-export const SPAWNER_BINARY = join(__dirname, '..', '..', 'dist', 'bin', 'cronplane-spawner');
 
 interface Entry {
   sink: SpawnSink;

@@ -6,7 +6,8 @@ import { Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ExecutionRequest } from './executor';
 import { SpawnedRun } from './spawned-run';
-import { SPAWNER_BINARY, SpawnerClient } from './spawner-client';
+import { SPAWNER_BINARY } from './spawner-binary';
+import { SpawnerClient } from './spawner-client';
 import { encodeCommands, EventDecoder, SpawnerEvent } from './spawner-protocol';
 import { SpawnerExecutor } from './spawner.executor';
 
@@ -186,6 +187,13 @@ describe('SpawnerExecutor', () => {
     process.kill(-(execution.pid as number), 'SIGKILL');
     await eventually(() => processesWith(sleep).length === 0);
   });
+
+  it('reports the exit of a shell whose background child never stops writing', async () => {
+    const execution = executor.start(request({ command: 'yes & exit 3', outputCapBytes: 64 }));
+    const result = await execution.done;
+    process.kill(-(execution.pid as number), 'SIGKILL');
+    expect(result).toMatchObject({ status: 'failed', exitCode: 3, truncated: true });
+  }, 20_000);
 
   it('gives the command exactly the requested environment, nothing of the worker', async () => {
     const path = process.env.PATH ?? '/usr/bin:/bin';
