@@ -97,9 +97,9 @@ export class ClaimSettler {
    * The claim committed; starts it now if its session is certainly alive, else once a keep-alive
    * confirms that session (or hands it back when the session is lost).
    */
-  committed(claim: SentClaim, runningRevision: number, startAt?: number): void {
+  committed(claim: SentClaim, runningRevision: number): void {
     if (this.session.canClaim() && this.session.leaseId === claim.leaseId) {
-      this.start(claim, runningRevision, startAt);
+      this.start(claim, runningRevision);
       return;
     }
     this.logger.warn({
@@ -111,7 +111,8 @@ export class ClaimSettler {
     this.unconfirmed.set(claim.runId, { claim, runningRevision });
   }
 
-  private start(claim: SentClaim, runningRevision: number, startAt?: number): void {
+  /** Starts the run at its tick (a tick claimed ahead), or now if that has passed. */
+  private start(claim: SentClaim, runningRevision: number): void {
     this.runner.start({
       job: claim.spec,
       runId: claim.runId,
@@ -119,7 +120,7 @@ export class ClaimSettler {
       attempt: 1,
       trigger: claim.trigger,
       running: { key: claim.runningKey, revision: runningRevision },
-      startAt,
+      startAt: claim.tick,
     });
   }
 
@@ -261,7 +262,7 @@ export class ClaimSettler {
         runId: run.runId,
         trigger: run.trigger === 'schedule' && late ? 'catchup' : run.trigger,
         attempt: run.attempt,
-        notBefore: 0,
+        notBefore: Date.now(),
         tick: run.tick,
         reason: `handed back by worker ${workerId}: claimed, never started (its session was lost)`,
       });

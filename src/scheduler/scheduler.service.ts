@@ -90,6 +90,11 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     });
     this.waiting = new SlotWaiters((kind) => runner.freeSlots(kind));
     runner.onSlotFreed(() => this.onSlotFreed());
+    metrics.onScrape(() => {
+      metrics.waitingForSlot.set(this.waiting.size);
+      metrics.saturated.set(this.saturation.saturated ? 1 : 0);
+      metrics.helpingJobs.set(this.book.helpingCount);
+    });
   }
 
   private get workerId(): string {
@@ -227,6 +232,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       this.runner.killOrHandBack('worker lost its etcd session');
     this.book.forgetMarks();
     this.saturation.reset();
+    void this.session.setSaturated(false); // the next registration starts unsaturated
     this.claimsAllowed = false;
   }
 

@@ -204,7 +204,7 @@ export class TickClaimer {
     if (result.claimed) {
       job.cursor = fire.tick;
       job.stateRevision = result.stateRevision;
-      this.settler.committed(sent, result.runningRevision, fire.tick);
+      this.settler.committed(sent, result.runningRevision);
       return 'claimed';
     }
     if (result.reason === 'running') {
