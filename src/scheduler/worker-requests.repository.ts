@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EtcdService } from '../etcd/etcd.service';
+import { prefixStrings } from '../etcd/paged-range';
 import { KillRequest, RunningEntry } from '../workers/worker.model';
 
 /** The kill requests a worker itself writes (policy `replace`) and the running runs it reads. */
@@ -10,7 +11,7 @@ export class WorkerRequestsRepository {
   /** Runs of `job` executing anywhere now (`running/<job>/<runId>` keys). */
   async runningOf(job: string): Promise<RunningEntry[]> {
     const { client, keys } = this.etcd;
-    const values = await client.getAll().prefix(keys.runningPrefix(job)).strings();
+    const values = await prefixStrings(client, keys.runningPrefix(job));
     const entries: RunningEntry[] = [];
     for (const value of Object.values(values)) {
       try {
