@@ -3,12 +3,15 @@ import { Etcd3 } from 'etcd3';
 import { AppConfig } from '../config/app-config';
 import { EtcdKeys } from './etcd-keys';
 import { etcdFaultHandling } from './fault-handling';
+import { StateReader, etcdMultiGet } from './state-reader';
 
 /** The process's one etcd client, and the key space under the configured prefix. */
 @Injectable()
 export class EtcdService implements OnApplicationShutdown {
   readonly client: Etcd3;
   readonly keys: EtcdKeys;
+  /** Single-key reads batched into read-only transactions of up to ETCD_MAX_TXN_OPS gets. */
+  readonly batchedReads: StateReader;
 
   constructor(config: AppConfig) {
     this.client = new Etcd3({
@@ -22,6 +25,7 @@ export class EtcdService implements OnApplicationShutdown {
       faultHandling: etcdFaultHandling(config.ETCD_ENDPOINTS.length),
     });
     this.keys = new EtcdKeys(config.ETCD_PREFIX);
+    this.batchedReads = new StateReader(etcdMultiGet(this.client), config.ETCD_MAX_TXN_OPS);
   }
 
   /** Resolves when etcd answers a status request within `timeoutMs`. */
