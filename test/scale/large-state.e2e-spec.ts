@@ -1,6 +1,9 @@
 import { Range } from 'etcd3';
 import { MongoClient } from 'mongodb';
+import { loadConfig } from '../../src/config/app-config';
+import { EtcdService } from '../../src/etcd/etcd.service';
 import { etcdPageReader, listPrefix, PageReader, readRange } from '../../src/etcd/paged-range';
+import { WorkerRegistryRepository } from '../../src/workers/worker-registry.repository';
 import { AppProcess, startApp } from '../support/app-process';
 import { appEnv, isolationId, testStack } from '../support/env';
 import { HoldingProxy } from '../faults/holding-proxy';
@@ -154,6 +157,27 @@ describe('100,000 existing jobs', () => {
     expect((await listPrefix(harness.etcd, `${harness.prefix}jobs/`)).kvs).toHaveLength(
       BULK + extra,
     );
+  }, 60_000);
+
+  it('reads too large for the client do not stop the session’s keep-alives', async () => {
+    const config = loadConfig({ ETCD_ENDPOINTS: stack.etcdEndpoints, ETCD_PREFIX: harness.prefix });
+    const etcd = new EtcdService(config);
+    const registry = new WorkerRegistryRepository(etcd);
+    try {
+      const lease = await registry.grantLease(10);
+      // The unpaged read of the old code, five times: each answer is over 4 MiB.
+      const unpaged = () => etcd.client.getAll().prefix(`${harness.prefix}jobs/`).exec();
+      await expect(unpaged()).rejects.toThrow(/RESOURCE_EXHAUSTED|larger than max/);
+      for (let i = 0; i < 4; i++) await expect(unpaged()).rejects.toThrow();
+      // With the library's default breaker these failed with "circuit breaker is open".
+      expect(await registry.keepAlive(lease.id, 3000)).toBeGreaterThan(0);
+      // And the other calls of a session: a put on the lease, a delete, the revocation.
+      await etcd.client.put(`${harness.prefix}probe`).value('x').lease(lease.id).exec();
+      await etcd.client.delete().key(`${harness.prefix}probe`).exec();
+      await registry.revokeLease(lease.id);
+    } finally {
+      etcd.onApplicationShutdown();
+    }
   }, 60_000);
 
   it('a master started into them leads and does its listing duties within 10 s', async () => {
