@@ -34,6 +34,16 @@ export class HoldingProxy {
     this.port = typeof address === 'object' && address ? address.port : 0;
   }
 
+  /**
+   * Closes every open connection (both sides) and drops the answers held for them, as a network
+   * cut would; new connections are accepted as before.
+   */
+  cut(): void {
+    this.held.splice(0);
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+
   release(): void {
     this.holding = false;
     for (const write of this.held.splice(0)) write();
