@@ -35,6 +35,7 @@ export const FAULT_KINDS = [
   'restartMongo',
   'restartNats',
   'killLeaderMaster',
+  'killAndPauseWorkers',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -294,6 +295,42 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
           await sleep(pausedMs);
           worker.child.kill('SIGCONT');
           return `${id} for ${pausedMs} ms`;
+        }
+        case 'killAndPauseWorkers': {
+          // Two faults overlapping (issue 15's scenario, scaled to the suite's TTL): SIGKILL one
+          // worker, then SIGSTOP another past its lease; the killed one comes back (same
+          // WORKER_ID and spool) while the other is still frozen. The survivor inherits both
+          // workers' jobs at once, with a backlog to catch up, and the frozen one wakes with
+          // whatever it had claimed and not started.
+          const ids = [...workers.keys()].sort();
+          const killedId = pick(ids);
+          const pausedId = pick(ids.filter((id) => id !== killedId));
+          const killed = workers.get(killedId)!;
+          const paused = workers.get(pausedId)!;
+          const pausedMs = (TTL_SECONDS + 3) * 1000;
+          const killedAt = Date.now();
+          await killed.stop('SIGKILL');
+          finished.push(killed);
+          await sleep(500 + Math.floor(random() * 1000));
+          const restartAfterMs = 1000 + Math.floor(random() * 3000);
+          paused.child.kill('SIGSTOP');
+          const pausedAt = Date.now();
+          try {
+            // The restart happens while the other worker is frozen.
+            const restarted = sleep(killedAt + restartAfterMs - Date.now()).then(() =>
+              startWorker(killedId),
+            );
+            restarted.catch(() => undefined); // awaited below; not unhandled meanwhile
+            await sleep(pausedAt + pausedMs - Date.now());
+            paused.child.kill('SIGCONT');
+            await restarted;
+          } finally {
+            paused.child.kill('SIGCONT');
+          }
+          return (
+            `${killedId} killed, ${pausedId} paused ${pausedAt - killedAt} ms later for ` +
+            `${pausedMs} ms; ${killedId} restarted after ${restartAfterMs} ms`
+          );
         }
         case 'killEtcdLeader': {
           const leader = await etcd!.leader();

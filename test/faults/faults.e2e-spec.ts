@@ -1,8 +1,9 @@
 import { FAULT_KINDS, runFaultSuite } from './fault-suite';
 
 /**
- * Faults under load: SIGKILLed and SIGSTOPped workers, the etcd leader member killed, the
- * MongoDB-wire server and NATS restarted, the leading master SIGKILLed, at seeded random times.
+ * Faults under load: SIGKILLed and SIGSTOPped workers (also one of each in the same slot), the
+ * etcd leader member killed, the MongoDB-wire server and NATS restarted, the leading master
+ * SIGKILLed, at seeded random times.
  * `npm test` runs the short version; `npm run test:faults` the long one (FAULTS_SECONDS=330,
  * FAULTS_JOBS=100). FAULTS_SEED replays a run's fault times.
  */
