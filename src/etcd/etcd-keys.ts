@@ -17,6 +17,8 @@ export class EtcdKeys {
   readonly triggerPrefix = (name?: string): string =>
     name === undefined ? `${this.prefix}trigger/` : `${this.prefix}trigger/${name}/`;
   readonly trigger = (name: string, id: string): string => `${this.triggerPrefix(name)}${id}`;
+  /** Present (on a lease) once a claim was handed back as a trigger: it is never handed twice. */
+  readonly handedBack = (runId: string): string => `${this.prefix}handback/${runId}`;
   readonly killPrefix = (): string => `${this.prefix}kill/`;
   readonly kill = (target: string): string => `${this.killPrefix()}${target}`;
   readonly leader = (): string => `${this.prefix}leader`;

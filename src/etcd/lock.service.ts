@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { ClaimOutcome, claimOutcome } from './claim-history';
 import { EtcdService } from './etcd.service';
 import { RevisionCompare, TxnBatcher, TxnGroup, WriteOp } from './txn-batcher';
 
@@ -179,6 +180,24 @@ export class LockService implements OnApplicationShutdown {
         return { claimed: false, reason: 'moved', state, stateRevision };
       },
     };
+  }
+
+  /**
+   * Whether a claim whose transaction failed without an answer (deadline, disconnect, a pause of
+   * this process) committed; see claim-history.ts.
+   */
+  claimOutcome(
+    claim: Pick<TickClaim, 'stateName' | 'expectedRevision' | 'state'>,
+  ): Promise<ClaimOutcome> {
+    return claimOutcome(
+      this.etcd.client,
+      this.etcd.keys.state(claim.stateName),
+      claim.expectedRevision,
+      (value) => {
+        const state = parseState(value);
+        return state !== undefined && sameMark(state, claim.state);
+      },
+    );
   }
 
   /**

@@ -12,6 +12,20 @@ describe('DueQueue', () => {
     expect(q.size).toBe(1);
   });
 
+  it('takeFirst hands out the earliest keys whatever their time', () => {
+    const q = new DueQueue<string>();
+    for (const [key, at] of [
+      ['c', 30],
+      ['a', 10],
+      ['b', 20],
+    ] as const)
+      q.set(key, at);
+    q.set('a', 40);
+    expect(q.takeFirst(2)).toEqual(['b', 'c']);
+    expect(q.takeFirst(5)).toEqual(['a']);
+    expect(q.size).toBe(0);
+  });
+
   it('the last set wins; a cleared key is never handed out', () => {
     const q = new DueQueue<string>();
     q.set('a', 10);

@@ -25,6 +25,10 @@ export class DueQueue<K> {
     if (this.heap.length > 2 * this.due.size + 64) this.rebuild();
   }
 
+  keys(): IterableIterator<K> {
+    return this.due.keys();
+  }
+
   get(key: K): number | undefined {
     return this.due.get(key);
   }
@@ -39,6 +43,19 @@ export class DueQueue<K> {
       this.due.delete(top.key);
       keys.push(top.key);
     }
+  }
+
+  /** Removes and returns the `count` keys due earliest, whatever their time. */
+  takeFirst(count: number): K[] {
+    const keys: K[] = [];
+    while (keys.length < count) {
+      const top = this.peekEntry();
+      if (!top) break;
+      this.pop();
+      this.due.delete(top.key);
+      keys.push(top.key);
+    }
+    return keys;
   }
 
   /** The earliest due time, or undefined when nothing is due ever. */

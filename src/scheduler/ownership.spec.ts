@@ -1,4 +1,4 @@
-import { labelsMatch, ownerOf, schedulesJob } from './ownership';
+import { labelsMatch, ownerAndHelper, ownerOf, roleOf } from './ownership';
 
 const workers = (ids: string[], labels: Record<string, string> = {}) =>
   ids.map((id) => ({ id, labels }));
@@ -52,19 +52,60 @@ describe('ownerOf (rendezvous hashing)', () => {
   });
 });
 
-describe('schedulesJob', () => {
+describe('roleOf', () => {
   const pool = workers(['w1', 'w2']);
-  it('mode all: every matching worker schedules', () => {
+  it('mode all: every matching worker owns, nobody helps', () => {
     const target = { labels: {}, mode: 'all' as const };
-    expect(pool.every((w) => schedulesJob(w, 'j', target, pool))).toBe(true);
+    const saturated = pool.map((w) => ({ ...w, saturated: true }));
+    expect(saturated.every((w) => roleOf(w, 'j', target, saturated) === 'owner')).toBe(true);
     expect(
-      schedulesJob({ id: 'w3', labels: {} }, 'j', { labels: { x: 'y' }, mode: 'all' }, pool),
-    ).toBe(false);
+      roleOf({ id: 'w3', labels: {} }, 'j', { labels: { x: 'y' }, mode: 'all' }, pool),
+    ).toBeUndefined();
   });
-  it('mode one: exactly one worker schedules', () => {
+  it('mode one: exactly one owner, and no helper while it is not saturated', () => {
     const target = { labels: {}, mode: 'one' as const };
     for (const job of ['a', 'b', 'c', 'd']) {
-      expect(pool.filter((w) => schedulesJob(w, job, target, pool))).toHaveLength(1);
+      expect(pool.filter((w) => roleOf(w, job, target, pool) === 'owner')).toHaveLength(1);
+      expect(pool.filter((w) => roleOf(w, job, target, pool) === 'helper')).toHaveLength(0);
     }
+  });
+});
+
+describe('ownerAndHelper', () => {
+  const jobs = Array.from({ length: 300 }, (_, i) => `job-${i}`);
+  const any = { labels: {} };
+
+  it('a saturated owner keeps its jobs and gets one helper among the others', () => {
+    const pool = workers(['w1', 'w2', 'w3']);
+    for (const job of jobs) {
+      const { owner } = ownerAndHelper(job, any, pool);
+      const marked = pool.map((w) => ({ ...w, saturated: w.id === owner }));
+      const both = ownerAndHelper(job, any, marked);
+      expect(both.owner).toBe(owner);
+      expect(both.helper).toBeDefined();
+      expect(both.helper).not.toBe(owner);
+      // The helper is whoever would own the job without the saturated owner: stable and spread.
+      expect(both.helper).toBe(
+        ownerOf(
+          job,
+          any,
+          pool.filter((w) => w.id !== owner),
+        ),
+      );
+    }
+  });
+
+  it('no helper when every matching worker is saturated, or none matches', () => {
+    const pool = workers(['w1', 'w2']).map((w) => ({ ...w, saturated: true }));
+    expect(ownerAndHelper('j', any, pool).helper).toBeUndefined();
+    expect(ownerAndHelper('j', { labels: { zone: 'x' } }, pool)).toEqual({});
+  });
+
+  it('the helper must carry the labels the job asks for', () => {
+    const pool = [
+      { id: 'a', labels: { zone: 'x' }, saturated: true },
+      { id: 'b', labels: { zone: 'y' } },
+    ];
+    expect(ownerAndHelper('j', { labels: { zone: 'x' } }, pool)).toEqual({ owner: 'a' });
   });
 });

@@ -32,7 +32,19 @@ interface ActiveRun {
   execution?: Execution;
   /** A stop requested before the process started. */
   stopRequested?: { reason: 'killed'; detail: string };
+  /** The process is known to have started. */
+  processStarted?: boolean;
+  /** Stopped before its process started because the session was lost: handed back, not killed. */
+  handBack?: boolean;
 }
+
+/**
+ * `onTime`: a tick due now, a manual run or a retry; `late`: a catch-up tick, or one this worker
+ * takes over from a saturated owner. Late work fills at most LATE_SHARE of the slots, so a
+ * backlog never takes the slots of the ticks that are due now.
+ */
+export type SlotKind = 'onTime' | 'late';
+const LATE_SHARE = 0.75;
 
 /**
  * Executes claimed runs: the `running` record, the process, the final record, releasing the
@@ -46,6 +58,8 @@ export class RunnerService {
   private readonly activePerJob = new Map<string, number>();
   private readonly tasks = new Set<Promise<void>>();
   private reserved = 0;
+  private readonly slotListeners: (() => void)[] = [];
+  private handBackListener?: (run: ClaimedRun) => void;
 
   constructor(
     private readonly config: AppConfig,
@@ -64,19 +78,40 @@ export class RunnerService {
     return this.active.size;
   }
 
-  hasCapacity(): boolean {
-    return this.active.size + this.reserved < this.config.WORKER_MAX_CONCURRENT;
+  /** Slots `kind` may still take (WORKER_MAX_CONCURRENT, of which late work fills a share). */
+  freeSlots(kind: SlotKind): number {
+    const max = this.config.WORKER_MAX_CONCURRENT;
+    const limit = kind === 'onTime' ? max : Math.max(1, Math.floor(max * LATE_SHARE));
+    return Math.max(0, limit - this.active.size - this.reserved);
   }
 
-  /** Holds a slot while a claim is in flight; call the result to give it back. */
-  reserve(): () => void {
+  /**
+   * Holds a slot while a claim is in flight (call the result to give it back), or undefined when
+   * `kind` has none free: the tick then waits, unclaimed, until a slot frees (onSlotFreed).
+   */
+  tryReserve(kind: SlotKind): (() => void) | undefined {
+    if (this.freeSlots(kind) === 0) return undefined;
     this.reserved += 1;
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.reserved -= 1;
+      this.slotFreed();
     };
+  }
+
+  onSlotFreed(listener: () => void): void {
+    this.slotListeners.push(listener);
+  }
+
+  /** Who takes a run that was stopped before its process started because the session was lost. */
+  onHandBack(listener: (run: ClaimedRun) => void): void {
+    this.handBackListener = listener;
+  }
+
+  private slotFreed(): void {
+    for (const listener of this.slotListeners) listener();
   }
 
   /** Runs of `job` active here; asked for every tick of a forbid or replace job. */
@@ -91,6 +126,7 @@ export class RunnerService {
     const left = this.runningCount(run.job) - 1;
     if (left > 0) this.activePerJob.set(run.job, left);
     else this.activePerJob.delete(run.job);
+    this.slotFreed();
   }
 
   isRunning(runId: string): boolean {
@@ -157,6 +193,7 @@ export class RunnerService {
     const process = await execution.started;
     const startedAt = process?.at ?? claimedAt;
     const latenessMs = Math.max(0, startedAt - run.tick);
+    if (process && active) active.processStarted = true;
     if (process) {
       this.runLog.processStarted(runId, { startedAt, latenessMs });
       this.metrics.fireLateness.observe(latenessMs / 1000);
@@ -166,6 +203,13 @@ export class RunnerService {
     // The slot is free once the process is gone; the record's durability is the run log's job.
     this.forget(runId);
     this.output.end(runId);
+    if (!process && active?.handBack && this.handBackListener) {
+      // Never started, and the session it was claimed under is gone: another worker runs it (or
+      // records it) as the misfire policy says. Its running key died with the lease.
+      this.runLog.withdraw(runId);
+      this.handBackListener(run);
+      return;
+    }
     const endedAt = Date.now();
     const final: RunRecord = {
       ...base,
@@ -270,6 +314,17 @@ export class RunnerService {
 
   killAll(detail: string): void {
     for (const run of this.active.values()) this.kill(run.runId, detail);
+  }
+
+  /**
+   * The session was lost: kills the runs whose process started, and hands back the others (a
+   * start the spawner still holds is dropped; if the spawner started it meanwhile, it is killed).
+   */
+  killOrHandBack(detail: string): void {
+    for (const run of this.active.values()) {
+      if (!run.processStarted) run.handBack = true;
+      this.kill(run.runId, detail);
+    }
   }
 
   /** Waits for running work up to `graceMs`, then kills what is left and waits for it to end. */

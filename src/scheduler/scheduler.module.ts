@@ -8,9 +8,14 @@ import { WorkerRegistryRepository } from '../workers/worker-registry.repository'
 import { WorkerSessionService } from '../workers/worker-session.service';
 import { RunLogRepository } from './run-log/run-log.repository';
 import { RunLogService } from './run-log/run-log.service';
+import { ClaimAudit } from './claim-audit';
+import { ClaimSettler } from './claim-settler';
+import { ReplaceRunning } from './replace-running';
 import { RunOutcomesService } from './run-outcomes.service';
 import { RunnerService } from './runner.service';
 import { SchedulerService } from './scheduler.service';
+import { TickClaimer } from './tick-claimer';
+import { TriggerConsumer } from './trigger-consumer';
 import { WorkerRequestsRepository } from './worker-requests.repository';
 
 /** The worker role: session, job table, ownership, tick claims, executor and run log. */
@@ -26,6 +31,11 @@ import { WorkerRequestsRepository } from './worker-requests.repository';
     { provide: EXECUTOR, useClass: SpawnerExecutor },
     RunOutcomesService,
     RunnerService,
+    ReplaceRunning,
+    ClaimSettler,
+    ClaimAudit,
+    TickClaimer,
+    TriggerConsumer,
     SchedulerService,
   ],
 })

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EtcdService } from '../etcd/etcd.service';
-import { KillRequest, RunningEntry } from '../workers/worker.model';
+import { KillRequest, RunningEntry, TriggerRequest } from '../workers/worker.model';
+
+/** How long the mark of a handed-back claim lives: far longer than any retry of its write. */
+const HANDED_BACK_TTL_SECONDS = 3600;
 
 /** The kill requests a worker itself writes (policy `replace`) and the running runs it reads. */
 @Injectable()
@@ -20,6 +23,26 @@ export class WorkerRequestsRepository {
       }
     }
     return entries;
+  }
+
+  /**
+   * Hands a claimed tick that never started to the job's owner, as a trigger under the tick's own
+   * run id: `If handback/<runId> absent Then put trigger/<job>/<runId>, handback/<runId>`. The
+   * second key (on an hour's lease) makes the write happen once, even when the client retries it
+   * after the owner has consumed the trigger. False when it was handed back before.
+   */
+  async handBack(job: string, request: TriggerRequest): Promise<boolean> {
+    const { client, keys } = this.etcd;
+    const marker = keys.handedBack(request.runId);
+    const lease = await client.leaseClient.leaseGrant({ TTL: HANDED_BACK_TTL_SECONDS });
+    const response = await client
+      .if(marker, 'Create', '==', 0)
+      .then(
+        client.put(keys.trigger(job, request.runId)).value(JSON.stringify(request)),
+        client.put(marker).value(request.reason).lease(lease.ID),
+      )
+      .commit();
+    return response.succeeded;
   }
 
   /** `kill/<runId>` on the requesting worker's session lease. */

@@ -21,6 +21,8 @@ export class WorkerSessionService {
   private readonly clock: SessionClock;
   private readonly lostListeners: LostListener[] = [];
   private readonly registeredListeners: (() => void)[] = [];
+  private readonly renewedListeners: ((leaseId: string) => void)[] = [];
+  private saturated = false;
   private lease?: string;
   private timer?: NodeJS.Timeout;
   private stopped = false;
@@ -64,6 +66,22 @@ export class WorkerSessionService {
     this.registeredListeners.push(listener);
   }
 
+  /** Each keep-alive etcd answered for a live lease (claims are allowed again, if they were not). */
+  onRenewed(listener: (leaseId: string) => void): void {
+    this.renewedListeners.push(listener);
+  }
+
+  /**
+   * Says in the registration whether ticks wait here for a free slot, so other workers help with
+   * this worker's jobs (one write per change; the caller limits how often it changes).
+   */
+  async setSaturated(saturated: boolean): Promise<void> {
+    this.saturated = saturated;
+    const lease = this.lease;
+    if (lease === undefined || this.withdrawn || this.stopped) return;
+    await this.registry.register(this.info(), lease);
+  }
+
   info(): WorkerInfo {
     return {
       id: this.workerId,
@@ -72,6 +90,7 @@ export class WorkerSessionService {
       pid: process.pid,
       labels: this.labels,
       capacity: this.config.WORKER_MAX_CONCURRENT,
+      saturated: this.saturated,
       version: process.env.npm_package_version ?? '0.1.0',
       startedAt: this.startedAt,
     };
@@ -126,6 +145,7 @@ export class WorkerSessionService {
       if (ttl <= 0) return this.lose(lease, 'etcd reports the session lease expired');
       this.clock.renewed(sentAt, ttl);
       this.schedule(this.ttlMs / 3);
+      for (const listener of this.renewedListeners) listener(lease);
     } catch (error) {
       if (lease !== this.lease) return;
       const now = Date.now();

@@ -1,3 +1,5 @@
+import { RunTrigger } from '../logs/run.model';
+
 /** A worker's registration, the value of `workers/<workerId>` under its session lease. */
 export interface WorkerInfo {
   id: string;
@@ -7,6 +9,8 @@ export interface WorkerInfo {
   labels: Record<string, string>;
   /** WORKER_MAX_CONCURRENT. */
   capacity: number;
+  /** Ticks wait here for a free slot: other workers help with its jobs (docs/coordination.md). */
+  saturated?: boolean;
   version: string;
   /** ISO time. */
   startedAt: string;
@@ -21,10 +25,13 @@ export interface RunningEntry {
   pid?: number;
 }
 
-/** Body of `trigger/<job>/<id>`: a manual run or a retry waiting to be claimed by the owner. */
+/**
+ * Body of `trigger/<job>/<id>`: a manual run, a retry, or a tick handed back by a worker that
+ * claimed it and lost its session before starting it, waiting to be claimed by the owner.
+ */
 export interface TriggerRequest {
   runId: string;
-  trigger: 'manual' | 'retry';
+  trigger: RunTrigger;
   attempt: number;
   /** Epoch ms; the owner waits until then (retry backoff). */
   notBefore: number;

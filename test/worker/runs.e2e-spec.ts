@@ -249,7 +249,8 @@ describe('worker runs: executor, policies, triggers', () => {
     }
   });
 
-  it('WORKER_MAX_CONCURRENT: a tick over the limit is recorded skipped with the reason', async () => {
+  it('WORKER_MAX_CONCURRENT: a tick over the limit waits for a slot, late but never skipped', async () => {
+    // Every second, 2 s each, on a worker with one slot: each tick waits for the run before it.
     await harness.putJob(
       harness.job('busy', {
         command: 'sleep 2',
@@ -257,7 +258,7 @@ describe('worker runs: executor, policies, triggers', () => {
         target: { labels: { zone: 'c' }, mode: 'one' },
       }),
     );
-    await sleep(4500);
+    await sleep(6500);
     await harness.putJob(
       harness.job('busy', {
         command: 'sleep 2',
@@ -266,11 +267,20 @@ describe('worker runs: executor, policies, triggers', () => {
       }),
     );
     await sleep(2500);
-    const runs = await harness.runs({ job: 'busy' });
-    const skipped = runs.filter((r) => r.status === 'skipped');
-    expect(runs.filter((r) => r.status === 'succeeded').length).toBeGreaterThanOrEqual(1);
-    expect(skipped.length).toBeGreaterThanOrEqual(1);
-    expect(skipped[0].error).toMatch(/concurrency limit \(WORKER_MAX_CONCURRENT=1\)/);
+    const runs = (await harness.runs({ job: 'busy' })).sort(
+      (a, b) => a.tick.getTime() - b.tick.getTime(),
+    );
+    expect(runs.filter((r) => r.status !== 'succeeded' && r.status !== 'running')).toEqual([]);
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    // One at a time, ticks in order, one second apart: each waited for the one before it.
+    const ticks = runs.map((r) => r.tick.getTime());
+    expect(ticks.slice(1).map((t, i) => t - ticks[i])).toEqual(ticks.slice(1).map(() => 1000));
+    for (let i = 1; i < runs.length; i++) {
+      if (!runs[i - 1].endedAt) continue;
+      expect(runs[i].startedAt!.getTime()).toBeGreaterThanOrEqual(runs[i - 1].endedAt!.getTime());
+    }
+    // The waiting shows as lateness: the third tick started a second or more after its time.
+    expect(runs[2].latenessMs).toBeGreaterThanOrEqual(1000);
     expect(new Set(runs.map((r) => r.workerId))).toEqual(new Set(['wc']));
   });
 

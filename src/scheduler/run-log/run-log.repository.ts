@@ -50,6 +50,12 @@ export class RunLogRepository {
     return this.indexes;
   }
 
+  /** Whether a record of `runId` exists (asked rarely: a full scan on FerretDB v1). */
+  async exists(runId: string): Promise<boolean> {
+    const doc = await this.runs.collection.findOne({ runId }, { projection: { _id: 1 } });
+    return doc !== null;
+  }
+
   /** Throws when the server cannot be reached at all; per-op failures come back as `retry`. */
   async write(ops: RunLogOp[]): Promise<BulkOutcome> {
     if (ops.length === 0) return { retry: [] };

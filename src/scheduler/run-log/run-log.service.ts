@@ -149,6 +149,19 @@ export class RunLogService {
   }
 
   /**
+   * Forgets the start of a run whose process never started and which another worker will run
+   * under the same run id (a claim handed back): nothing of it is written here.
+   */
+  withdraw(runId: string): void {
+    const held = this.heldStarts.get(runId);
+    if (!held) return;
+    this.heldStarts.delete(runId);
+    clearTimeout(held.timer);
+    this.journal.release(held.journaled);
+    held.durable();
+  }
+
+  /**
    * Writes `run` only if no record with its runId exists by then (a start's insert-if-absent):
    * for a tick whose claim is known but whose record may never have been written.
    */

@@ -1,0 +1,81 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { JobState } from '../etcd/lock.service';
+import { JobSpec } from '../jobs/job.model';
+import { RunLogRepository } from './run-log/run-log.repository';
+import { RunLogService } from './run-log/run-log.service';
+import { RunOutcomesService } from './run-outcomes.service';
+import { notRunRecord } from './tick-records';
+
+/** A claim's own records reach MongoDB well within this (or its worker's journal replays them). */
+const UNRECORDED_CLAIM_GRACE_MS = 15_000;
+/** While the claim is still being worked on somewhere, look again this many times at most. */
+const MAX_LOOKS = 20;
+
+/** What the audit asks the scheduler about a claimed tick when its grace period ends. */
+export interface ClaimWhereabouts {
+  /** The run is running here, or this worker still settles or hands back the claim. */
+  inHand(runId: string): boolean;
+  /** A trigger with the run's id waits (a claim handed back, not yet consumed). */
+  triggered(job: string, runId: string): boolean;
+}
+
+/**
+ * A mark names the last tick claimed. When its claimer is gone (or was this worker before a
+ * restart), the claim may have committed while its process died before the answer arrived, so
+ * nothing ever recorded that tick. After a grace period, in which the claimer's own records
+ * reach MongoDB (a restarted worker replays its journal, a resumed one hands its claim back),
+ * the tick is written `lost` unless a record of it exists, and the job's failure alert is raised.
+ * The write is an insert-if-absent, so a record that arrives later still wins.
+ */
+@Injectable()
+export class ClaimAudit {
+  private readonly logger = new Logger(ClaimAudit.name);
+  private readonly audited = new Set<string>();
+
+  constructor(
+    private readonly runLog: RunLogService,
+    private readonly records: RunLogRepository,
+    private readonly outcomes: RunOutcomesService,
+  ) {}
+
+  audit(spec: JobSpec, state: JobState, where: ClaimWhereabouts): void {
+    if (this.audited.has(state.runId)) return;
+    this.audited.add(state.runId);
+    this.look(spec, state, where, 0);
+  }
+
+  private look(spec: JobSpec, state: JobState, where: ClaimWhereabouts, looks: number): void {
+    const timer = setTimeout(() => {
+      const busy = where.inHand(state.runId) || where.triggered(spec.name, state.runId);
+      if (busy && looks + 1 < MAX_LOOKS) return this.look(spec, state, where, looks + 1);
+      void this.recordLost(spec, state).finally(() => this.audited.delete(state.runId));
+    }, UNRECORDED_CLAIM_GRACE_MS);
+    timer.unref();
+  }
+
+  private async recordLost(spec: JobSpec, state: JobState): Promise<void> {
+    const claimer = state.workerId;
+    try {
+      if (await this.records.exists(state.runId)) return;
+    } catch {
+      // MongoDB is away: the insert-if-absent below still cannot overwrite a record.
+    }
+    const identity = {
+      runId: state.runId,
+      job: spec.name,
+      tick: state.lastTick,
+      trigger: 'schedule' as const,
+      workerId: claimer,
+    };
+    const error = `claimed by worker ${claimer}, which stopped before recording the run`;
+    const record = notRunRecord(spec, identity, 'lost', error, Date.now());
+    this.logger.warn({
+      msg: 'claimed tick recorded lost',
+      job: spec.name,
+      runId: state.runId,
+      workerId: claimer,
+    });
+    await this.runLog.recordIfAbsent(record);
+    this.outcomes.ended(spec, record);
+  }
+}

@@ -1,0 +1,52 @@
+import { missedCount, missedRecords, notRunRecord } from './tick-records';
+
+const spec = { name: 'j', command: 'true', misfirePolicy: 'skip' as const };
+
+describe('tick records', () => {
+  it('one missed record per listed tick, and one summary at the first unlisted tick', () => {
+    const missed = {
+      ticks: [3000, 4000],
+      more: {
+        count: 2,
+        atLeast: false,
+        first: 1000,
+        last: 2000,
+        reason: 'before the catch-up window',
+      },
+    };
+    const records = missedRecords(spec, missed, (tick) => `j@${tick}`, 'w1', 9000);
+    expect(records.map((r) => [r.runId, r.status])).toEqual([
+      ['j@1000', 'missed'],
+      ['j@3000', 'missed'],
+      ['j@4000', 'missed'],
+    ]);
+    expect(records[0].error).toBe(
+      '2 ticks missed from 1970-01-01T00:00:01.000Z to 1970-01-01T00:00:02.000Z (before the catch-up window)',
+    );
+    expect(records[1].error).toContain('misfire policy skip');
+    expect(records.every((r) => r.workerId === 'w1' && r.endedAt === 9000)).toBe(true);
+    expect(missedCount(missed)).toBe(4);
+  });
+
+  it('a not-run record carries the reason and no start', () => {
+    const record = notRunRecord(
+      spec,
+      { runId: 'j@1', job: 'j', tick: 1, trigger: 'schedule', workerId: 'w' },
+      'skipped',
+      'previous run still running',
+      5,
+    );
+    expect(record).toEqual({
+      runId: 'j@1',
+      job: 'j',
+      tick: 1,
+      trigger: 'schedule',
+      workerId: 'w',
+      attempt: 1,
+      status: 'skipped',
+      command: 'true',
+      error: 'previous run still running',
+      endedAt: 5,
+    });
+  });
+});
