@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AppProcess } from '../support/app-process';
 import { isolationId, testStack } from '../support/env';
 import { duplicates, percentile, RunDoc, sleep, WorkerHarness } from './worker-harness';
@@ -108,9 +110,15 @@ describe(`catch-up after a failover: ${JOBS} jobs every second, runAll`, () => {
     await sleep(3000);
     // SIGTERM: each worker drains and flushes its run log.
     for (const id of ids) {
+      const stopAt = Date.now();
       const exit = await workers.get(id)!.stop('SIGTERM', 60_000);
-      if (exit.code !== 0) note(`${id} exited ${JSON.stringify(exit)}`);
+      note(`${id} stopped in ${Date.now() - stopAt} ms (${JSON.stringify(exit)})`);
     }
+
+    // Every process's log, for diagnosis (the retired w1 first).
+    const logFile = join(harness.dir, 'workers.log');
+    writeFileSync(logFile, [...retired, ...workers.values()].map((w) => w.output()).join('\n'));
+    note(`logs in ${logFile}`);
 
     const ledger = harness.readLedger();
     const runs = await harness.runs();
@@ -174,6 +182,15 @@ describe(`catch-up after a failover: ${JOBS} jobs every second, runAll`, () => {
         `not-run reasons ${JSON.stringify(notRunReasons)}; ${((Date.now() - start) / 1000).toFixed(0)} s in all\n` +
         `timeline: ${timeline.join('; ')}\n`,
     );
+    // Records left `running` (a SIGKILLed worker's journal replays a start whose end it never
+    // saw; only a master's reaper would settle those): where they come from.
+    const leftRunning: Record<string, number> = {};
+    for (const r of windowRuns.filter((run) => run.status === 'running')) {
+      const key = `${r.workerId} tick +${(r.tick.getTime() - t0) / 1000}s`;
+      leftRunning[key] = (leftRunning[key] ?? 0) + 1;
+    }
+    if (Object.keys(leftRunning).length > 0)
+      process.stdout.write(`records left running: ${JSON.stringify(leftRunning)}\n`);
     if (notRun.length > 0)
       process.stdout.write(`not run (first 20): ${notRun.slice(0, 20).join('; ')}\n`);
 
