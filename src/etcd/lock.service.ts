@@ -11,6 +11,11 @@ export interface JobState {
   workerId: string;
   /** Set when the mark moved without a run (missed or skipped ticks). */
   skipped?: boolean;
+  /**
+   * Tells one claim attempt from another of the same tick by the same worker (a claim sent again
+   * after the first one's answer was lost), so a claim in doubt is never taken for its successor.
+   */
+  claim?: string;
 }
 
 /** A job's mark as read from etcd; revision 0 when the key is absent. */
@@ -341,6 +346,7 @@ function sameMark(a: JobState, b: JobState): boolean {
     a.lastTick === b.lastTick &&
     a.runId === b.runId &&
     a.workerId === b.workerId &&
+    a.claim === b.claim &&
     Boolean(a.skipped) === Boolean(b.skipped)
   );
 }

@@ -47,6 +47,24 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly waitingForSlot = new Gauge({
+    name: 'cronplane_waiting_for_slot',
+    help: 'Jobs whose next tick waits, unclaimed, for a free slot (WORKER_MAX_CONCURRENT)',
+    registers: [this.registry],
+  });
+
+  readonly saturated = new Gauge({
+    name: 'cronplane_worker_saturated',
+    help: '1 while this worker says it is saturated, so other workers help with its jobs',
+    registers: [this.registry],
+  });
+
+  readonly helpingJobs = new Gauge({
+    name: 'cronplane_helping_jobs',
+    help: 'Jobs of saturated workers this worker helps with (their ticks left waiting)',
+    registers: [this.registry],
+  });
+
   readonly etcdRequests = new Histogram({
     name: 'cronplane_etcd_request_duration_seconds',
     help: 'etcd request latency by operation',

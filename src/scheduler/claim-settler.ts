@@ -53,6 +53,7 @@ interface Doubt {
 @Injectable()
 export class ClaimSettler {
   private readonly logger = new Logger(ClaimSettler.name);
+  /** By claim attempt (`runId` and the mark's claim id): the same tick may be claimed again. */
   private readonly doubts = new Map<string, Doubt>();
   private readonly unconfirmed = new Map<string, { claim: SentClaim; runningRevision: number }>();
   private readonly handingBack = new Map<string, { run: ClaimedRun; attempts: number }>();
@@ -76,7 +77,9 @@ export class ClaimSettler {
 
   /** Whether this worker still settles, holds or hands back the claim of `runId`. */
   holds(runId: string): boolean {
-    return this.doubts.has(runId) || this.unconfirmed.has(runId) || this.handingBack.has(runId);
+    if (this.unconfirmed.has(runId) || this.handingBack.has(runId)) return true;
+    for (const doubt of this.doubts.values()) if (doubt.claim.runId === runId) return true;
+    return false;
   }
 
   get pending(): number {
@@ -85,7 +88,8 @@ export class ClaimSettler {
 
   /** The claim's transaction failed without an answer: it may have committed. */
   inDoubt(claim: SentClaim): void {
-    this.doubts.set(claim.runId, { claim, notBefore: Date.now() + DOUBT_SETTLE_MS, attempts: 0 });
+    const key = `${claim.runId} ${claim.state.claim ?? ''}`;
+    this.doubts.set(key, { claim, notBefore: Date.now() + DOUBT_SETTLE_MS, attempts: 0 });
     this.soon(DOUBT_SETTLE_MS);
   }
 
@@ -93,9 +97,9 @@ export class ClaimSettler {
    * The claim committed; starts it now if its session is certainly alive, else once a keep-alive
    * confirms that session (or hands it back when the session is lost).
    */
-  committed(claim: SentClaim, runningRevision: number, startAt?: number): void {
+  committed(claim: SentClaim, runningRevision: number): void {
     if (this.session.canClaim() && this.session.leaseId === claim.leaseId) {
-      this.start(claim, runningRevision, startAt);
+      this.start(claim, runningRevision);
       return;
     }
     this.logger.warn({
@@ -107,7 +111,8 @@ export class ClaimSettler {
     this.unconfirmed.set(claim.runId, { claim, runningRevision });
   }
 
-  private start(claim: SentClaim, runningRevision: number, startAt?: number): void {
+  /** Starts the run at its tick (a tick claimed ahead), or now if that has passed. */
+  private start(claim: SentClaim, runningRevision: number): void {
     this.runner.start({
       job: claim.spec,
       runId: claim.runId,
@@ -115,7 +120,7 @@ export class ClaimSettler {
       attempt: 1,
       trigger: claim.trigger,
       running: { key: claim.runningKey, revision: runningRevision },
-      startAt,
+      startAt: claim.tick,
     });
   }
 
@@ -157,9 +162,9 @@ export class ClaimSettler {
     this.settling = true;
     try {
       const now = Date.now();
-      for (const [runId, doubt] of [...this.doubts]) {
+      for (const [key, doubt] of [...this.doubts]) {
         if (doubt.notBefore > now) continue;
-        await this.settleDoubt(runId, doubt);
+        await this.settleDoubt(key, doubt);
       }
       for (const [runId, entry] of [...this.handingBack]) {
         this.handingBack.delete(runId);
@@ -173,9 +178,9 @@ export class ClaimSettler {
       this.soon(Math.max(RETRY_MS, next - Date.now()));
   }
 
-  private async settleDoubt(runId: string, doubt: Doubt): Promise<void> {
+  private async settleDoubt(key: string, doubt: Doubt): Promise<void> {
     const { claim } = doubt;
-    const context = { job: claim.spec.name, runId, workerId: this.config.WORKER_ID };
+    const context = { job: claim.spec.name, runId: claim.runId, workerId: this.config.WORKER_ID };
     let settled: ClaimOutcome | undefined;
     try {
       settled = await this.lock.claimOutcome(claim);
@@ -190,14 +195,14 @@ export class ClaimSettler {
       doubt.attempts += 1;
       doubt.notBefore = Date.now() + RETRY_MS;
       if (doubt.attempts < MAX_ATTEMPTS && settled === undefined) return;
-      this.doubts.delete(runId);
+      this.doubts.delete(key);
       this.logger.error({
         msg: "a claim in doubt cannot be settled (etcd's history is compacted); its tick may be recorded lost",
         ...context,
       });
       return;
     }
-    this.doubts.delete(runId);
+    this.doubts.delete(key);
     if (settled.outcome !== 'committed') return; // never committed: its owner plans it again
     if (this.session.canClaim() && this.session.leaseId === claim.leaseId) {
       this.logger.warn({
@@ -257,7 +262,7 @@ export class ClaimSettler {
         runId: run.runId,
         trigger: run.trigger === 'schedule' && late ? 'catchup' : run.trigger,
         attempt: run.attempt,
-        notBefore: 0,
+        notBefore: Date.now(),
         tick: run.tick,
         reason: `handed back by worker ${workerId}: claimed, never started (its session was lost)`,
       });

@@ -13,13 +13,13 @@ import { KillRequest, WorkerInfo } from '../workers/worker.model';
 import { WorkerSessionService } from '../workers/worker-session.service';
 import { ClaimAudit } from './claim-audit';
 import { ClaimSettler } from './claim-settler';
-import { DueQueue } from './due-queue';
 import { JobBook, ScheduledJob } from './job-book';
 import { JobEntry, readJob, TableJob } from './job-table';
 import { OwnerCandidate } from './ownership';
 import { RunLogService } from './run-log/run-log.service';
-import { RunnerService, SlotKind } from './runner.service';
+import { RunnerService } from './runner.service';
 import { SaturationSignal } from './saturation';
+import { SlotWaiters } from './slot-waiters';
 import { Advance, TickClaimer } from './tick-claimer';
 import { TriggerConsumer } from './trigger-consumer';
 import { WorkerRequestsRepository } from './worker-requests.repository';
@@ -43,11 +43,7 @@ const STATS_EVERY_MS = 10_000;
 export class SchedulerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SchedulerService.name);
   private readonly book: JobBook;
-  /** Jobs whose next tick waits for a slot, by tick: on-time ones are served first. */
-  private readonly waiting: Record<SlotKind, DueQueue<string>> = {
-    onTime: new DueQueue(),
-    late: new DueQueue(),
-  };
+  private readonly waiting: SlotWaiters;
   private readonly saturation = new SaturationSignal();
   private readonly jobsMirror: PrefixMirror;
   private readonly workersMirror: PrefixMirror;
@@ -92,7 +88,13 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       // Requests made while the watch was down arrive with the re-listing.
       if (e.type === 'reset') for (const [key, value] of e.entries) this.onKill(key, value);
     });
+    this.waiting = new SlotWaiters((kind) => runner.freeSlots(kind));
     runner.onSlotFreed(() => this.onSlotFreed());
+    metrics.onScrape(() => {
+      metrics.waitingForSlot.set(this.waiting.size);
+      metrics.saturated.set(this.saturation.saturated ? 1 : 0);
+      metrics.helpingJobs.set(this.book.helpingCount);
+    });
   }
 
   private get workerId(): string {
@@ -131,7 +133,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       jobs: this.book.table.size,
       workers: this.book.workers.length,
       running: this.runner.activeCount,
-      waitingForSlot: this.waitingCount,
+      waitingForSlot: this.waiting.size,
       saturated: this.saturation.saturated,
       claiming: this.claimsAllowed,
       claimsNotStarted: this.settler.pending,
@@ -180,7 +182,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private jobDeleted(name: string): void {
-    this.forgetWaiting(name);
+    this.waiting.forget(name);
     // A deleted job's runs do not keep going (they did in the original crontab).
     this.runner.kill(name, 'job deleted');
   }
@@ -206,8 +208,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
 
   private recomputeOwnership(): void {
     const { gained, lost } = this.book.recompute(this.registered);
-    for (const name of this.waitingNames())
-      if (!this.book.owned.has(name)) this.forgetWaiting(name);
+    for (const name of this.waiting.names())
+      if (!this.book.owned.has(name)) this.waiting.forget(name);
     this.metrics.ownedJobs.set(this.book.ownedCount);
     if (gained > 0 || lost > 0) {
       this.logger.log({
@@ -230,6 +232,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       this.runner.killOrHandBack('worker lost its etcd session');
     this.book.forgetMarks();
     this.saturation.reset();
+    void this.session.setSaturated(false); // the next registration starts unsaturated
     this.claimsAllowed = false;
   }
 
@@ -288,7 +291,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       return;
     }
     job.busy = true;
-    this.forgetWaiting(job.name);
+    this.waiting.forget(job.name);
     void this.claimer
       .advance(job, (state) => this.onMark(job, state))
       .then((advance) => this.advanced(job, advance))
@@ -320,7 +323,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     // ticks that waited past the misfire threshold follow the misfire policy.
     this.setDue(job, undefined);
     if (this.book.owned.get(job.name) === job)
-      this.waiting[advance.waiting].set(job.name, advance.tick);
+      this.waiting.park(job.name, advance.waiting, advance.tick);
   }
 
   /** The mark was read: audit a claim nobody may have recorded (its claimer is gone). */
@@ -354,50 +357,32 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
 
   // ---- waiting for slots, saturation -------------------------------------------------------
 
-  private get waitingCount(): number {
-    return this.waiting.onTime.size + this.waiting.late.size;
-  }
-
-  private waitingNames(): string[] {
-    return [...this.waiting.onTime.keys(), ...this.waiting.late.keys()];
-  }
-
-  private forgetWaiting(name: string): void {
-    this.waiting.onTime.set(name, undefined);
-    this.waiting.late.set(name, undefined);
-  }
-
   /** Slots freed (runs ended, claims answered): the waiting jobs get them, on-time ones first. */
   private onSlotFreed(): void {
-    if (this.slotsFreed || this.waitingCount === 0) return;
+    if (this.slotsFreed || this.waiting.size === 0) return;
     this.slotsFreed = true;
     setImmediate(() => {
       this.slotsFreed = false;
       const now = Date.now();
-      const onTime = this.waiting.onTime.takeFirst(this.runner.freeSlots('onTime'));
-      const lateSlots = Math.min(
-        this.runner.freeSlots('late'),
-        this.runner.freeSlots('onTime') - onTime.length,
-      );
-      const late = this.waiting.late.takeFirst(Math.max(0, lateSlots));
-      for (const name of [...onTime, ...late]) {
+      const admitted = this.waiting.admit();
+      for (const name of admitted) {
         const job = this.book.owned.get(name);
         if (job) this.setDue(job, now);
       }
-      if (onTime.length + late.length > 0) this.wake();
+      if (admitted.length > 0) this.wake();
     });
   }
 
   /** Says in the registration when ticks have been waiting for slots (other workers help). */
   private sampleSaturation(now: number): void {
-    const change = this.saturation.sample(this.waitingCount > 0, now);
+    const change = this.saturation.sample(this.waiting.size > 0, now);
     if (change === undefined) return;
     this.logger.warn({
       msg: change
         ? 'worker saturated: ticks wait for slots; asking for help'
         : 'worker no longer saturated',
       workerId: this.workerId,
-      waitingForSlot: this.waitingCount,
+      waitingForSlot: this.waiting.size,
       running: this.runner.activeCount,
     });
     void this.session.setSaturated(change).catch((error: Error) =>

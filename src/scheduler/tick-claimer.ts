@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { JobState, LockService } from '../etcd/lock.service';
@@ -51,8 +52,17 @@ export class TickClaimer {
     private readonly replace: ReplaceRunning,
   ) {}
 
+  private claims = 0;
+  private readonly boot = randomBytes(3).toString('hex');
+
   private get workerId(): string {
     return this.config.WORKER_ID;
+  }
+
+  /** Unique among this worker's claims (with its id, among all claims). */
+  private nextClaimId(): string {
+    this.claims += 1;
+    return `${this.boot}.${this.claims.toString(36)}`;
   }
 
   /** Reads the mark if needed, then claims (or records) what is due. */
@@ -160,7 +170,12 @@ export class TickClaimer {
       workerId: this.workerId,
       startedAt: new Date().toISOString(),
     };
-    const state: JobState = { lastTick: fire.tick, runId, workerId: this.workerId };
+    const state: JobState = {
+      lastTick: fire.tick,
+      runId,
+      workerId: this.workerId,
+      claim: this.nextClaimId(),
+    };
     const sent = {
       spec,
       runId,
@@ -189,7 +204,7 @@ export class TickClaimer {
     if (result.claimed) {
       job.cursor = fire.tick;
       job.stateRevision = result.stateRevision;
-      this.settler.committed(sent, result.runningRevision, fire.tick);
+      this.settler.committed(sent, result.runningRevision);
       return 'claimed';
     }
     if (result.reason === 'running') {
