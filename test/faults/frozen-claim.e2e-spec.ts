@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ownerOf } from '../../src/scheduler/ownership';
 import { AppProcess } from '../support/app-process';
 import { isolationId, testStack } from '../support/env';
@@ -125,6 +127,17 @@ describe('a claim its worker never started, frozen past its lease', () => {
     return { harness, workers, names };
   };
 
+  /** Worker `app`'s cronplane_claims_total by outcome (diagnosis: a claim answered `moved`). */
+  const claimCounts = async (app: AppProcess): Promise<Record<string, number>> => {
+    const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
+    const counts: Record<string, number> = {};
+    for (const m of text.matchAll(/^cronplane_claims_total\{([^}]*)\} (\d+)/gm)) {
+      const outcome = /outcome="(\w+)"/.exec(m[1])?.[1] ?? '?';
+      counts[outcome] = Number(m[2]);
+    }
+    return counts;
+  };
+
   /** Polls etcd (directly) until every job's mark is A's claim of `tick`; false at `deadline`. */
   const claimsCommitted = async (
     harness: WorkerHarness,
@@ -155,6 +168,11 @@ describe('a claim its worker never started, frozen past its lease', () => {
   ): Promise<string> => {
     await sleep(2000);
     for (const worker of workers.values()) await worker.stop('SIGTERM', 60_000);
+    const logFile = join(harness.dir, 'workers.log');
+    writeFileSync(
+      logFile,
+      [...workers.entries()].map(([id, w]) => `=== ${id}\n${w.output()}`).join('\n'),
+    );
     const ledger = harness.readLedger().filter((l) => names.includes(l.job));
     const runs = await harness.runs();
     const ran = new Map<string, number>();
@@ -192,7 +210,7 @@ describe('a claim its worker never started, frozen past its lease', () => {
       `frozen tick ${frozenTick}: ran ${frozenRuns.filter((n) => n === 1).length}/${names.length} ` +
       `once (${frozenRuns.filter((n) => n > 1).length} more than once), records ${JSON.stringify(frozenRanBy)}; ` +
       `runs by ${B} after it ${byB}; records ${JSON.stringify(byStatus)}`;
-    process.stdout.write(`${summary}\n`);
+    process.stdout.write(`${summary}; logs ${logFile}\n`);
     const show = (rs: (RunDoc | undefined)[]) =>
       rs
         .filter((r): r is RunDoc => r !== undefined)
@@ -257,6 +275,8 @@ describe('a claim its worker never started, frozen past its lease', () => {
     });
     const wa = setup.workers.get(A)!;
     const tick = Math.ceil((Date.now() + 1500) / 1000) * 1000;
+    await sleep(tick - 600 - Date.now());
+    const claimsBefore = await claimCounts(wa);
     await sleep(tick - 150 - Date.now());
     proxy.holding = true;
     const committed = await claimsCommitted(setup.harness, setup.names, tick, tick + 1000);
@@ -267,6 +287,11 @@ describe('a claim its worker never started, frozen past its lease', () => {
     expect(committed).toBe(true);
     await sleep(tick + FROZEN_MS - Date.now());
     wa.child.kill('SIGCONT');
+    await sleep(3000);
+    process.stdout.write(
+      `stopped with the answer in flight: ${A}'s claims by outcome before ${JSON.stringify(claimsBefore)}, ` +
+        `3 s after SIGCONT ${JSON.stringify(await claimCounts(wa))}\n`,
+    );
     await sleep(tick + FROZEN_MS + AFTER_MS - Date.now());
     await setup.harness.pauseJobs();
     await check('stopped with the answer in flight', setup, tick, Date.now());
