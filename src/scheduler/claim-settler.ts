@@ -8,7 +8,7 @@ import { WorkerSessionService } from '../workers/worker-session.service';
 import { RunLogService } from './run-log/run-log.service';
 import { RunOutcomesService } from './run-outcomes.service';
 import { ClaimedRun, RunnerService } from './runner.service';
-import { notRunRecord } from './tick-records';
+import { handedBackAs, notRunRecord } from './tick-records';
 import { WorkerRequestsRepository } from './worker-requests.repository';
 
 /** A tick claim this worker sent: enough to start it, settle it or hand it back. */
@@ -223,12 +223,7 @@ export class ClaimSettler {
    */
   handBack(run: ClaimedRun): void {
     const spec = run.job;
-    const lateMs = Date.now() - run.tick;
-    const scheduled = run.trigger === 'schedule' || run.trigger === 'catchup';
-    const late = lateMs > this.config.MISFIRE_THRESHOLD_MS;
-    const inWindow = lateMs <= spec.catchupWindowSeconds * 1000;
-    const runs = !scheduled || !late || (spec.misfirePolicy === 'runAll' && inWindow);
-    if (runs) {
+    if (handedBackAs(run, Date.now(), this.config.MISFIRE_THRESHOLD_MS) === 'run') {
       void this.sendHandBack(run, 0);
       return;
     }

@@ -1,4 +1,6 @@
-import { missedCount, missedRecords, notRunRecord } from './tick-records';
+import { handedBackAs, missedCount, missedRecords, notRunRecord } from './tick-records';
+import { MisfirePolicy } from '../jobs/job.model';
+import { RunTrigger } from '../logs/run.model';
 
 const spec = { name: 'j', command: 'true', misfirePolicy: 'skip' as const };
 
@@ -48,5 +50,33 @@ describe('tick records', () => {
       error: 'previous run still running',
       endedAt: 5,
     });
+  });
+});
+
+describe('handedBackAs: a claim that never started follows the misfire policy', () => {
+  const run = (misfirePolicy: MisfirePolicy, trigger: RunTrigger = 'schedule') => ({
+    tick: 10_000,
+    trigger,
+    job: { misfirePolicy, catchupWindowSeconds: 60 },
+  });
+  const threshold = 5000;
+
+  it('a tick still on time runs, whatever the policy', () => {
+    for (const policy of ['skip', 'runOnce', 'runAll'] as const)
+      expect(handedBackAs(run(policy), 15_000, threshold)).toBe('run');
+  });
+
+  it('a misfired tick runs under runAll within the catch-up window, else it is missed', () => {
+    expect(handedBackAs(run('runAll'), 20_000, threshold)).toBe('run');
+    expect(handedBackAs(run('runAll', 'catchup'), 20_000, threshold)).toBe('run');
+    expect(handedBackAs(run('runAll'), 10_000 + 61_000, threshold)).toBe('missed');
+    expect(handedBackAs(run('skip'), 20_000, threshold)).toBe('missed');
+    // runOnce: the job's new owner already made the one catch-up run of this gap.
+    expect(handedBackAs(run('runOnce'), 20_000, threshold)).toBe('missed');
+  });
+
+  it('manual runs and retries always run', () => {
+    expect(handedBackAs(run('skip', 'manual'), 1e9, threshold)).toBe('run');
+    expect(handedBackAs(run('skip', 'retry'), 1e9, threshold)).toBe('run');
   });
 });

@@ -64,3 +64,23 @@ export function missedRecords(
 export function missedCount(missed: MissedTicks): number {
   return missed.ticks.length + (missed.more?.count ?? 0);
 }
+
+/**
+ * What a claimed run that never started becomes when it is handed back: run (by the owner,
+ * through a trigger) or recorded `missed`, as its job's misfire policy says for a tick this late.
+ */
+export function handedBackAs(
+  run: {
+    tick: number;
+    trigger: RunTrigger;
+    job: Pick<JobSpec, 'misfirePolicy' | 'catchupWindowSeconds'>;
+  },
+  now: number,
+  thresholdMs: number,
+): 'run' | 'missed' {
+  const scheduled = run.trigger === 'schedule' || run.trigger === 'catchup';
+  const lateMs = now - run.tick;
+  if (!scheduled || lateMs <= thresholdMs) return 'run';
+  const inWindow = lateMs <= run.job.catchupWindowSeconds * 1000;
+  return run.job.misfirePolicy === 'runAll' && inWindow ? 'run' : 'missed';
+}

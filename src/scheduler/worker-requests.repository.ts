@@ -27,9 +27,10 @@ export class WorkerRequestsRepository {
 
   /**
    * Hands a claimed tick that never started to the job's owner, as a trigger under the tick's own
-   * run id: `If handback/<runId> absent Then put trigger/<job>/<runId>, handback/<runId>`. The
-   * second key (on an hour's lease) makes the write happen once, even when the client retries it
-   * after the owner has consumed the trigger. False when it was handed back before.
+   * run id: `If the job exists and handback/<runId> is absent Then put trigger/<job>/<runId>,
+   * handback/<runId>`. The second key (on an hour's lease) makes the write happen once, even when
+   * the client retries it after the owner has consumed the trigger. False when it was handed back
+   * before, or the job is gone.
    */
   async handBack(job: string, request: TriggerRequest): Promise<boolean> {
     const { client, keys } = this.etcd;
@@ -37,6 +38,7 @@ export class WorkerRequestsRepository {
     const lease = await client.leaseClient.leaseGrant({ TTL: HANDED_BACK_TTL_SECONDS });
     const response = await client
       .if(marker, 'Create', '==', 0)
+      .and(keys.job(job), 'Create', '>', 0)
       .then(
         client.put(keys.trigger(job, request.runId)).value(JSON.stringify(request)),
         client.put(marker).value(request.reason).lease(lease.ID),
