@@ -44,6 +44,15 @@ describe(`catch-up after a failover: ${JOBS} jobs every second, runAll`, () => {
   const env = { SESSION_TTL_SECONDS: String(TTL_SECONDS) };
 
   afterAll(async () => {
+    // Every process's log, for diagnosis (the retired w1 first), whatever happened.
+    const logFile = join(harness.dir, 'workers.log');
+    writeFileSync(
+      logFile,
+      [...retired.map((w) => ['w1 (killed)', w] as const), ...workers.entries()]
+        .map(([id, w]) => `=== ${id}\n${w.output()}`)
+        .join('\n'),
+    );
+    process.stdout.write(`catch-up failover: logs in ${logFile}\n`);
     for (const worker of [...workers.values(), ...retired]) {
       worker.child.kill('SIGCONT');
       await worker.stop('SIGKILL');
@@ -76,8 +85,11 @@ describe(`catch-up after a failover: ${JOBS} jobs every second, runAll`, () => {
     const t0 = Math.ceil((Date.now() + 1) / 1000) * 1000;
     const at = (s: number) => sleep(Math.max(0, t0 + s * 1000 - Date.now()));
     const timeline: string[] = [];
-    const note = (what: string) =>
-      timeline.push(`+${((Date.now() - t0) / 1000).toFixed(2)} ${what}`);
+    const note = (what: string) => {
+      const line = `+${((Date.now() - t0) / 1000).toFixed(2)} ${what}`;
+      timeline.push(line);
+      process.stdout.write(`catch-up failover ${line}\n`);
+    };
 
     await at(10.5);
     const w1 = workers.get('w1')!;
@@ -109,16 +121,13 @@ describe(`catch-up after a failover: ${JOBS} jobs every second, runAll`, () => {
     note('jobs paused');
     await sleep(3000);
     // SIGTERM: each worker drains and flushes its run log.
-    for (const id of ids) {
-      const stopAt = Date.now();
-      const exit = await workers.get(id)!.stop('SIGTERM', 60_000);
-      note(`${id} stopped in ${Date.now() - stopAt} ms (${JSON.stringify(exit)})`);
-    }
-
-    // Every process's log, for diagnosis (the retired w1 first).
-    const logFile = join(harness.dir, 'workers.log');
-    writeFileSync(logFile, [...retired, ...workers.values()].map((w) => w.output()).join('\n'));
-    note(`logs in ${logFile}`);
+    const stopAt = Date.now();
+    await Promise.all(
+      ids.map(async (id) => {
+        const exit = await workers.get(id)!.stop('SIGTERM', 60_000);
+        note(`${id} stopped in ${Date.now() - stopAt} ms (${JSON.stringify(exit)})`);
+      }),
+    );
 
     const ledger = harness.readLedger();
     const runs = await harness.runs();
@@ -200,5 +209,5 @@ describe(`catch-up after a failover: ${JOBS} jobs every second, runAll`, () => {
     expect(contradictions).toEqual([]);
     // The faults did make a backlog: ticks were caught up late.
     expect(catchups.length).toBeGreaterThan(0);
-  }, 240_000);
+  }, 300_000);
 });
