@@ -35,6 +35,11 @@ describe('fault suite', () => {
         alertsExpected: report.alertsExpected,
         alertsDelivered: report.alertsDelivered,
         alertsUnexpected: report.alertsUnexpected,
+        recordsOnlyOnDisk: report.recordsOnlyOnDisk,
+        workersNotFlushed: report.workersNotFlushed,
+        leftRunning: report.leftRunning.length,
+        unaccounted: report.unaccounted.length,
+        duplicates: report.duplicates.length,
       };
       process.stdout.write(`fault suite summary: ${JSON.stringify(summary, null, 2)}\n`);
       // Every check is evaluated, so one failing run reports all of its problems at once.
@@ -55,6 +60,6 @@ describe('fault suite', () => {
       if (report.alertsMissing.length > 0) violations.alertsNotDelivered = report.alertsMissing;
       expect(violations).toEqual({});
     },
-    (SECONDS + 300) * 1000,
+    (SECONDS + 300 + JOBS) * 1000,
   );
 });
