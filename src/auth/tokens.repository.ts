@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EtcdService } from '../etcd/etcd.service';
+import { prefixStrings } from '../etcd/paged-range';
 import { StoredToken } from './token.model';
 
 /** API tokens in etcd under `tokens/`, keyed by the hash of their secret. */
@@ -13,7 +14,7 @@ export class TokensRepository {
   }
 
   async list(): Promise<StoredToken[]> {
-    const values = await this.etcd.client.getAll().prefix(this.etcd.keys.tokensPrefix()).strings();
+    const values = await prefixStrings(this.etcd.client, this.etcd.keys.tokensPrefix());
     return Object.values(values).map((value) => JSON.parse(value) as StoredToken);
   }
 

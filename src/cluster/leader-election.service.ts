@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { hostname } from 'node:os';
 import { AppConfig } from '../config/app-config';
 import { EtcdService } from '../etcd/etcd.service';
+import { prefixStrings } from '../etcd/paged-range';
 import { SessionLease } from '../etcd/session-lease';
 import { MetricsService } from '../metrics/metrics.service';
 
@@ -177,7 +178,7 @@ export class LeaderElection implements OnApplicationBootstrap, OnApplicationShut
   }
 
   async masters(): Promise<MasterInfo[]> {
-    const all = await this.etcd.client.getAll().prefix(this.etcd.keys.mastersPrefix()).strings();
+    const all = await prefixStrings(this.etcd.client, this.etcd.keys.mastersPrefix());
     return Object.values(all)
       .map((value) => JSON.parse(value) as MasterInfo)
       .sort((a, b) => a.id.localeCompare(b.id));

@@ -92,3 +92,24 @@ describe('parseSchedule', () => {
     );
   });
 });
+
+describe('parsed forms shared between jobs', () => {
+  it('gives jobs with one expression the same fire times, and H fields still their own spread', () => {
+    const a = parseSchedule('0 0 1 1 *', { now: NOW, hashKey: 'a' });
+    const b = parseSchedule('0 0 1 1 *', { now: NOW, hashKey: 'b' });
+    expect(upcoming(a, NOW, 3)).toEqual(upcoming(b, NOW, 3));
+    const spread = ['job-1', 'job-2', 'job-3', 'job-4'].map(
+      (hashKey) => upcoming(parseSchedule('H * * * *', { now: NOW, hashKey }), NOW, 1)[0],
+    );
+    expect(new Set(spread).size).toBeGreaterThan(1);
+    // Parsed again (from the shared form): the same answers.
+    expect(upcoming(parseSchedule('H * * * *', { now: NOW, hashKey: 'job-2' }), NOW, 1)[0]).toBe(
+      spread[1],
+    );
+  });
+
+  it('still rejects a bad expression after a good one was shared', () => {
+    parseSchedule('*/5 * * * *', { now: NOW });
+    expect(() => parseSchedule('*/5 * * * 9', { now: NOW })).toThrow(CronSyntaxError);
+  });
+});

@@ -2,12 +2,16 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Etcd3 } from 'etcd3';
 import { AppConfig } from '../config/app-config';
 import { EtcdKeys } from './etcd-keys';
+import { etcdFaultHandling } from './fault-handling';
+import { StateReader, etcdMultiGet } from './state-reader';
 
 /** The process's one etcd client, and the key space under the configured prefix. */
 @Injectable()
 export class EtcdService implements OnApplicationShutdown {
   readonly client: Etcd3;
   readonly keys: EtcdKeys;
+  /** Single-key reads batched into read-only transactions of up to ETCD_MAX_TXN_OPS gets. */
+  readonly batchedReads: StateReader;
 
   constructor(config: AppConfig) {
     this.client = new Etcd3({
@@ -16,8 +20,12 @@ export class EtcdService implements OnApplicationShutdown {
       // Unary calls fail after 5 s instead of hanging while etcd is away; streams (watches,
       // keep-alives) have no deadline and are re-established by their owners.
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + 5000 }),
+      // No per-host breaker that one failing kind of call (an oversized read, say) can open for
+      // all the others, lease keep-alives included: see fault-handling.ts.
+      faultHandling: etcdFaultHandling(config.ETCD_ENDPOINTS.length),
     });
     this.keys = new EtcdKeys(config.ETCD_PREFIX);
+    this.batchedReads = new StateReader(etcdMultiGet(this.client), config.ETCD_MAX_TXN_OPS);
   }
 
   /** Resolves when etcd answers a status request within `timeoutMs`. */

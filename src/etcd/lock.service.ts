@@ -108,8 +108,9 @@ export class LockService implements OnApplicationShutdown {
   }
 
   async readState(stateName: string): Promise<StateRead> {
-    const response = await this.etcd.client.get(this.etcd.keys.state(stateName)).exec();
-    const kv = response.kvs[0];
+    // Batched with the other reads of the same turn (a worker taking over many jobs reads all
+    // their marks at once): see state-reader.ts.
+    const kv = await this.etcd.batchedReads.read(this.etcd.keys.state(stateName));
     if (!kv) return { revision: 0 };
     return { state: parseState(kv.value.toString()), revision: Number(kv.mod_revision) };
   }

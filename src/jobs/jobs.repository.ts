@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { IKeyValue, Range } from 'etcd3';
 import { EtcdService } from '../etcd/etcd.service';
 import { EtcdKeys } from '../etcd/etcd-keys';
+import { etcdPageReader, readPage } from '../etcd/paged-range';
 import { JobSpec, StoredJob } from './job.model';
 
 /**
@@ -34,12 +35,13 @@ export class JobsRepository {
     // The smallest key after jobs/<start> is jobs/<start> followed by a zero byte.
     const from =
       start === undefined ? prefix : `${this.etcd.keys.job(start)}${inclusive ? '' : '\0'}`;
-    const response = await this.etcd.client
-      .getAll()
-      .inRange(new Range(from, end))
-      .sort('Key', 'Ascend')
-      .limit(limit)
-      .exec();
+    // Key order; fewer jobs than asked (with `more`) when `limit` of them do not fit in one
+    // answer, which the caller pages through like any other page.
+    const response = await readPage(etcdPageReader(this.etcd.client), {
+      start: Buffer.from(from),
+      end,
+      limit,
+    });
     const jobs = response.kvs
       .map((kv) => this.decode(kv))
       .filter((job): job is StoredJob => job !== undefined);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EtcdService } from '../etcd/etcd.service';
+import { prefixStrings } from '../etcd/paged-range';
 import { KillRequest, RunningEntry, TriggerRequest } from '../workers/worker.model';
 
 /** How long the mark of a handed-back claim lives: far longer than any retry of its write. */
@@ -13,7 +14,7 @@ export class WorkerRequestsRepository {
   /** Runs of `job` executing anywhere now (`running/<job>/<runId>` keys). */
   async runningOf(job: string): Promise<RunningEntry[]> {
     const { client, keys } = this.etcd;
-    const values = await client.getAll().prefix(keys.runningPrefix(job)).strings();
+    const values = await prefixStrings(client, keys.runningPrefix(job));
     const entries: RunningEntry[] = [];
     for (const value of Object.values(values)) {
       try {

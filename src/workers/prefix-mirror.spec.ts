@@ -8,18 +8,20 @@ class FakeEtcd {
   data = new Map<string, string>();
   watchers: { startRevision: string; watcher: EventEmitter & { cancel(): Promise<void> } }[] = [];
 
-  getAll() {
-    return {
-      prefix: (prefix: string) => ({
-        exec: async () => ({
-          header: { revision: String(this.revision) },
-          kvs: [...this.data]
-            .filter(([k]) => k.startsWith(prefix))
-            .map(([k, v]) => ({ key: Buffer.from(k), value: Buffer.from(v) })),
-        }),
-      }),
-    };
-  }
+  /** Range reads as the paged listing sends them: [key, range_end), limit, revision. */
+  readonly kv = {
+    range: async (request: { key: Buffer; range_end: Buffer; limit: number }) => {
+      const keys = [...this.data.keys()]
+        .filter((k) => k >= request.key.toString() && k < request.range_end.toString())
+        .sort();
+      const taken = keys.slice(0, request.limit);
+      return {
+        header: { revision: String(this.revision) },
+        kvs: taken.map((k) => ({ key: Buffer.from(k), value: Buffer.from(this.data.get(k)!) })),
+        more: taken.length < keys.length,
+      };
+    },
+  };
 
   watch() {
     let startRevision = '';
@@ -66,6 +68,18 @@ describe('PrefixMirror', () => {
     etcd.put('/p/jobs/b', '2');
     expect(mirror.get('b')).toBe('2');
     expect(events).toEqual(['reset', 'put']);
+    mirror.stop();
+  });
+
+  it('lists a prefix of more keys than one page holds', async () => {
+    const etcd = new FakeEtcd();
+    for (let i = 0; i < 5000; i++) etcd.data.set(`/p/jobs/j${i}`, String(i));
+    etcd.data.set('/p/jobsx', 'outside');
+    const mirror = new PrefixMirror(etcd as unknown as Etcd3, '/p/jobs/', 'jobs', () => undefined);
+    await mirror.start();
+    expect(mirror.size).toBe(5000);
+    expect(mirror.get('j4999')).toBe('4999');
+    expect(etcd.watchers[0].startRevision).toBe('11');
     mirror.stop();
   });
 

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import { listPrefix } from '../etcd/paged-range';
 
 export type MirrorEvent =
   | { type: 'reset'; entries: ReadonlyMap<string, string> }
@@ -10,8 +11,8 @@ const RESYNC_MIN_MS = 250;
 const RESYNC_MAX_MS = 2000;
 
 /**
- * A live copy of every key under an etcd prefix: one range read, then a watch from the read's
- * revision + 1, so no change between the two is lost. When the watch is cancelled (compaction),
+ * A live copy of every key under an etcd prefix: one listing (a paged range read at one
+ * revision), then a watch from that revision + 1, so no change between the two is lost. When the watch is cancelled (compaction),
  * fails or disconnects, the copy is rebuilt the same way (re-list, re-watch) after a short
  * back-off, and every such moment is logged at warn: the copy never goes stale silently.
  * Keys are reported relative to the prefix.
@@ -84,9 +85,10 @@ export class PrefixMirror {
   private async sync(): Promise<void> {
     if (this.stopped) return;
     const generation = ++this.generation;
-    const listing = await this.client.getAll().prefix(this.prefix).exec();
+    // Paged, every page at the first page's revision: any number of keys, one snapshot.
+    const listing = await listPrefix(this.client, this.prefix);
     if (this.stopped || generation !== this.generation) return;
-    const revision = Number(listing.header.revision);
+    const { revision } = listing;
     this.entries.clear();
     for (const kv of listing.kvs) this.entries.set(this.tail(kv), kv.value.toString());
     const watcher = await this.client

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EtcdService } from '../etcd/etcd.service';
 import { EtcdKeys } from '../etcd/etcd-keys';
+import { prefixStrings } from '../etcd/paged-range';
 import { RunningEntry, WorkerInfo } from './worker.model';
 
 /** A running entry and the job it belongs to (the key names the job; the value may not). */
@@ -20,7 +21,8 @@ export class WorkersRepository {
 
   async workers(): Promise<WorkerInfo[]> {
     const prefix = this.etcd.keys.workersPrefix();
-    const values = await this.etcd.client.getAll().prefix(prefix).sort('Key', 'Ascend').strings();
+    // Paged reads come in key order.
+    const values = await prefixStrings(this.etcd.client, prefix);
     return Object.entries(values)
       .map(([key, value]) => this.parse<WorkerInfo>(key, value))
       .filter((worker): worker is WorkerInfo => worker !== undefined);
@@ -35,11 +37,11 @@ export class WorkersRepository {
     const base = keys.runningPrefix();
     let values: Record<string, string>;
     if (job === undefined) {
-      values = await client.getAll().prefix(base).strings();
+      values = await prefixStrings(client, base);
     } else {
       const exclusiveKey = keys.runningPrefix(job).slice(0, -1);
       const exclusive = await client.get(exclusiveKey).string();
-      values = await client.getAll().prefix(keys.runningPrefix(job)).strings();
+      values = await prefixStrings(client, keys.runningPrefix(job));
       if (exclusive !== null) values[exclusiveKey] = exclusive;
     }
     const runs: RunningRun[] = [];

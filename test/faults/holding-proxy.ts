@@ -41,6 +41,17 @@ export class HoldingProxy {
     this.port = typeof address === 'object' && address ? address.port : 0;
   }
 
+  /**
+   * Closes every open connection (both sides) and drops what is held for them, as a network
+   * cut would; new connections are accepted as before.
+   */
+  cut(): void {
+    this.held.splice(0);
+    this.heldRequests.splice(0);
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+
   /** Stops holding; what was held is delivered first (requests to the server, then answers). */
   release(): void {
     this.holdingRequests = false;
