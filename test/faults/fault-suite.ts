@@ -8,6 +8,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   writeFileSync,
 } from 'node:fs';
@@ -35,6 +36,7 @@ export const FAULT_KINDS = [
   'restartMongo',
   'restartNats',
   'killLeaderMaster',
+  'killAndPauseWorkers',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -89,6 +91,32 @@ export interface FaultReport {
   alertDuplicates: string[];
   alertsMissing: string[];
   alertsUnexpected: string[];
+  /** Run records still only in a worker's spool or journal files at the end (not in MongoDB). */
+  recordsOnlyOnDisk: number;
+  /** Workers that had to be SIGKILLed at the end because their run log did not flush in time. */
+  workersNotFlushed: string[];
+}
+
+/** The latest status per `job@tick` of every run-log operation in the spool/journal files. */
+function recordsOnDisk(spoolRoot: string): Map<string, string> {
+  const found = new Map<string, string>();
+  if (!existsSync(spoolRoot)) return found;
+  for (const worker of readdirSync(spoolRoot)) {
+    const folder = join(spoolRoot, worker);
+    for (const file of readdirSync(folder)) {
+      if (!file.endsWith('.jsonl')) continue;
+      for (const line of readFileSync(join(folder, file), 'utf8').split('\n')) {
+        if (!line.startsWith('{')) continue;
+        try {
+          const op = JSON.parse(line) as { run?: { job: string; tick: number; status: string } };
+          if (op.run) found.set(`${op.run.job}@${new Date(op.run.tick).getTime()}`, op.run.status);
+        } catch {
+          // a torn last line of a SIGKILLed worker's journal
+        }
+      }
+    }
+  }
+  return found;
 }
 
 const TOKEN = 'faults-admin-token-0123456789';
@@ -295,6 +323,42 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
           worker.child.kill('SIGCONT');
           return `${id} for ${pausedMs} ms`;
         }
+        case 'killAndPauseWorkers': {
+          // Two faults overlapping (issue 15's scenario, scaled to the suite's TTL): SIGKILL one
+          // worker, then SIGSTOP another past its lease; the killed one comes back (same
+          // WORKER_ID and spool) while the other is still frozen. The survivor inherits both
+          // workers' jobs at once, with a backlog to catch up, and the frozen one wakes with
+          // whatever it had claimed and not started.
+          const ids = [...workers.keys()].sort();
+          const killedId = pick(ids);
+          const pausedId = pick(ids.filter((id) => id !== killedId));
+          const killed = workers.get(killedId)!;
+          const paused = workers.get(pausedId)!;
+          const pausedMs = (TTL_SECONDS + 3) * 1000;
+          const killedAt = Date.now();
+          await killed.stop('SIGKILL');
+          finished.push(killed);
+          await sleep(500 + Math.floor(random() * 1000));
+          const restartAfterMs = 1000 + Math.floor(random() * 3000);
+          paused.child.kill('SIGSTOP');
+          const pausedAt = Date.now();
+          try {
+            // The restart happens while the other worker is frozen.
+            const restarted = sleep(killedAt + restartAfterMs - Date.now()).then(() =>
+              startWorker(killedId),
+            );
+            restarted.catch(() => undefined); // awaited below; not unhandled meanwhile
+            await sleep(pausedAt + pausedMs - Date.now());
+            paused.child.kill('SIGCONT');
+            await restarted;
+          } finally {
+            paused.child.kill('SIGCONT');
+          }
+          return (
+            `${killedId} killed, ${pausedId} paused ${pausedAt - killedAt} ms later for ` +
+            `${pausedMs} ms; ${killedId} restarted after ${restartAfterMs} ms`
+          );
+        }
         case 'killEtcdLeader': {
           const leader = await etcd!.leader();
           if (!leader) return 'no leader found';
@@ -381,19 +445,39 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
       socketTimeoutMS: 60000,
     });
     const runsCollection = mongoClient.db(database).collection<RunRecord>('runs');
+    /**
+     * A find, tried again after a failure until `deadline` (FerretDB v1 scans the collection for
+     * every such query, and under a large backlog of run-log writes a scan can outlast the
+     * socket timeout; see RELIABILITY.md, FAULTS_JOBS=400).
+     */
+    const findRuns = async (filter: Record<string, unknown>, deadline: number) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await runsCollection.find(filter).toArray();
+        } catch (error) {
+          note(`find ${JSON.stringify(filter)} failed (attempt ${attempt}): ${String(error)}`);
+          if (Date.now() > deadline) throw error;
+          await sleep(2000);
+        }
+      }
+    };
     // The reaper calls a run lost several flush periods after its key went; give it time.
     let leftRunning: RunRecord[] = [];
     const settleDeadline = Date.now() + 45000;
     for (;;) {
-      leftRunning = await runsCollection.find({ status: 'running' }).toArray();
+      try {
+        leftRunning = await runsCollection.find({ status: 'running' }).toArray();
+      } catch (error) {
+        note(`find of runs left running failed: ${String(error)}`);
+      }
       if (leftRunning.length === 0 || Date.now() > settleDeadline) break;
       await sleep(1000);
     }
     note(`runs left running after the settle period: ${leftRunning.length}`);
 
     // Alerts: every alerting record of the alert job delivered once.
-    const alertIds = async (): Promise<string[]> =>
-      (await runsCollection.find({ job: ALERT_JOB }).toArray())
+    const alertIds = async (deadline = Date.now() + 120_000): Promise<string[]> =>
+      (await findRuns({ job: ALERT_JOB }, deadline))
         .filter((r) => ALERTING.has(r.status))
         .map((r) => `${r.runId}:${r.status}`);
     const delivered = (): string[] =>
@@ -412,10 +496,25 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
     }
     await sleep(3000);
 
-    // Graceful stop of the workers flushes anything still queued; then read everything.
-    await Promise.all([...workers.values()].map((w) => w.stop('SIGTERM', 60000)));
-    const runs = await runsCollection.find({}).toArray();
-    const expectedAlerts = await alertIds();
+    // Graceful stop of the workers flushes anything still queued; then read everything. A worker
+    // that cannot flush in time (MongoDB too slow) is SIGKILLed: its records stay in its spool
+    // and journal, which are counted below.
+    const stopMs = Math.max(60_000, options.jobs * 300);
+    const notFlushed: string[] = [];
+    await Promise.all(
+      [...workers.entries()].map(async ([id, w]) => {
+        const stoppedAt = Date.now();
+        const exit = await w.stop('SIGTERM', stopMs);
+        note(`${id} stopped in ${Date.now() - stoppedAt} ms: ${JSON.stringify(exit)}`);
+        if (exit.code !== 0) notFlushed.push(id);
+      }),
+    );
+    const runs = await findRuns({}, Date.now() + 300_000);
+    const expectedAlerts = await alertIds(Date.now() + 300_000);
+    const onDisk = recordsOnDisk(join(dir, 'spool'));
+    note(
+      `run records only in a worker's spool or journal: ${onDisk.size}; workers that did not flush: ${notFlushed.join(', ') || 'none'}`,
+    );
     const report = check({
       jobs,
       ledgerText: readFileSync(ledger, 'utf8'),
@@ -425,14 +524,23 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
       delivered: delivered(),
       expectedAlerts,
     });
+    // A tick not accounted for whose record waits in a spool or journal is still not accounted
+    // for (MongoDB does not have it), but say so.
+    report.unaccounted = report.unaccounted.map((key) => {
+      const status = onDisk.get(key);
+      return status ? `${key} (record ${status} only in a worker's spool/journal)` : key;
+    });
     const full: FaultReport = {
       seed: options.seed,
+
       jobs: jobs.length,
       seconds: options.seconds,
       window: { from, to },
       faults,
       leftRunning: leftRunning.map((r) => r.runId),
       ...report,
+      recordsOnlyOnDisk: onDisk.size,
+      workersNotFlushed: notFlushed,
     };
     writeFileSync(join(artifacts, `report-${options.seed}.json`), JSON.stringify(full, null, 2));
     return full;
@@ -474,7 +582,17 @@ export function check(input: {
   to: number;
   delivered: string[];
   expectedAlerts: string[];
-}): Omit<FaultReport, 'seed' | 'jobs' | 'seconds' | 'window' | 'faults' | 'leftRunning'> {
+}): Omit<
+  FaultReport,
+  | 'seed'
+  | 'jobs'
+  | 'seconds'
+  | 'window'
+  | 'faults'
+  | 'leftRunning'
+  | 'recordsOnlyOnDisk'
+  | 'workersNotFlushed'
+> {
   const lines = input.ledgerText
     .split('\n')
     .filter((line) => line.trim() !== '')

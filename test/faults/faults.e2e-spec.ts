@@ -1,8 +1,9 @@
 import { FAULT_KINDS, runFaultSuite } from './fault-suite';
 
 /**
- * Faults under load: SIGKILLed and SIGSTOPped workers, the etcd leader member killed, the
- * MongoDB-wire server and NATS restarted, the leading master SIGKILLed, at seeded random times.
+ * Faults under load: SIGKILLed and SIGSTOPped workers (also one of each in the same slot), the
+ * etcd leader member killed, the MongoDB-wire server and NATS restarted, the leading master
+ * SIGKILLed, at seeded random times.
  * `npm test` runs the short version; `npm run test:faults` the long one (FAULTS_SECONDS=330,
  * FAULTS_JOBS=100). FAULTS_SEED replays a run's fault times.
  */
@@ -34,6 +35,11 @@ describe('fault suite', () => {
         alertsExpected: report.alertsExpected,
         alertsDelivered: report.alertsDelivered,
         alertsUnexpected: report.alertsUnexpected,
+        recordsOnlyOnDisk: report.recordsOnlyOnDisk,
+        workersNotFlushed: report.workersNotFlushed,
+        leftRunning: report.leftRunning.length,
+        unaccounted: report.unaccounted.length,
+        duplicates: report.duplicates.length,
       };
       process.stdout.write(`fault suite summary: ${JSON.stringify(summary, null, 2)}\n`);
       // Every check is evaluated, so one failing run reports all of its problems at once.
@@ -54,6 +60,6 @@ describe('fault suite', () => {
       if (report.alertsMissing.length > 0) violations.alertsNotDelivered = report.alertsMissing;
       expect(violations).toEqual({});
     },
-    (SECONDS + 300) * 1000,
+    (SECONDS + 300 + JOBS) * 1000,
   );
 });

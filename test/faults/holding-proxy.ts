@@ -1,12 +1,16 @@
 import { createServer, Server, Socket, connect } from 'node:net';
 
 /**
- * A TCP proxy that can hold the server's answers (client to server bytes always pass), to make
- * a request commit while its answer comes late.
+ * A TCP proxy that can hold the server's answers (`holding`), to make a request commit while its
+ * answer comes late, and also the client's requests (`holdingRequests`), to cut a client off
+ * from the server (its lease keep-alives stop reaching etcd) without closing its connections.
+ * Held bytes are delivered, in order, by `release()`.
  */
 export class HoldingProxy {
   holding = false;
+  holdingRequests = false;
   private readonly held: (() => void)[] = [];
+  private readonly heldRequests: (() => void)[] = [];
   private readonly sockets = new Set<Socket>();
   private server?: Server;
   port = 0;
@@ -17,7 +21,10 @@ export class HoldingProxy {
     this.server = createServer((client) => {
       const upstream = connect(this.target);
       this.sockets.add(client).add(upstream);
-      client.on('data', (chunk: Buffer) => upstream.write(chunk));
+      client.on('data', (chunk: Buffer) => {
+        if (this.holdingRequests) this.heldRequests.push(() => upstream.write(chunk));
+        else upstream.write(chunk);
+      });
       upstream.on('data', (chunk: Buffer) => {
         if (this.holding) this.held.push(() => client.write(chunk));
         else client.write(chunk);
@@ -35,18 +42,27 @@ export class HoldingProxy {
   }
 
   /**
-   * Closes every open connection (both sides) and drops the answers held for them, as a network
+   * Closes every open connection (both sides) and drops what is held for them, as a network
    * cut would; new connections are accepted as before.
    */
   cut(): void {
     this.held.splice(0);
+    this.heldRequests.splice(0);
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
   }
 
+  /** Stops holding; what was held is delivered first (requests to the server, then answers). */
   release(): void {
+    this.holdingRequests = false;
+    for (const write of this.heldRequests.splice(0)) write();
     this.holding = false;
     for (const write of this.held.splice(0)) write();
+  }
+
+  /** Chunks held so far in each direction. */
+  get heldCounts(): { requests: number; answers: number } {
+    return { requests: this.heldRequests.length, answers: this.held.length };
   }
 
   async stop(): Promise<void> {
