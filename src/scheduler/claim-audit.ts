@@ -8,7 +8,11 @@ import { notRunRecord } from './tick-records';
 
 /** A claim's own records reach MongoDB well within this (or its worker's journal replays them). */
 const UNRECORDED_CLAIM_GRACE_MS = 15_000;
-/** While the claim is still being worked on somewhere, look again this many times at most. */
+/**
+ * While the claim may still be recorded (its claimer is registered again, a hand-back waits,
+ * MongoDB is away), look again this many times at most (5 minutes): a run log's backlog is not
+ * bounded by the grace period, and a `lost` written for a tick that ran is a false alert.
+ */
 const MAX_LOOKS = 20;
 
 /** What the audit asks the scheduler about a claimed tick when its grace period ends. */
@@ -17,6 +21,11 @@ export interface ClaimWhereabouts {
   inHand(runId: string): boolean;
   /** A trigger with the run's id waits (a claim handed back, not yet consumed). */
   triggered(job: string, runId: string): boolean;
+  /**
+   * The claimer is registered again (restarted with its id, or resumed): its journal or its
+   * hand-back will bring the record, however slowly MongoDB takes it.
+   */
+  live(workerId: string): boolean;
 }
 
 /**
@@ -25,6 +34,7 @@ export interface ClaimWhereabouts {
  * nothing ever recorded that tick. After a grace period, in which the claimer's own records
  * reach MongoDB (a restarted worker replays its journal, a resumed one hands its claim back),
  * the tick is written `lost` unless a record of it exists, and the job's failure alert is raised.
+ * While the claimer is registered again, it is given up to MAX_LOOKS grace periods.
  * The write is an insert-if-absent, so a record that arrives later still wins.
  */
 @Injectable()
@@ -46,20 +56,36 @@ export class ClaimAudit {
 
   private look(spec: JobSpec, state: JobState, where: ClaimWhereabouts, looks: number): void {
     const timer = setTimeout(() => {
-      const busy = where.inHand(state.runId) || where.triggered(spec.name, state.runId);
-      if (busy && looks + 1 < MAX_LOOKS) return this.look(spec, state, where, looks + 1);
-      void this.recordLost(spec, state).finally(() => this.audited.delete(state.runId));
+      void this.settle(spec, state, where, looks).catch(() => undefined);
     }, UNRECORDED_CLAIM_GRACE_MS);
     timer.unref();
   }
 
+  private async settle(
+    spec: JobSpec,
+    state: JobState,
+    where: ClaimWhereabouts,
+    looks: number,
+  ): Promise<void> {
+    let recorded: boolean | undefined;
+    try {
+      recorded = await this.records.exists(state.runId);
+    } catch {
+      // MongoDB is away: look again (the insert-if-absent could not overwrite a record anyway).
+    }
+    if (recorded) return void this.audited.delete(state.runId);
+    const pending =
+      recorded === undefined ||
+      where.inHand(state.runId) ||
+      where.triggered(spec.name, state.runId) ||
+      where.live(state.workerId);
+    if (pending && looks + 1 < MAX_LOOKS) return this.look(spec, state, where, looks + 1);
+    this.audited.delete(state.runId);
+    await this.recordLost(spec, state);
+  }
+
   private async recordLost(spec: JobSpec, state: JobState): Promise<void> {
     const claimer = state.workerId;
-    try {
-      if (await this.records.exists(state.runId)) return;
-    } catch {
-      // MongoDB is away: the insert-if-absent below still cannot overwrite a record.
-    }
     const identity = {
       runId: state.runId,
       job: spec.name,

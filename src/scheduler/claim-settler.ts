@@ -103,7 +103,12 @@ export class ClaimSettler {
    * confirms that session (or hands it back when the session is lost).
    */
   committed(claim: SentClaim, runningRevision: number): void {
-    if (this.session.vouched() && this.session.leaseId === claim.leaseId) {
+    if (this.session.leaseId !== claim.leaseId) {
+      // Its lease is gone already (its loss was announced before this answer came).
+      this.handBack(runOf(claim));
+      return;
+    }
+    if (this.session.vouched()) {
       this.start(claim, runningRevision);
       return;
     }
