@@ -5,6 +5,9 @@ import { EtcdKeys } from './etcd-keys';
 import { etcdFaultHandling } from './fault-handling';
 import { StateReader, etcdMultiGet } from './state-reader';
 
+/** A unary etcd call fails after this long (the client may then retry it). */
+export const ETCD_CALL_DEADLINE_MS = 5000;
+
 /** The process's one etcd client, and the key space under the configured prefix. */
 @Injectable()
 export class EtcdService implements OnApplicationShutdown {
@@ -19,7 +22,8 @@ export class EtcdService implements OnApplicationShutdown {
       dialTimeout: 3000,
       // Unary calls fail after 5 s instead of hanging while etcd is away; streams (watches,
       // keep-alives) have no deadline and are re-established by their owners.
-      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + 5000 }),
+      defaultCallOptions: (context) =>
+        context.isStream ? {} : { deadline: Date.now() + ETCD_CALL_DEADLINE_MS },
       // No per-host breaker that one failing kind of call (an oversized read, say) can open for
       // all the others, lease keep-alives included: see fault-handling.ts.
       faultHandling: etcdFaultHandling(config.ETCD_ENDPOINTS.length),

@@ -47,6 +47,13 @@ export interface Execution {
 /** A way to run a job's command; the spawner executor is the default driver. */
 export interface Executor {
   start(request: ExecutionRequest): Execution;
+  /**
+   * Starts wait in the executor while `open()` is false (the worker cannot vouch for the session
+   * its claims were made under); `reopen()` says to look again. A start already handed to the
+   * process that spawns is not held back.
+   */
+  gateStarts(open: () => boolean): void;
+  reopen(): void;
 }
 
 export const EXECUTOR = Symbol('EXECUTOR');

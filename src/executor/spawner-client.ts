@@ -66,6 +66,8 @@ export class SpawnerClient {
   private nextId = 1;
   /** Starts sent to the current spawner that it has not yet reported spawned or failed. */
   private unconfirmed = 0;
+  /** Starts stay in the outbox while this is false (kick() when it may have changed). */
+  gate: () => boolean = () => true;
 
   constructor(private readonly entry: SpawnerEntry = { file: SPAWNER_BINARY, args: [] }) {}
 
@@ -137,6 +139,11 @@ export class SpawnerClient {
     }
   }
 
+  /** Sends what the gate held back, if it is open now. */
+  kick(): void {
+    if (this.outbox.length > 0) this.scheduleFlush();
+  }
+
   private enqueue(command: SpawnerCommand): void {
     this.outbox.push(command);
     this.scheduleFlush();
@@ -156,8 +163,9 @@ export class SpawnerClient {
     if (!child) return;
     const batch: SpawnerCommand[] = [];
     const held: SpawnerCommand[] = [];
+    const open = this.gate();
     for (const command of this.outbox) {
-      if (command.kind === 'start' && this.unconfirmed >= MAX_UNCONFIRMED) {
+      if (command.kind === 'start' && (!open || this.unconfirmed >= MAX_UNCONFIRMED)) {
         held.push(command);
         continue;
       }

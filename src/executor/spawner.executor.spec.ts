@@ -69,6 +69,31 @@ describe('SpawnerExecutor', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('holds starts while the gate is closed; reopened, they start; stopped meanwhile, never', async () => {
+    const gated = new SpawnerExecutor(config());
+    let open = false;
+    gated.gateStarts(() => open);
+    try {
+      const marker = join(tmpdir(), `gated-${process.pid}-${Date.now()}`);
+      const held = gated.start(request({ command: `touch ${marker}` }));
+      const dropped = gated.start(request({ command: `touch ${marker}-dropped` }));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      gated.reopen();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(existsSync(marker)).toBe(false);
+      dropped.stop('killed', 'session lost');
+      expect(await dropped.done).toMatchObject({ status: 'killed' });
+      expect(await dropped.started).toBeUndefined();
+      open = true;
+      gated.reopen();
+      expect((await held.done).status).toBe('succeeded');
+      expect(existsSync(marker)).toBe(true);
+      expect(existsSync(`${marker}-dropped`)).toBe(false);
+    } finally {
+      await gated.onApplicationShutdown();
+    }
+  });
+
   it('starts a run given notBefore at that instant, and its timeout counts from there', async () => {
     const notBefore = Date.now() + 1500;
     const execution = executor.start(request({ command: 'sleep 0.2', notBefore, timeoutMs: 1000 }));

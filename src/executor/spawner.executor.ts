@@ -26,6 +26,14 @@ export class SpawnerExecutor implements Executor, OnApplicationShutdown {
     return new SpawnedRun(request, spec, this.spawner);
   }
 
+  gateStarts(open: () => boolean): void {
+    this.spawner.gate = open;
+  }
+
+  reopen(): void {
+    this.spawner.kick();
+  }
+
   /**
    * After RunnerService.drain (in SchedulerService.beforeApplicationShutdown, which Nest runs
    * before any onApplicationShutdown): the spawner exits; commands still running are untouched.

@@ -73,6 +73,11 @@ export class ClaimSettler {
     session.onLost((lease) => this.lost(lease));
     session.onRegistered(() => this.soon(0));
     runner.onHandBack((run) => this.handBack(run));
+    // A start still queued in this process (a backlog of starts) goes to the spawner only while
+    // the session is vouched for: after a pause it waits for a keep-alive, or is handed back.
+    runner.gateStarts(() => session.vouched());
+    session.onRenewed(() => runner.reopenStarts());
+    session.onRegistered(() => runner.reopenStarts());
   }
 
   /** Whether this worker still settles, holds or hands back the claim of `runId`. */
@@ -98,7 +103,7 @@ export class ClaimSettler {
    * confirms that session (or hands it back when the session is lost).
    */
   committed(claim: SentClaim, runningRevision: number): void {
-    if (this.session.canClaim() && this.session.leaseId === claim.leaseId) {
+    if (this.session.vouched() && this.session.leaseId === claim.leaseId) {
       this.start(claim, runningRevision);
       return;
     }
@@ -204,7 +209,7 @@ export class ClaimSettler {
     }
     this.doubts.delete(key);
     if (settled.outcome !== 'committed') return; // never committed: its owner plans it again
-    if (this.session.canClaim() && this.session.leaseId === claim.leaseId) {
+    if (this.session.vouched() && this.session.leaseId === claim.leaseId) {
       this.logger.warn({
         msg: 'claim committed although its answer was lost; running it now',
         ...context,

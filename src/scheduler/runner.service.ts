@@ -105,6 +105,15 @@ export class RunnerService {
     this.slotListeners.push(listener);
   }
 
+  /** Starts wait in the executor while `open()` is false; `reopenStarts` looks again. */
+  gateStarts(open: () => boolean): void {
+    this.executor.gateStarts(open);
+  }
+
+  reopenStarts(): void {
+    this.executor.reopen();
+  }
+
   /** Who takes a run that was stopped before its process started because the session was lost. */
   onHandBack(listener: (run: ClaimedRun) => void): void {
     this.handBackListener = listener;

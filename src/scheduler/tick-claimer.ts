@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { ETCD_CALL_DEADLINE_MS } from '../etcd/etcd.service';
 import { JobState, LockService } from '../etcd/lock.service';
 import { runIdFor } from '../logs/run.model';
 import { MetricsService } from '../metrics/metrics.service';
@@ -187,6 +188,7 @@ export class TickClaimer {
       runningKey,
       leaseId,
     };
+    const sentAt = Date.now();
     let result;
     try {
       result = await this.lock.claimTick({
@@ -212,6 +214,10 @@ export class TickClaimer {
       if (job.role === 'helper') return 'yield';
       return this.skipTick(job, fire, runId, FORBID_RUNNING);
     }
+    // An answer this late may be the client's retry of an attempt that committed, refused
+    // because someone moved the mark on since: settle it from etcd's history.
+    if (Date.now() - sentAt >= ETCD_CALL_DEADLINE_MS || !this.session.vouched())
+      this.settler.inDoubt(sent);
     this.sawMark(job, result.stateRevision, result.state?.lastTick);
     return 'moved';
   }

@@ -58,6 +58,14 @@ export class WorkerSessionService {
     return !this.stopped && !this.withdrawn && this.lease !== undefined && this.clock.canClaim(now);
   }
 
+  /**
+   * The lease is certainly alive and far from expiry, whether or not this worker still claims
+   * (it does not once it is shutting down): what a claim made under it needs to start.
+   */
+  vouched(now = Date.now()): boolean {
+    return this.lease !== undefined && this.clock.canClaim(now);
+  }
+
   onLost(listener: LostListener): void {
     this.lostListeners.push(listener);
   }

@@ -99,6 +99,14 @@ describe('a claim its worker never started, frozen past its lease', () => {
       harness.startWorker(B, env),
     ]);
     workers.set(A, wa).set(B, wb);
+    // Both registered, and a moment for each to see the other in its watched membership: a
+    // worker that has not yet seen A would take A's jobs for itself (harmless, the claim decides,
+    // but then A is not the one that froze with them).
+    for (let i = 0; Object.keys(await harness.keys('workers/')).length < 2; i++) {
+      if (i > 100) throw new Error(`${label}: both workers not registered within 20 s`);
+      await sleep(200);
+    }
+    await sleep(1000);
     const names = ownedByA(label, count);
     for (const name of names) {
       await harness.putJob(
