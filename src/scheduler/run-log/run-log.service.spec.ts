@@ -163,6 +163,12 @@ describe('RunLogService', () => {
     expect(repository.writes.map((w) => w.length)).toEqual([3, 1]);
   });
 
+  it('a worker that is behind writes up to ten batches as one', async () => {
+    const done = Array.from({ length: 8 }, (_, i) => service.finished(run(`r${i}`, 'succeeded')));
+    await Promise.all(done);
+    expect(repository.writes.map((w) => w.length)).toEqual([8]);
+  });
+
   it('spools while MongoDB is away and replays when it is back', async () => {
     repository.up = false;
     await Promise.all([
