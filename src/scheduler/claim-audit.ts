@@ -37,10 +37,20 @@ export interface ClaimWhereabouts {
  * While the claimer is registered again, it is given up to MAX_LOOKS grace periods.
  * The write is an insert-if-absent, so a record that arrives later still wins.
  */
+interface Audit {
+  spec: JobSpec;
+  state: JobState;
+  where: ClaimWhereabouts;
+  looks: number;
+  dueAt: number;
+}
+
 @Injectable()
 export class ClaimAudit {
   private readonly logger = new Logger(ClaimAudit.name);
-  private readonly audited = new Set<string>();
+  /** By runId. Audits come in crowds (a takeover reads a dead worker's marks all at once). */
+  private readonly audits = new Map<string, Audit>();
+  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly runLog: RunLogService,
@@ -49,39 +59,62 @@ export class ClaimAudit {
   ) {}
 
   audit(spec: JobSpec, state: JobState, where: ClaimWhereabouts): void {
-    if (this.audited.has(state.runId)) return;
-    this.audited.add(state.runId);
-    this.look(spec, state, where, 0);
+    if (this.audits.has(state.runId)) return;
+    this.audits.set(state.runId, { spec, state, where, looks: 0, dueAt: this.later() });
+    this.arm();
   }
 
-  private look(spec: JobSpec, state: JobState, where: ClaimWhereabouts, looks: number): void {
-    const timer = setTimeout(() => {
-      void this.settle(spec, state, where, looks).catch(() => undefined);
-    }, UNRECORDED_CLAIM_GRACE_MS);
-    timer.unref();
+  private later(): number {
+    return Date.now() + UNRECORDED_CLAIM_GRACE_MS;
   }
 
-  private async settle(
-    spec: JobSpec,
-    state: JobState,
-    where: ClaimWhereabouts,
-    looks: number,
-  ): Promise<void> {
-    let recorded: boolean | undefined;
+  private arm(): void {
+    if (this.timer || this.audits.size === 0) return;
+    const next = Math.min(...[...this.audits.values()].map((a) => a.dueAt));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        void this.settleDue()
+          .catch(() => undefined)
+          .finally(() => this.arm());
+      },
+      Math.max(0, next - Date.now()),
+    );
+    this.timer.unref();
+  }
+
+  /**
+   * Every audit due now, with one read of MongoDB for all of them (on FerretDB v1 each read is a
+   * scan of the collection, so one per audit would be a scan per tick of every job taken over).
+   */
+  private async settleDue(): Promise<void> {
+    const now = Date.now();
+    const due = [...this.audits.values()].filter((a) => a.dueAt <= now);
+    if (due.length === 0) return;
+    let recorded: Set<string> | undefined;
     try {
-      recorded = await this.records.exists(state.runId);
+      recorded = await this.records.existing(due.map((a) => a.state.runId));
     } catch {
       // MongoDB is away: look again (the insert-if-absent could not overwrite a record anyway).
     }
-    if (recorded) return void this.audited.delete(state.runId);
-    const pending =
-      recorded === undefined ||
-      where.inHand(state.runId) ||
-      where.triggered(spec.name, state.runId) ||
-      where.live(state.workerId);
-    if (pending && looks + 1 < MAX_LOOKS) return this.look(spec, state, where, looks + 1);
-    this.audited.delete(state.runId);
-    await this.recordLost(spec, state);
+    for (const audit of due) {
+      const { spec, state, where } = audit;
+      if (recorded?.has(state.runId)) {
+        this.audits.delete(state.runId);
+        continue;
+      }
+      const pending =
+        recorded === undefined ||
+        where.inHand(state.runId) ||
+        where.triggered(spec.name, state.runId) ||
+        where.live(state.workerId);
+      if (pending && ++audit.looks < MAX_LOOKS) {
+        audit.dueAt = this.later();
+        continue;
+      }
+      this.audits.delete(state.runId);
+      await this.recordLost(spec, state);
+    }
   }
 
   private async recordLost(spec: JobSpec, state: JobState): Promise<void> {

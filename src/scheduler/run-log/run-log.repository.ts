@@ -50,10 +50,12 @@ export class RunLogRepository {
     return this.indexes;
   }
 
-  /** Whether a record of `runId` exists (asked rarely: a full scan on FerretDB v1). */
-  async exists(runId: string): Promise<boolean> {
-    const doc = await this.runs.collection.findOne({ runId }, { projection: { _id: 1 } });
-    return doc !== null;
+  /** Which of `runIds` have a record (one read: a full scan on FerretDB v1, so ask in bulk). */
+  async existing(runIds: string[]): Promise<Set<string>> {
+    const docs = await this.runs.collection
+      .find({ runId: { $in: runIds } }, { projection: { _id: 0, runId: 1 } })
+      .toArray();
+    return new Set(docs.map((doc) => doc.runId as string));
   }
 
   /** Throws when the server cannot be reached at all; per-op failures come back as `retry`. */
