@@ -355,7 +355,11 @@ function sameMark(a: JobState, b: JobState): boolean {
 function sameRunning(text: string, value: Record<string, unknown>): boolean {
   try {
     const stored = JSON.parse(text) as Record<string, unknown>;
-    return stored.runId === value.runId && stored.workerId === value.workerId;
+    return (
+      stored.runId === value.runId &&
+      stored.workerId === value.workerId &&
+      stored.claim === value.claim
+    );
   } catch {
     return false;
   }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ETCD_CALL_DEADLINE_MS } from '../etcd/etcd.service';
@@ -7,6 +6,7 @@ import { runIdFor } from '../logs/run.model';
 import { MetricsService } from '../metrics/metrics.service';
 import { RunningEntry } from '../workers/worker.model';
 import { WorkerSessionService } from '../workers/worker-session.service';
+import { nextClaimId } from './claim-id';
 import { ClaimSettler } from './claim-settler';
 import { ScheduledJob } from './job-book';
 import { catchupFloor } from './job-table';
@@ -53,17 +53,8 @@ export class TickClaimer {
     private readonly replace: ReplaceRunning,
   ) {}
 
-  private claims = 0;
-  private readonly boot = randomBytes(3).toString('hex');
-
   private get workerId(): string {
     return this.config.WORKER_ID;
-  }
-
-  /** Unique among this worker's claims (with its id, among all claims). */
-  private nextClaimId(): string {
-    this.claims += 1;
-    return `${this.boot}.${this.claims.toString(36)}`;
   }
 
   /** Reads the mark if needed, then claims (or records) what is due. */
@@ -175,7 +166,7 @@ export class TickClaimer {
       lastTick: fire.tick,
       runId,
       workerId: this.workerId,
-      claim: this.nextClaimId(),
+      claim: nextClaimId(),
     };
     const sent = {
       spec,

@@ -4,6 +4,7 @@ import { EtcdService } from '../etcd/etcd.service';
 import { LockService } from '../etcd/lock.service';
 import { RunningEntry, TriggerRequest } from '../workers/worker.model';
 import { WorkerSessionService } from '../workers/worker-session.service';
+import { nextClaimId } from './claim-id';
 import { JobBook } from './job-book';
 import { TableJob } from './job-table';
 import { HELP_AFTER_MS, ownerAndHelper } from './ownership';
@@ -21,6 +22,8 @@ import { RunnerService } from './runner.service';
 export class TriggerConsumer {
   private readonly logger = new Logger(TriggerConsumer.name);
   private readonly inFlight = new Set<string>();
+  /** Consumed here, until the watch reports the trigger's deletion: never tried again. */
+  private readonly consumed = new Set<string>();
 
   constructor(
     private readonly config: AppConfig,
@@ -40,8 +43,9 @@ export class TriggerConsumer {
   ): number {
     let next = Infinity;
     const self = this.config.WORKER_ID;
+    for (const key of this.consumed) if (!triggers.has(key)) this.consumed.delete(key);
     for (const [key, value] of triggers) {
-      if (this.inFlight.has(key)) continue;
+      if (this.inFlight.has(key) || this.consumed.has(key)) continue;
       const name = key.slice(0, key.indexOf('/'));
       const entry = book.table.get(name);
       if (!entry) continue;
@@ -93,6 +97,7 @@ export class TriggerConsumer {
     const value: RunningEntry = {
       runId: request.runId,
       workerId: this.config.WORKER_ID,
+      claim: nextClaimId(),
       startedAt: new Date().toISOString(),
     };
     const claim = await this.lock.consumeTrigger(this.etcd.keys.triggerPrefix() + key, {
@@ -102,6 +107,7 @@ export class TriggerConsumer {
       exclusive,
     });
     if (claim.outcome !== 'consumed') return;
+    this.consumed.add(key);
     this.logger.log({
       msg: 'trigger claimed',
       job: spec.name,

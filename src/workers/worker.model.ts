@@ -20,6 +20,8 @@ export interface WorkerInfo {
 export interface RunningEntry {
   runId: string;
   workerId: string;
+  /** The claim attempt that wrote the key (a trigger's consumption recognises its own). */
+  claim?: string;
   /** ISO time. */
   startedAt: string;
   pid?: number;

@@ -172,4 +172,19 @@ describe('LockService batching against a real etcd', () => {
     expect(consumed.outcome).toBe('consumed');
     expect(await direct.get(trigger).string()).toBeNull();
   });
+
+  it('a second consumption of a consumed trigger is refused, even by the same worker', async () => {
+    const trigger = etcd.keys.trigger('twice', 'twice@1');
+    await direct.put(trigger).value('{}');
+    const running = (claim: string) => ({
+      key: lock.runningKey('twice', 'twice@1', false),
+      value: { runId: 'twice@1', workerId: 'w1', claim },
+      leaseId,
+      exclusive: false,
+    });
+    expect((await lock.consumeTrigger(trigger, running('a.1'))).outcome).toBe('consumed');
+    // The watch may still show the trigger: the worker tries again with a new attempt. Its own
+    // running key from the first attempt must not pass for a commit of this one.
+    expect((await lock.consumeTrigger(trigger, running('a.2'))).outcome).toBe('gone');
+  });
 });
