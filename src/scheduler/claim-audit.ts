@@ -9,11 +9,16 @@ import { notRunRecord } from './tick-records';
 /** A claim's own records reach MongoDB well within this (or its worker's journal replays them). */
 const UNRECORDED_CLAIM_GRACE_MS = 15_000;
 /**
- * While the claim may still be recorded (its claimer is registered again, a hand-back waits,
- * MongoDB is away), look again this many times at most (5 minutes): a run log's backlog is not
- * bounded by the grace period, and a `lost` written for a tick that ran is a false alert.
+ * While the claim may still be recorded (a hand-back waits, MongoDB is away), look again this
+ * many times at most (5 minutes): a run log's backlog is not bounded by the grace period, and a
+ * `lost` written for a tick that ran is a false alert.
  */
 const MAX_LOOKS = 20;
+/**
+ * A claimer registered again may still replay the record from its journal, or may have died
+ * before journaling it (killed between the claim and the start): it gets a minute, not five.
+ */
+const LIVE_CLAIMER_LOOKS = 4;
 
 /** What the audit asks the scheduler about a claimed tick when its grace period ends. */
 export interface ClaimWhereabouts {
@@ -34,7 +39,7 @@ export interface ClaimWhereabouts {
  * nothing ever recorded that tick. After a grace period, in which the claimer's own records
  * reach MongoDB (a restarted worker replays its journal, a resumed one hands its claim back),
  * the tick is written `lost` unless a record of it exists, and the job's failure alert is raised.
- * While the claimer is registered again, it is given up to MAX_LOOKS grace periods.
+ * While the claimer is registered again, it is given a few more grace periods.
  * The write is an insert-if-absent, so a record that arrives later still wins.
  */
 interface Audit {
@@ -103,12 +108,13 @@ export class ClaimAudit {
         this.audits.delete(state.runId);
         continue;
       }
+      audit.looks += 1;
       const pending =
         recorded === undefined ||
         where.inHand(state.runId) ||
         where.triggered(spec.name, state.runId) ||
-        where.live(state.workerId);
-      if (pending && ++audit.looks < MAX_LOOKS) {
+        (where.live(state.workerId) && audit.looks < LIVE_CLAIMER_LOOKS);
+      if (pending && audit.looks < MAX_LOOKS) {
         audit.dueAt = this.later();
         continue;
       }
