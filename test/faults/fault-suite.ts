@@ -465,12 +465,18 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
     let leftRunning: RunRecord[] = [];
     const settleDeadline = Date.now() + 45000;
     for (;;) {
+      let read = false;
       try {
         leftRunning = await runsCollection.find({ status: 'running' }).toArray();
+        read = true;
       } catch (error) {
         note(`find of runs left running failed: ${String(error)}`);
       }
-      if (leftRunning.length === 0 || Date.now() > settleDeadline) break;
+      if ((read && leftRunning.length === 0) || Date.now() > settleDeadline) {
+        // A failed last read says nothing: read once more, patiently.
+        if (!read) leftRunning = await findRuns({ status: 'running' }, Date.now() + 120_000);
+        break;
+      }
       await sleep(1000);
     }
     note(`runs left running after the settle period: ${leftRunning.length}`);
