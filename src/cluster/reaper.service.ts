@@ -13,6 +13,12 @@ import { WorkersRepository } from '../workers/workers.repository';
 import { LeaderElection } from './leader-election.service';
 import { lostRuns } from './lost-runs';
 
+type LostRun = Pick<Run, 'runId' | 'job' | 'tick' | 'attempt' | 'workerId'>;
+
+const LOST_ERROR = 'the worker running it lost its etcd session (died, hung or was cut off)';
+/** Runs marked lost per statement. */
+const MARK_CHUNK = 500;
+
 /**
  * The leader marks `lost` every run recorded `running` whose running key (on its worker's
  * session lease) has been gone for a while, raises its alert and, when the job allows, asks for
@@ -62,7 +68,7 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
   async sweep(now = Date.now()): Promise<void> {
     const recorded = await this.runs
       .find({ status: 'running' }, { runId: 1, job: 1, tick: 1, attempt: 1, workerId: 1 })
-      .lean<Pick<Run, 'runId' | 'job' | 'tick' | 'attempt' | 'workerId'>[]>();
+      .lean<LostRun[]>();
     const live = new Set((await this.workers.running()).map((entry) => entry.runId));
     const { lost, missingSince } = lostRuns(
       recorded.map((r) => r.runId),
@@ -72,23 +78,38 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
       this.lostAfterMs,
     );
     this.missingSince = missingSince;
-    for (const run of recorded.filter((r) => lost.includes(r.runId))) {
+    for (let i = 0; i < lost.length; i += MARK_CHUNK) {
       if (!this.election.isLeader()) return;
-      await this.markLost(run, now);
-      this.missingSince.delete(run.runId);
+      for (const run of await this.markLost(lost.slice(i, i + MARK_CHUNK), now)) {
+        this.missingSince.delete(run.runId);
+        await this.lostRun(run, now);
+      }
     }
   }
 
-  private async markLost(
-    run: Pick<Run, 'runId' | 'job' | 'tick' | 'attempt' | 'workerId'>,
-    now: number,
-  ): Promise<void> {
-    const error = 'the worker running it lost its etcd session (died, hung or was cut off)';
-    const updated = await this.runs.updateOne(
-      { runId: run.runId, status: 'running' },
-      { $set: { status: 'lost', error, endedAt: new Date(now) } },
+  /**
+   * Marks the runs lost that are still recorded `running`, with one update and one read for all
+   * of them (FerretDB v1 scans the collection for each statement: one update per run let a
+   * worker's SIGKILL during hundreds of runs leave them `running` for minutes). The read finds
+   * exactly the records this update changed: status `lost` with this sweep's `endedAt`.
+   */
+  private async markLost(runIds: string[], now: number): Promise<LostRun[]> {
+    const endedAt = new Date(now);
+    await this.runs.updateMany(
+      { runId: { $in: runIds }, status: 'running' },
+      { $set: { status: 'lost', error: LOST_ERROR, endedAt } },
     );
-    if (updated.modifiedCount !== 1) return;
+    return this.runs
+      .find(
+        { runId: { $in: runIds }, status: 'lost', endedAt },
+        { runId: 1, job: 1, tick: 1, attempt: 1, workerId: 1 },
+      )
+      .lean<LostRun[]>();
+  }
+
+  /** What follows from a run marked lost: the counter, the log line, a retry or the alert. */
+  private async lostRun(run: LostRun, now: number): Promise<void> {
+    const error = LOST_ERROR;
     this.metrics.runs.inc({ job: run.job, status: 'lost' });
     const context = { job: run.job, runId: run.runId, workerId: run.workerId };
     this.logger.warn({ msg: 'run lost', ...context });
