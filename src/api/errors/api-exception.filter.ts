@@ -7,7 +7,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import { EtcdError } from 'etcd3';
+import { EtcdError, GRPCGenericError } from 'etcd3';
 import { isCompatPath } from '../../auth/auth.guard';
 import { DomainError, DomainErrorKind, FieldProblem } from '../../jobs/domain-error';
 
@@ -116,7 +116,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       return { status: exception.getStatus(), message: httpMessage(exception), details: [] };
     }
-    if (exception instanceof EtcdError || isEtcdCircuitOpen(exception)) {
+    // gRPC errors (unavailable, deadline) are not EtcdErrors in etcd3; with one etcd host there
+    // is no circuit breaker to turn them into BrokenCircuitError first (src/etcd/fault-handling.ts).
+    if (
+      exception instanceof EtcdError ||
+      exception instanceof GRPCGenericError ||
+      isEtcdCircuitOpen(exception)
+    ) {
       this.logger.error({
         msg: 'etcd request failed',
         method: request.method,
