@@ -1,4 +1,5 @@
 import { DueQueue } from './due-queue';
+import { firstLookAt } from './first-look';
 import { JobEntry, readEntry, TableJob } from './job-table';
 import { JobRole, OwnerCandidate, roleOf } from './ownership';
 
@@ -133,7 +134,7 @@ export class JobBook {
         busy: false,
       });
       this.countRole(name, role);
-      this.due.set(name, Date.now());
+      this.due.set(name, firstLookAt(job, Date.now()));
       return 1;
     }
     return !role && this.disown(name) ? -1 : 0;
