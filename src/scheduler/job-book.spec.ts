@@ -74,6 +74,33 @@ describe('JobBook', () => {
     expect([...book.owned.keys()]).toEqual(['a']);
   });
 
+  it('a re-listing leaves unchanged jobs as they are and re-parses the changed ones', () => {
+    const parsed: string[] = [];
+    const book = new JobBook({ id: 'w1', labels: {} }, (name, entry) => {
+      parsed.push(name);
+      return readJob(name, entry.value, entry.revision);
+    });
+    book.setWorkers([workers[0]]);
+    book.put('a', spec('a'), 1);
+    book.put('b', spec('b'), 1);
+    book.recompute(true);
+    const a = book.owned.get('a');
+    a!.cursor = 42;
+    book.due.takeDue(Infinity);
+    parsed.length = 0;
+    book.reset(
+      new Map([
+        ['a', spec('a')],
+        ['b', spec('b', { command: 'false' })],
+      ]),
+    );
+    expect(parsed).toEqual(['b']);
+    expect(book.owned.get('a')).toBe(a);
+    expect(book.owned.get('a')?.cursor).toBe(42);
+    expect([...book.due.keys()]).toEqual(['b']);
+    expect(book.owned.get('b')?.table.spec.command).toBe('false');
+  });
+
   it('a change of target mode starts the job over with its own mark key', () => {
     const book = bookFor('w1');
     book.setWorkers(workers);

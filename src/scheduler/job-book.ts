@@ -88,11 +88,17 @@ export class JobBook {
     this.disown(name);
   }
 
-  /** Replaces the whole table (a re-listing); returns the names that disappeared. */
+  /**
+   * Replaces the whole table (a re-listing); returns the names that disappeared. A job whose
+   * value did not change is left as it is: a re-listing of 100,000 jobs after a compaction parses
+   * and looks at only the ones that changed.
+   */
   reset(entries: ReadonlyMap<string, string>): { ignored: string[]; deleted: string[] } {
     const ignored: string[] = [];
     for (const [name, value] of entries) {
-      if (!this.put(name, value, this.table.get(name)?.revision ?? 0)) ignored.push(name);
+      const before = this.table.get(name);
+      if (before?.value === value) continue;
+      if (!this.put(name, value, before?.revision ?? 0)) ignored.push(name);
     }
     const deleted = [...this.table.keys()].filter((name) => !entries.has(name));
     for (const name of deleted) this.delete(name);
