@@ -53,6 +53,10 @@ export interface JobSpec {
   target: JobTarget;
   env: Record<string, string>;
   alerts: JobAlerts;
+  /** Absolute path of the shell that runs `<shell> -c <command>`; absent: the worker's WORKER_SHELL. */
+  shell?: string;
+  /** Standard input of the command (the process reads it, then end of file); absent: /dev/null. */
+  stdin?: string;
   createdAt: string;
   updatedAt: string;
 }

@@ -7,10 +7,11 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { MAX_COMMAND_BYTES } from '../../jobs/job-input';
+import { MAX_COMMAND_BYTES, MAX_STDIN_BYTES, SHELL_PATH_PATTERN } from '../../jobs/job-input';
 import {
   CONCURRENCY_POLICIES,
   ConcurrencyPolicy,
@@ -197,6 +198,26 @@ export class JobFieldsDto {
   @ValidateNested()
   @Type(() => JobAlertsDto)
   alerts?: JobAlertsDto;
+
+  @ApiPropertyOptional({
+    description:
+      "Absolute path of the shell that runs `<shell> -c <command>`; when absent, the worker's WORKER_SHELL.",
+    example: '/bin/bash',
+    pattern: SHELL_PATH_PATTERN.source,
+  })
+  @IsOptional()
+  @Matches(SHELL_PATH_PATTERN, {
+    message: 'must be an absolute path of printable characters (no spaces), at most 256 bytes',
+  })
+  shell?: string;
+
+  @ApiPropertyOptional({
+    description: `Standard input of the command, up to ${MAX_STDIN_BYTES} bytes: the process reads it, then end of file. When absent, /dev/null.`,
+    example: 'line one\nline two\n',
+  })
+  @IsOptional()
+  @IsByteString(0, MAX_STDIN_BYTES)
+  stdin?: string;
 }
 
 /** PUT /jobs/{name}: the whole job; `name`, if given, must equal the path's. */
@@ -264,6 +285,8 @@ export class JobView {
     string
   >;
   @ApiProperty({ type: JobAlertsView }) alerts!: JobAlertsView;
+  @ApiPropertyOptional({ description: "Absent: the worker's WORKER_SHELL." }) shell?: string;
+  @ApiPropertyOptional({ description: 'Absent: /dev/null.' }) stdin?: string;
   @ApiProperty({ format: 'date-time', readOnly: true }) createdAt!: string;
   @ApiProperty({ format: 'date-time', readOnly: true }) updatedAt!: string;
   @ApiProperty({ readOnly: true, description: 'etcd mod_revision; send it as If-Match.' })
