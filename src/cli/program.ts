@@ -54,7 +54,13 @@ export function buildProgram(streams?: CliStreams): BuiltProgram {
       writeOut: (text) => ctx.write(text),
       writeErr: (text) => ctx.errWrite(text),
       // One line, `cronplane: <reason>`, like every other error.
-      outputError: (text, write) => write(`cronplane: ${text.replace(/^error: /, '')}`),
+      outputError: (text, write) =>
+        write(
+          `cronplane: ${text
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')}\n`,
+        ),
     })
     .exitOverride();
 
