@@ -17,6 +17,8 @@ export interface JobInput {
   alerts?: Partial<JobAlerts>;
   shell?: string;
   stdin?: string;
+  labels?: Record<string, string>;
+  managedBy?: string;
 }
 
 /** The original crontab's job: the whole of what /job/save takes and /job/list gives. */

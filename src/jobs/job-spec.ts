@@ -48,12 +48,19 @@ export function buildSpec(
     // Absent (not undefined-valued) when neither gives one: the worker's shell, no input.
     ...optionalField('shell', given.shell ?? base.shell),
     ...optionalField('stdin', given.stdin ?? base.stdin),
+    // Job metadata, absent unless given: a replace drops them, a patch keeps them.
+    ...optionalMap(input.labels ?? base.labels),
+    ...optionalField('managedBy', given.managedBy ?? base.managedBy),
     createdAt: times.createdAt,
     updatedAt: times.updatedAt,
   };
 }
 
-function optionalField<K extends 'shell' | 'stdin'>(
+function optionalMap(labels: Record<string, string> | undefined): Pick<JobSpec, 'labels'> {
+  return labels === undefined ? {} : { labels };
+}
+
+function optionalField<K extends 'shell' | 'stdin' | 'managedBy'>(
   key: K,
   value: string | undefined,
 ): Partial<Record<K, string>> {

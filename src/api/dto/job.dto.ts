@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -15,6 +15,7 @@ import { MAX_COMMAND_BYTES, MAX_STDIN_BYTES, SHELL_PATH_PATTERN } from '../../jo
 import {
   CONCURRENCY_POLICIES,
   ConcurrencyPolicy,
+  MANAGED_BY_PATTERN,
   MISFIRE_POLICIES,
   MisfirePolicy,
   TARGET_MODES,
@@ -218,6 +219,29 @@ export class JobFieldsDto {
   @IsOptional()
   @IsByteString(0, MAX_STDIN_BYTES)
   stdin?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "The job's own labels (metadata, not worker selection): `cronplane export --selector` and `GET /jobs?selector=` select jobs by them.",
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { team: 'billing' },
+  })
+  @IsOptional()
+  @IsStringMap(LABEL_KEY, 32, 63)
+  labels?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    description:
+      'Who owns the definition, e.g. `git:<repo>` (set by `cronplane apply`). A managed job changes only through its manager, or with the header X-Cronplane-Override: <reason>.',
+    example: 'git:git@example.com:ops/jobs.git',
+    pattern: MANAGED_BY_PATTERN.source,
+  })
+  @IsOptional()
+  @Matches(MANAGED_BY_PATTERN, {
+    message: 'must be 1 to 256 printable characters without spaces',
+  })
+  managedBy?: string;
 }
 
 /** PUT /jobs/{name}: the whole job; `name`, if given, must equal the path's. */
@@ -287,8 +311,19 @@ export class JobView {
   @ApiProperty({ type: JobAlertsView }) alerts!: JobAlertsView;
   @ApiPropertyOptional({ description: "Absent: the worker's WORKER_SHELL." }) shell?: string;
   @ApiPropertyOptional({ description: 'Absent: /dev/null.' }) stdin?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
+  labels?: Record<string, string>;
+  @ApiPropertyOptional({ description: 'Absent: not managed; anyone with the role may edit.' })
+  managedBy?: string;
   @ApiProperty({ format: 'date-time', readOnly: true }) createdAt!: string;
   @ApiProperty({ format: 'date-time', readOnly: true }) updatedAt!: string;
   @ApiProperty({ readOnly: true, description: 'etcd mod_revision; send it as If-Match.' })
   revision!: number;
 }
+
+/** POST /jobs/validate: the job a PUT would store, without its server-managed fields. */
+export class JobPreviewView extends OmitType(JobView, [
+  'createdAt',
+  'updatedAt',
+  'revision',
+] as const) {}
