@@ -57,23 +57,33 @@ export function slug(text: string): string {
     .replace(/^[-._]+|[-._]+$/g, '');
 }
 
-/** Up to three telling words of a command: program names without their directories. */
-export function commandWords(command: string): string[] {
+/**
+ * Up to three telling words of a command: program names without their directories, skipping
+ * quoted text, `$(...)`, variables, assignments, redirections, options, the paths tested by
+ * `-x`/`-d`/... (`[ -x /usr/bin/tool ] && tool` names it once, by its run) and `skip` words.
+ */
+export function commandWords(command: string, skip: readonly string[] = []): string[] {
   const words: string[] = [];
-  // Redirections and their targets (`> /dev/null`, `2>&1`), then shell punctuation, go first.
   const plain = command
-    .replace(/\d*[<>]+&?\s*\S+/g, ' ')
+    .replace(/'[^']*'|"[^"]*"|`[^`]*`/g, ' ')
+    .replace(/\$\([^)]*\)/g, ' ')
+    .replace(/\d*[<>]+&?\s*[^\s;&|)]+/g, ' ')
     .replace(/\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/g, ' ')
-    .replace(/[;&|()`"'{}=]/g, ' ');
+    .replace(/(^|\s)[A-Za-z_][A-Za-z0-9_]*=\S*/g, ' ')
+    .replace(/[;&|(){}=\\]/g, ' ');
+  let tested = false;
   for (const token of plain.split(/\s+/)) {
-    if (token === '' || token.startsWith('-')) continue;
+    const afterTest = tested;
+    tested = /^-[a-zA-Z]$/.test(token);
+    if (token === '' || token.startsWith('-') || (afterTest && token.includes('/'))) continue;
     const name = slug(
       token
         .split('/')
         .filter((part) => part !== '')
         .pop() ?? '',
     );
-    if (name === '' || /^\d+$/.test(name) || FILLER.has(name) || words.includes(name)) continue;
+    if (name === '' || /^\d+$/.test(name) || FILLER.has(name)) continue;
+    if (words.includes(name) || skip.includes(name)) continue;
     words.push(name);
     if (words.length === MAX_WORDS) break;
   }
@@ -82,12 +92,13 @@ export function commandWords(command: string): string[] {
 
 /** The name before deduplication: host, file base name and command words, slugged. */
 export function jobNameBase(host: string | undefined, path: string, command: string): string {
-  const file =
+  const last =
     path
       .split('/')
       .filter((part) => part !== '')
       .pop() ?? 'crontab';
-  const parts = [host, file.replace(/\.(crontab|cron)$/i, ''), ...commandWords(command)]
+  const file = slug(last.replace(/\.(crontab|cron)$/i, ''));
+  const parts = [host, file, ...commandWords(command, [file])]
     .filter((part): part is string => part !== undefined)
     .map(slug)
     .filter((part) => part !== '');

@@ -146,6 +146,9 @@ export function importCrontabs(
     void base;
     return { ...draft, job: { name: names[i], ...draft.job } };
   });
+  // By file (in the given order), then line: the order a reader goes through them.
+  const order = new Map(files.map((file, i) => [file.path, i + 1]));
+  problems.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.line - b.line);
   return { jobs, problems, failed: problems.some((p) => p.severity === 'error') };
 }
 
@@ -215,7 +218,7 @@ function convertEntry(
     parseSchedule(schedule.cronExpr, { timezone, now });
   } catch (error) {
     if (!(error instanceof CronSyntaxError)) throw error;
-    return { error: `schedule "${schedule.cronExpr}": ${error.message}` };
+    return { error: `schedule "${schedule.cronExpr}" cannot be a job: ${error.message}` };
   }
   if (Buffer.byteLength(entry.command, 'utf8') > MAX_COMMAND_BYTES) {
     return { error: `the command is longer than ${MAX_COMMAND_BYTES} bytes` };
@@ -230,7 +233,7 @@ function convertEntry(
     Object.entries(entry.env).filter(([name]) => !CRON_ONLY.has(name)),
   );
   const shell = entry.env.SHELL;
-  const where = `${baseName(file.path)} line ${entry.line}`;
+  const where = `${file.path} line ${entry.line}`;
   return {
     job: {
       description: `Imported from crontab ${where}${options.host ? ` on ${options.host}` : ''}`,
