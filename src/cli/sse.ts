@@ -82,6 +82,7 @@ export function exitCodeOf(end: RunEnd): number {
 export function endSummary(end: RunEnd): string {
   const parts = [`run ${end.runId ?? ''} ended ${end.status}`.replace('  ', ' ')];
   if (typeof end.exitCode === 'number') parts.push(`exit code ${end.exitCode}`);
-  if (end.error) parts.push(end.error);
+  // The API's error often says the exit code again.
+  if (end.error && end.error !== `exit code ${end.exitCode}`) parts.push(end.error);
   return parts.join(': ');
 }
