@@ -271,34 +271,39 @@ function nameHint(rule: FieldRule): string {
 }
 
 /**
- * cron's `%`: the first unescaped `%` ends the command and the rest is its standard input,
- * where each further unescaped `%` is a newline. `\%` is a literal `%` on both sides; any other
- * backslash stays as written (for the shell).
+ * cron's `%`, as Vixie cron's do_command does it: the first unescaped `%` ends the command and
+ * the rest is its standard input, where each further unescaped `%` is a newline. A backslash
+ * escapes the character after it: `\%` is a literal `%` on both sides, and any other escaped
+ * character stays as written, backslash included (for the shell).
  */
 export function splitPercent(text: string): { command: string; stdin?: string } {
   let command = '';
+  let escaped = false;
   let i = 0;
   for (; i < text.length; i++) {
     const ch = text[i];
-    if (ch === '\\' && text[i + 1] === '%') {
-      command += '%';
-      i += 1;
+    if (escaped) {
+      command = ch === '%' ? `${command.slice(0, -1)}%` : command + ch;
+      escaped = false;
     } else if (ch === '%') {
       break;
     } else {
+      escaped = ch === '\\';
       command += ch;
     }
   }
   if (i >= text.length) return { command };
   let stdin = '';
+  escaped = false;
   for (i += 1; i < text.length; i++) {
-    const ch = text[i];
-    if (ch === '\\' && text[i + 1] === '%') {
-      stdin += '%';
-      i += 1;
-    } else {
-      stdin += ch === '%' ? '\n' : ch;
+    let ch = text[i];
+    if (escaped) {
+      if (ch !== '%') stdin += '\\';
+    } else if (ch === '%') {
+      ch = '\n';
     }
+    escaped = ch === '\\';
+    if (!escaped) stdin += ch;
   }
   return { command, stdin };
 }

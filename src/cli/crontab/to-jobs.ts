@@ -236,7 +236,7 @@ function convertEntry(
   const where = `${file.path} line ${entry.line}`;
   return {
     job: {
-      description: `Imported from crontab ${where}${options.host ? ` on ${options.host}` : ''}`,
+      description: `Imported from ${where}${options.host ? ` on ${options.host}` : ''}`,
       cronExpr: schedule.cronExpr,
       timezone,
       command: entry.command,
