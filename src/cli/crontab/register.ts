@@ -58,6 +58,12 @@ async function readCrontabs(paths: string[], flags: ImportFlags): Promise<Cronta
   );
 }
 
+/** At most five names, then how many more. */
+function listed(names: string[]): string {
+  const shown = names.slice(0, 5).join(', ');
+  return names.length > 5 ? `${shown} and ${names.length - 5} more` : shown;
+}
+
 async function exists(ctx: CommandContext, name: string): Promise<boolean> {
   try {
     await ctx.client().request('GET', `/api/v1/jobs/${encodeURIComponent(name)}`);
@@ -74,7 +80,7 @@ async function createAll(ctx: CommandContext, jobs: ImportedJob[], dryRun: boole
   for (const { job } of jobs) if (await exists(ctx, job.name)) taken.push(job.name);
   if (taken.length > 0) {
     throw new CliError(
-      `jobs already exist: ${taken.join(', ')}; nothing was created (delete them, or import with another --host)`,
+      `jobs already exist: ${listed(taken)}; nothing was created (delete them, or import with another --host)`,
     );
   }
   if (dryRun) {
