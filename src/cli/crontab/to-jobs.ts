@@ -252,11 +252,6 @@ function convertEntry(
   };
 }
 
-export function baseName(path: string): string {
-  const parts = path.split('/').filter((part) => part !== '');
-  return parts.length === 0 ? path : parts[parts.length - 1];
-}
-
 /**
  * The job's expression for an entry, the same fire times as cron's: macros as they are (the
  * engine knows them all), fields as written with names as numbers, and cron's day rule checked.
