@@ -120,9 +120,10 @@ function parseYaml(file: SourceFile): ParsedFile {
       }
       return;
     }
-    // A document of only comments (a leading or trailing `---`) holds no job.
-    if (doc.contents === null) return;
-    values.push({ value: doc.toJS({ maxAliasCount: 100 }) as unknown, index });
+    // A document of only comments, or empty (a trailing `---`), holds no job.
+    const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    if (value === null || value === undefined) return;
+    values.push({ value, index });
   });
   const parsed = fromValues(file.path, values);
   return { documents: parsed.documents, problems: [...problems, ...parsed.problems] };
