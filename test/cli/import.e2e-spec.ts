@@ -5,6 +5,8 @@
  * input run by the real worker, its output showing the shell and the input were used; files with
  * a line that cannot be carried over (an @reboot, a user the worker is not) create nothing.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ApiClient, eventually } from '../api/api-client';
@@ -265,6 +267,34 @@ describe('cronplane import crontab', () => {
       shell: '/bin/bash',
       target: { labels: {}, mode: 'one' },
     });
+  });
+
+  it('prints a job file that `cronplane apply -f` creates as printed, and a second apply keeps', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cronplane-import-'));
+    const file = join(dir, 'other-host.yaml');
+    const printed = await cli(['import', 'crontab', '--host', 'other-host', ...ROOT_PATHS], {
+      env,
+    });
+    expect(printed.code).toBe(0);
+    writeFileSync(file, printed.stdout);
+    const applied = await cli(['apply', '-f', file], { env });
+    expect(applied).toMatchObject({ code: 0 });
+    const expected = parseAllDocuments(printed.stdout).map((doc) => doc.toJS() as JobBody);
+    expect(expected).toHaveLength(13);
+    for (const job of expected) {
+      const stored = (await api.get<JobBody>(`/api/v1/jobs/${job.name}`)).body;
+      expect(stored).toMatchObject(job as unknown as Record<string, unknown>);
+    }
+    const revisions = async (): Promise<number[]> =>
+      Promise.all(
+        expected.map(
+          async (job) =>
+            (await api.get<{ revision: number }>(`/api/v1/jobs/${job.name}`)).body.revision,
+        ),
+      );
+    const before = await revisions();
+    expect(await cli(['apply', '-f', file], { env })).toMatchObject({ code: 0 });
+    expect(await revisions()).toEqual(before);
   });
 
   it('refuses a bad shell or stdin through the API with 400 naming the field', async () => {

@@ -236,17 +236,18 @@ function convertEntry(
   const where = `${file.path} line ${entry.line}`;
   return {
     job: {
+      // In the order `cronplane export` writes job files (src/cli/jobs-as-code/job-fields.ts).
       description: `Imported from ${where}${options.host ? ` on ${options.host}` : ''}`,
-      cronExpr: schedule.cronExpr,
-      timezone,
       command: entry.command,
       ...(shell !== undefined ? { shell } : {}),
       ...(entry.stdin !== undefined ? { stdin: entry.stdin } : {}),
-      env,
-      target: { labels: options.host ? { [HOST_LABEL]: options.host } : {}, mode: 'one' },
+      cronExpr: schedule.cronExpr,
+      timezone,
       // cron starts a run even while the previous one still runs, and never catches up.
       concurrencyPolicy: 'allow',
       misfirePolicy: 'skip',
+      target: { labels: options.host ? { [HOST_LABEL]: options.host } : {}, mode: 'one' },
+      env,
     },
     warnings,
   };
