@@ -97,6 +97,30 @@ describe('config', () => {
     expect(() => resolve({ server: 'ftp://x' })).toThrow(CliError);
   });
 
+  it("inside a master's container, falls back to that master and its admin token", () => {
+    const none = { contexts: [] };
+    const pod = { ROLE: 'master', PORT: '9000', CRON_ADMIN_TOKEN: 'admin-secret' };
+    expect(resolveConnection({ flags: {}, env: pod, config: none })).toEqual({
+      url: 'http://127.0.0.1:9000',
+      token: 'admin-secret',
+    });
+    expect(
+      resolveConnection({ flags: {}, env: { ...pod, CRONPLANE_TOKEN: 't' }, config: none }).token,
+    ).toBe('t');
+    expect(resolveConnection({ flags: {}, env: pod, config })).toMatchObject({
+      url: 'https://prod.example:8070',
+    });
+    // Not a master's environment: a worker's, or a user's shell with PORT set.
+    expect(resolveConnection({ flags: {}, env: { ...pod, ROLE: 'worker' }, config: none })).toEqual(
+      {
+        url: DEFAULT_SERVER,
+      },
+    );
+    expect(resolveConnection({ flags: {}, env: { PORT: '9000' }, config: none })).toEqual({
+      url: DEFAULT_SERVER,
+    });
+  });
+
   it('masks tokens entirely', () => {
     expect(maskToken('prod-token')).toBe('********');
     expect(maskToken(undefined)).toBe('');

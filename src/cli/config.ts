@@ -3,7 +3,7 @@
  * contexts (`~/.config/cronplane/config.yaml`, or `$CRONPLANE_CONFIG`), written mode 0600 since it
  * holds tokens. Resolution, strongest first: the `--server`/`--token` flags, then
  * `CRONPLANE_URL`/`CRONPLANE_TOKEN`, then the context named by `--context` or the file's current
- * context. Parsing and resolution are pure; only readConfigFile/writeConfigFile touch the disk.
+ * context, then (inside a master's container only) that master, then http://localhost:8070. Parsing and resolution are pure; only readConfigFile/writeConfigFile touch the disk.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -120,6 +120,25 @@ export function maskToken(token: string | undefined): string {
   return token ? '********' : '';
 }
 
+/**
+ * Inside a master's container (`kubectl exec deploy/cronplane-master -- cronplane ...`) the
+ * environment is the server's own: ROLE=master (or all), PORT and CRON_ADMIN_TOKEN. Then, as the
+ * last fallback, the CLI talks to that master on 127.0.0.1:$PORT with its bootstrap admin token;
+ * whoever can exec into the pod can read that environment anyway. A ROLE of anything else (or
+ * none, as in a user's shell) changes nothing.
+ */
+export function inMasterProcessEnv(env: Record<string, string | undefined>): {
+  url?: string;
+  token?: string;
+} {
+  if (env.ROLE !== 'master' && env.ROLE !== 'all') return {};
+  const port = env.PORT && /^\d+$/.test(env.PORT) ? env.PORT : '8070';
+  return {
+    url: `http://127.0.0.1:${port}`,
+    ...(env.CRON_ADMIN_TOKEN ? { token: env.CRON_ADMIN_TOKEN } : {}),
+  };
+}
+
 export function resolveConnection(
   sources: ConnectionSources,
   path = 'the config file',
@@ -133,8 +152,9 @@ export function resolveConnection(
       throw new CliError(`no context named "${contextName}" in ${path}`);
     }
   }
-  const url = flags.server || env.CRONPLANE_URL || context?.server || DEFAULT_SERVER;
-  const token = flags.token || env.CRONPLANE_TOKEN || context?.token || undefined;
+  const pod = inMasterProcessEnv(env);
+  const url = flags.server || env.CRONPLANE_URL || context?.server || pod.url || DEFAULT_SERVER;
+  const token = flags.token || env.CRONPLANE_TOKEN || context?.token || pod.token || undefined;
   if (!/^https?:\/\/[^/]/i.test(url)) {
     throw new CliError(`server URL must start with http:// or https://, got "${url}"`);
   }

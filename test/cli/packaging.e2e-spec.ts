@@ -120,5 +120,17 @@ describe('cronplane packaging', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(lines(result.stdout).map((line) => line.split(/\s+/)[0])).toEqual(['NAME', 'packaged']);
+
+    // `kubectl exec deploy/cronplane-master -- cronplane get jobs`: nothing but the master's own
+    // environment (ROLE, PORT, CRON_ADMIN_TOKEN) tells the CLI where and who to be.
+    const masterEnv = {
+      PATH: env.PATH,
+      ROLE: 'master',
+      PORT: String(cluster.app.port),
+      CRON_ADMIN_TOKEN: TOKEN,
+    };
+    const inPod = await run('cronplane', ['get', 'jobs', '-o', 'json'], app, masterEnv);
+    expect(inPod.stderr).toBe('');
+    expect(jobNames(inPod)).toEqual(['packaged']);
   });
 });
