@@ -13,7 +13,9 @@ export function jobColumns(now: number): Column<JobItem>[] {
       value: (j) => (j.enabled ? 'yes' : 'paused'),
       paint: (t, j) => (j.enabled ? t : paintStatus(t, 'pending')),
     },
+    { header: 'LABELS', value: (j) => labelsText(j.labels), wide: true, shrink: true },
     { header: 'TARGET', value: (j) => labelsText(j.target?.labels), wide: true },
+    { header: 'MANAGED BY', value: (j) => j.managedBy ?? '', wide: true, shrink: true },
     {
       header: 'TIMEOUT',
       value: (j) => (j.timeoutSeconds ? `${j.timeoutSeconds}s` : '-'),

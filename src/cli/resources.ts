@@ -27,11 +27,16 @@ export function jobPath(name: string, suffix = ''): string {
   return `/api/v1/jobs/${encodeURIComponent(name)}${suffix}`;
 }
 
+/** `selector`: the jobs' own labels; `label`: their target (worker) labels. */
 export function listJobs(
   client: ApiClient,
-  query: { prefix?: string; label?: string[] } = {},
+  query: { prefix?: string; selector?: string[]; label?: string[] } = {},
 ): Promise<JobItem[]> {
-  return collect<JobItem>(client, '/api/v1/jobs', { prefix: query.prefix, label: query.label });
+  return collect<JobItem>(client, '/api/v1/jobs', {
+    prefix: query.prefix,
+    selector: query.selector,
+    label: query.label,
+  });
 }
 
 export async function getJob(client: ApiClient, name: string): Promise<JobDetail> {

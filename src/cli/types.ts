@@ -10,6 +10,10 @@ export interface JobItem {
   concurrencyPolicy?: string;
   misfirePolicy?: string;
   target?: { labels?: Record<string, string>; mode?: string };
+  /** The job's own labels (metadata). */
+  labels?: Record<string, string>;
+  /** Set when files manage the job (`cronplane apply`). */
+  managedBy?: string;
   revision?: number;
   updatedAt?: string;
   [key: string]: unknown;

@@ -25,7 +25,13 @@ describe('cronplane get, describe and cron', () => {
     env = cluster.env;
     const { api } = cluster;
     const jobs = [
-      { name: 'alpha', command: 'echo alpha', cronExpr: '0 2 * * *', timezone: 'Europe/Paris' },
+      {
+        name: 'alpha',
+        command: 'echo alpha',
+        cronExpr: '0 2 * * *',
+        timezone: 'Europe/Paris',
+        labels: { team: 'ops' },
+      },
       { name: 'beta', command: `echo ${'x'.repeat(150)}`, cronExpr: '*/5 * * * *', enabled: false },
       { name: 'failing', command: 'echo about to fail; exit 3', cronExpr: '@yearly' },
     ];
@@ -64,12 +70,24 @@ describe('cronplane get, describe and cron', () => {
       'SCHEDULE',
       'TIMEZONE',
       'ENABLED',
+      'LABELS',
       'TARGET',
+      'MANAGED BY',
       'TIMEOUT',
       'CONCURRENCY',
       'DESCRIPTION',
       'COMMAND',
     ]);
+  });
+
+  it("get jobs -l selects by the jobs' own labels", async () => {
+    const result = await cli(['get', 'jobs', '-l', 'team=ops', '-o', 'json'], { env });
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as Array<{ name: string }>).map((job) => job.name)).toEqual([
+      'alpha',
+    ]);
+    const none = await cli(['get', 'jobs', '-l', 'team=nobody'], { env });
+    expect(none).toMatchObject({ code: 0, stdout: '', stderr: 'No jobs found.\n' });
   });
 
   it('get jobs -o json and -o yaml parse to the jobs the API holds', async () => {

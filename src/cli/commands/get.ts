@@ -21,6 +21,7 @@ interface GetOptions {
   output: OutputFormat;
   prefix?: string;
   selector?: string[];
+  target?: string[];
   job?: string;
   status?: string[];
   state?: string;
@@ -52,7 +53,16 @@ export function registerGet(program: Command, ctx: CliContext): void {
     .argument('[job]', "runs: only this job's runs")
     .addOption(outputOption())
     .option('--prefix <prefix>', 'jobs: names starting with this')
-    .option('-l, --selector <k=v>', 'jobs: with this target label (repeatable)', collectList)
+    .option(
+      '-l, --selector <k=v>',
+      "jobs: with this label of the job's own (repeatable)",
+      collectList,
+    )
+    .option(
+      '--target <k=v>',
+      'jobs: whose target (worker) labels include this (repeatable)',
+      collectList,
+    )
     .option('--job <name>', 'runs, alerts: of this job only')
     .option(
       '--status <status>',
@@ -81,7 +91,11 @@ export function registerGet(program: Command, ctx: CliContext): void {
       };
       switch (kind) {
         case 'jobs': {
-          const jobs = await listJobs(client, { prefix: opts.prefix, label: opts.selector });
+          const jobs = await listJobs(client, {
+            prefix: opts.prefix,
+            selector: opts.selector,
+            label: opts.target,
+          });
           return print(jobs, jobColumns(now), 'No jobs found.');
         }
         case 'runs': {
