@@ -16,6 +16,7 @@ export function errorLine(error: unknown): { line: string; exitCode: number } {
 
 /** Runs the CLI and resolves with its exit code (the caller exits). */
 export async function run(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
   const { program } = buildProgram();
   try {
     await program.parseAsync(argv);
@@ -35,6 +36,17 @@ export async function run(argv: string[]): Promise<number> {
 /** Exits once stdout and stderr are flushed (a piped stdout must not lose its tail). */
 export function exitAfterFlush(code: number): void {
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
+/** `cronplane get jobs | head`: a reader that went away is not an error. */
+let pipeGuarded = false;
+export function quietOnClosedPipe(): void {
+  if (pipeGuarded) return;
+  pipeGuarded = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
 }
 
 if (require.main === module) {

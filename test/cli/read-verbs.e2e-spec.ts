@@ -3,10 +3,11 @@
  * every output format, describe job, cron, and the errors (bad token, refused connection, a 400
  * naming its field, unknown resource), each as one line on stderr with a non-zero exit.
  */
+import { spawn } from 'node:child_process';
 import { parse } from 'yaml';
 import { freePort } from '../../tools/stack/ports';
 import { eventually } from '../api/api-client';
-import { cli, CliCluster, lines, startCluster } from './support/cli';
+import { cli, CliCluster, LAUNCHER, lines, startCluster } from './support/cli';
 
 const TOKEN = 'e2e-cli-read-admin-token-0123456789';
 
@@ -254,6 +255,19 @@ describe('cronplane get, describe and cron', () => {
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`cronplane: cannot connect to ${url}: connection refused\n`);
+  });
+
+  it('a reader that closes the pipe early (`| head`) is no error', async () => {
+    const child = spawn(process.execPath, [LAUNCHER, 'get', 'jobs'], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Closed before the CLI writes anything: its first write fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((done) => child.once('close', done));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   it('usage errors are one line too', async () => {
