@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, statSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { instructions, readDockerfile } from '../deploy/support/dockerfile';
-import { CliCluster, CliResult, lines, ROOT, startCluster } from './support/cli';
+import { CliCluster, CliResult, lines, ROOT, scratchHome, startCluster } from './support/cli';
 
 const TOKEN = 'e2e-cli-packaging-admin-token-0123456789';
 
@@ -22,7 +22,11 @@ function run(
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd,
-      env: { PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, HOME: cwd, ...env },
+      env: {
+        PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+        HOME: scratchHome().home,
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
