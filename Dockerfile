@@ -43,6 +43,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
     && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The `cronplane` CLI on PATH (`kubectl exec deploy/cronplane-master -- cronplane get jobs`): the
+# launcher runs dist/cli/main.js, compiled with the server. In a master's container it talks to
+# that master (127.0.0.1:$PORT, with its CRON_ADMIN_TOKEN) unless told otherwise; see docs/cli.md.
+COPY bin/cronplane.js ./bin/
+RUN ln -s /app/bin/cronplane.js /usr/local/bin/cronplane
 RUN mkdir -p /var/lib/cronplane/spool && chown -R 1000:1000 /var/lib/cronplane
 # The image's `node` user, by number so Kubernetes can verify runAsNonRoot.
 USER 1000:1000

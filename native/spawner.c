@@ -12,10 +12,17 @@
  * the worker goes away (its stdin ends); the commands keep running, as they would had the
  * worker spawned them. Only libc.
  *
+ * Standard input content goes into a sealed in-memory file (memfd) that becomes the command's
+ * fd 0, not into a pipe: writing it here can never block (a pipe holds 64 KiB at most and a
+ * command that does not read would stall this loop, or need per-run write state), the command
+ * reads exactly the content and then end of file, and the seals stop it from changing it.
+ *
  * Protocol, both directions on stdin/stdout: frames of a little-endian u32 length, then that many
  * bytes: a kind byte and its fields (u32 and i32 little-endian, f64 as its IEEE bits).
  *   worker -> here: 1 start   u32 id, f64 notBefore (epoch ms, 0: now), u32 argc, u32 envc,
- *                             NUL-terminated strings: file, argc args, envc "NAME=value"
+ *                             NUL-terminated strings: file, argc args, envc "NAME=value",
+ *                             then optionally u32 n and n bytes: the command's standard input
+ *                             (without them it reads /dev/null)
  *                   2 release u32 id (the worker stopped waiting for the pipes: close them)
  *                   3 cancel  u32 id (drop the start if it has not happened yet)
  *   here -> worker: 1 spawned u32 id, u32 pid, f64 at (epoch ms when the command had started)
@@ -36,6 +43,7 @@
 #include <string.h>
 #include <linux/close_range.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -279,6 +287,28 @@ static void failed(uint32_t id, const char *file, int error) {
   emit_bytes(EV_FAILED, id, message, strlen(message));
 }
 
+/* A sealed memory file holding `n` bytes, read from its start; -1 with errno on failure. */
+static int input_file(const char *bytes, uint32_t n) {
+  int fd = memfd_create("cronplane-stdin", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) return -1;
+  size_t done = 0;
+  while (done < n) {
+    ssize_t w = write(fd, bytes + done, n - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) goto fail;
+    done += (size_t)w;
+  }
+  if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0 ||
+      lseek(fd, 0, SEEK_SET) < 0)
+    goto fail;
+  return fd;
+fail:;
+  int error = errno ? errno : EIO;
+  close(fd);
+  errno = error;
+  return -1;
+}
+
 /* Spawns a start frame's command (payload after the kind byte) as a new session's leader. */
 static void start(const unsigned char *p, uint32_t length) {
   uint32_t id = get_u32(p);
@@ -310,11 +340,21 @@ static void start(const unsigned char *p, uint32_t length) {
     s = nul + 1;
   }
   argv[0] = (char *)file;
+  /* What follows the strings: nothing (stdin is /dev/null), or u32 n and exactly n bytes. */
+  size_t rest = (size_t)(end - s);
+  if (rest != 0 && (rest < 4 || get_u32((const unsigned char *)s) != rest - 4)) {
+    failed(id, "(malformed start)", EINVAL);
+    free(argv);
+    free(envp);
+    return;
+  }
 
-  int out[2] = {-1, -1}, err[2] = {-1, -1};
+  int out[2] = {-1, -1}, err[2] = {-1, -1}, in = -1;
   int error = 0;
   pid_t pid = 0;
-  if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+  if (rest != 0 && (in = input_file(s + 4, (uint32_t)(rest - 4))) < 0) {
+    error = errno;
+  } else if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
     error = errno;
   } else {
     posix_spawn_file_actions_t actions;
@@ -323,7 +363,10 @@ static void start(const unsigned char *p, uint32_t length) {
     sigfillset(&all);
     sigemptyset(&none);
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    if (in >= 0)
+      posix_spawn_file_actions_adddup2(&actions, in, 0);
+    else
+      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err[1], 2);
     posix_spawnattr_init(&attr);
@@ -341,6 +384,7 @@ static void start(const unsigned char *p, uint32_t length) {
     posix_spawnattr_destroy(&attr);
   }
   double at = now_ms();
+  if (in >= 0) close(in);
   if (out[1] >= 0) close(out[1]);
   if (err[1] >= 0) close(err[1]);
   if (error) {

@@ -30,6 +30,10 @@ export interface Job {
   target: { labels: Record<string, string>; mode: 'one' | 'all' };
   env: Record<string, string>;
   alerts: { onFailure: boolean; onTimeout: boolean; webhookUrl?: string };
+  /** The job's own labels (metadata). */
+  labels?: Record<string, string>;
+  /** Who manages the job's definition (e.g. git:<repo>); the console shows it read-only. */
+  managedBy?: string;
   createdAt: string;
   updatedAt: string;
   revision: number;

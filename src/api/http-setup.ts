@@ -2,6 +2,7 @@ import { HttpException, PayloadTooLargeException } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { DomainError } from '../jobs/domain-error';
+import { JOB_FILE_SCHEMA_PATH, jobFileSchema } from './job-file-schema';
 
 /** Bodies above this answer 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -87,4 +88,12 @@ export function configureHttp(app: NestExpressApplication): void {
     .build();
   const document = withProbes(SwaggerModule.createDocument(app, config));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // The job-file schema, from the same document; public like /docs, since editors fetch it
+  // without a token (`# yaml-language-server: $schema=<server>/api/v1/schema/job-file.json`).
+  const jobFile = jobFileSchema(document.components?.schemas ?? {});
+  app
+    .getHttpAdapter()
+    .get(JOB_FILE_SCHEMA_PATH, (_request: unknown, response: { json(body: unknown): void }) =>
+      response.json(jobFile),
+    );
 }

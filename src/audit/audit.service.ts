@@ -9,6 +9,10 @@ export interface AuditFacts {
   revision?: number;
   runId?: string;
   subject?: string;
+  /** The reason given (X-Cronplane-Override) for changing a job someone else manages. */
+  override?: string;
+  /** The manager of the job an override was about. */
+  managedBy?: string;
 }
 
 /** Records who changed what. Called after the change has landed in etcd. */

@@ -4,6 +4,10 @@ export type StopReason = 'killed' | 'timeout';
 export interface ExecutionRequest {
   runId: string;
   command: string;
+  /** The shell that runs `<shell> -c <command>`; absent: the worker's WORKER_SHELL. */
+  shell?: string;
+  /** The command's standard input (it reads this, then end of file); absent: /dev/null. */
+  stdin?: string;
   env: Record<string, string>;
   /** 0 = no timeout. */
   timeoutMs: number;

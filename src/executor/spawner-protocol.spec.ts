@@ -93,6 +93,23 @@ describe('encodeCommands', () => {
     expect([...rest]).toEqual([5, 0, 0, 0, 2, 2, 0, 0, 0, 5, 0, 0, 0, 3, 3, 0, 0, 0]);
   });
 
+  it('appends stdin as a u32 length and its bytes after the strings, and nothing without it', () => {
+    const withInput = encodeCommands([
+      { kind: 'start', id: 5, file: 'sh', args: [], env: {}, stdin: 'a%é\n' },
+    ]);
+    const frame = withInput.subarray(4, 4 + withInput.readUInt32LE(0));
+    expect(frame.length).toBe(withInput.length - 4);
+    const trailer = frame.subarray(21 + 'sh\0'.length);
+    expect(trailer.readUInt32LE(0)).toBe(5);
+    expect(trailer.subarray(4).toString()).toBe('a%é\n');
+    const without = encodeCommands([{ kind: 'start', id: 5, file: 'sh', args: [], env: {} }]);
+    expect(without.subarray(4 + 21).toString()).toBe('sh\0');
+    const empty = encodeCommands([
+      { kind: 'start', id: 5, file: 'sh', args: [], env: {}, stdin: '' },
+    ]);
+    expect([...empty.subarray(4 + 21 + 3)]).toEqual([0, 0, 0, 0]);
+  });
+
   it('sends a start without notBefore as due now (0)', () => {
     const bytes = encodeCommands([{ kind: 'start', id: 4, file: 'sh', args: [], env: {} }]);
     expect(bytes.readDoubleLE(9)).toBe(0);

@@ -5,12 +5,16 @@
  */
 import { constants } from 'node:os';
 
-/** What to run: `file` with `args`, with exactly `env`; not before `notBefore` (epoch ms). */
+/**
+ * What to run: `file` with `args`, with exactly `env`; not before `notBefore` (epoch ms); with
+ * `stdin` as its standard input (then end of file), else /dev/null.
+ */
 export interface SpawnSpec {
   file: string;
   args: string[];
   env: Record<string, string>;
   notBefore?: number;
+  stdin?: string | Buffer;
 }
 
 /** Worker → spawner. */
@@ -64,16 +68,26 @@ export function encodeCommands(commands: readonly SpawnerCommand[]): Buffer {
     }
     const env = Object.entries(command.env).map(([name, value]) => `${name}=${value}`);
     const strings = Buffer.from([command.file, ...command.args, ...env].join('\0') + '\0');
+    // Optional trailer: u32 length and the stdin bytes (no trailer: /dev/null).
+    const input = stdinTrailer(command.stdin);
     const head = Buffer.alloc(25);
-    head.writeUInt32LE(21 + strings.length, 0);
+    head.writeUInt32LE(21 + strings.length + input.length, 0);
     head.writeUInt8(COMMAND_KINDS.start, 4);
     head.writeUInt32LE(command.id, 5);
     head.writeDoubleLE(command.notBefore ?? 0, 9);
     head.writeUInt32LE(command.args.length, 17);
     head.writeUInt32LE(env.length, 21);
-    return Buffer.concat([head, strings]);
+    return Buffer.concat([head, strings, input]);
   });
   return Buffer.concat(frames);
+}
+
+function stdinTrailer(stdin: string | Buffer | undefined): Buffer {
+  if (stdin === undefined) return Buffer.alloc(0);
+  const bytes = typeof stdin === 'string' ? Buffer.from(stdin, 'utf8') : stdin;
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(bytes.length, 0);
+  return Buffer.concat([length, bytes]);
 }
 
 /** Cuts the spawner's stdout into events; throws on a frame that cannot be one. */

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -266,6 +266,52 @@ describe('SpawnerExecutor', () => {
     await other.done;
   });
 
+  it("feeds a request's stdin to the command, which then reads end of file", async () => {
+    const stdin = 'first line\nsecond % line\n\u00e9\0after NUL';
+    const result = await executor.start(
+      request({ command: 'cat; echo "[end $?]"', stdin, outputCapBytes: 4096 }),
+    ).done;
+    expect(result).toMatchObject({ status: 'succeeded', output: `${stdin}[end 0]\n` });
+  });
+
+  it('gives an empty stdin as immediate end of file, and a large one whole', async () => {
+    expect(await executor.start(request({ command: 'wc -c', stdin: '' })).done).toMatchObject({
+      status: 'succeeded',
+      output: '0\n',
+    });
+    // Larger than a pipe holds, to a command that reads it only after a while: nothing blocks.
+    const big = 'x'.repeat(200_000);
+    const slow = executor.start(request({ command: 'sleep 0.2; wc -c', stdin: big }));
+    const quick = await executor.start(request({ command: 'echo quick' })).done;
+    expect(quick).toMatchObject({ status: 'succeeded', output: 'quick\n' });
+    expect(await slow.done).toMatchObject({ status: 'succeeded', output: '200000\n' });
+  });
+
+  it('gives the command its stdin as a read-only sealed memory file, no other descriptor', async () => {
+    const execution = executor.start(request({ command: `exec ${uniqueSleep()}`, stdin: 'abc' }));
+    const pid = (await execution.started)?.pid as number;
+    await eventually(() => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep'));
+    expect(readdirSync(`/proc/${pid}/fd`).sort()).toEqual(['0', '1', '2']);
+    expect(readlinkSync(`/proc/${pid}/fd/0`)).toMatch(/^\/memfd:cronplane-stdin/);
+    // The seals forbid writing: the content is what the job says, whatever the command does.
+    expect(() => writeFileSync(`/proc/${pid}/fd/0`, 'changed')).toThrow();
+    execution.stop('killed', 'done');
+    await execution.done;
+  });
+
+  it("runs the command with the request's own shell instead of WORKER_SHELL", async () => {
+    const dash = new SpawnerExecutor(config('/nonexistent/sh'));
+    try {
+      const result = await dash.start(
+        request({ command: 'echo "$BASH_VERSION" | cut -c1', shell: '/bin/bash' }),
+      ).done;
+      expect(result).toMatchObject({ status: 'succeeded' });
+      expect(result.output).toMatch(/^[0-9]\n$/);
+    } finally {
+      await dash.onApplicationShutdown();
+    }
+  });
+
   it('finds a shell given without a path on the PATH of the request', async () => {
     const bare = new SpawnerExecutor(config('sh'));
     try {
@@ -358,6 +404,19 @@ describe('the spawner binary, spoken to directly', () => {
     const frame = Buffer.from([5, 0, 0, 0, 1, 42, 0, 0, 0]);
     expect(await converse(frame)).toEqual({
       events: [{ kind: 'failed', id: 42, message: 'spawn (malformed start) EINVAL' }],
+      code: 0,
+    });
+  });
+
+  it('answers a start whose stdin trailer does not match its length with failed', async () => {
+    const good = encodeCommands([
+      { kind: 'start', id: 7, file: 'true', args: [], env: {}, stdin: 'abc' },
+    ]);
+    // Claims 3 bytes of stdin but the frame holds 2 (its length shrunk by one, last byte cut).
+    const bad = Buffer.from(good.subarray(0, good.length - 1));
+    bad.writeUInt32LE(good.readUInt32LE(0) - 1, 0);
+    expect(await converse(bad)).toEqual({
+      events: [{ kind: 'failed', id: 7, message: 'spawn (malformed start) EINVAL' }],
       code: 0,
     });
   });

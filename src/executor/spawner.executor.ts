@@ -5,7 +5,7 @@ import { SpawnedRun } from './spawned-run';
 import { SpawnerClient } from './spawner-client';
 
 /**
- * Runs `WORKER_SHELL -c command` as the leader of its own process group (so a timeout or kill
+ * Runs `<the job's shell, else WORKER_SHELL> -c command` (its stdin: the job's `stdin`, else /dev/null) as the leader of its own process group (so a timeout or kill
  * reaches every child the command started), but spawned by the small native spawner
  * (native/spawner.c) rather than by the worker: forking the large worker process blocked its
  * event loop for milliseconds per start, and forks from any Node process cost about 1 ms of CPU. Results, output capture and signals are the same as spawning here.
@@ -18,10 +18,11 @@ export class SpawnerExecutor implements Executor, OnApplicationShutdown {
 
   start(request: ExecutionRequest): Execution {
     const spec = {
-      file: this.config.WORKER_SHELL,
+      file: request.shell ?? this.config.WORKER_SHELL,
       args: ['-c', request.command],
       env: request.env,
       notBefore: request.notBefore,
+      stdin: request.stdin,
     };
     return new SpawnedRun(request, spec, this.spawner);
   }

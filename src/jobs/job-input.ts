@@ -15,6 +15,10 @@ export interface JobInput {
   target?: Partial<JobTarget>;
   env?: Record<string, string>;
   alerts?: Partial<JobAlerts>;
+  shell?: string;
+  stdin?: string;
+  labels?: Record<string, string>;
+  managedBy?: string;
 }
 
 /** The original crontab's job: the whole of what /job/save takes and /job/list gives. */
@@ -28,3 +32,9 @@ export interface CompatJob {
 export type IfMatch = number | '*';
 
 export const MAX_COMMAND_BYTES = 64 * 1024;
+
+/** A job's `stdin` content, at most (it travels in the job's etcd value and to the spawner). */
+export const MAX_STDIN_BYTES = 64 * 1024;
+
+/** A job's `shell`: an absolute path of printable characters, at most 256 bytes. */
+export const SHELL_PATH_PATTERN = /^\/[\x21-\x7e]{0,255}$/;

@@ -40,6 +40,21 @@ describe('buildSpec', () => {
     expect(patched.cronDialect).toBe('gorhill');
     expect(patched).not.toHaveProperty('revision');
   });
+
+  it('keeps shell and stdin absent unless given, and a patch keeps the stored ones', () => {
+    expect(spec()).not.toHaveProperty('shell');
+    expect(spec()).not.toHaveProperty('stdin');
+    const base = buildSpec(
+      'job',
+      { command: 'cat', cronExpr: '@daily', shell: '/bin/bash', stdin: 'a\n' },
+      JOB_DEFAULTS,
+      TIMES,
+      'standard',
+    );
+    expect(base).toMatchObject({ shell: '/bin/bash', stdin: 'a\n' });
+    const patched = buildSpec('job', { stdin: 'b\n' }, base, TIMES, 'standard');
+    expect(patched).toMatchObject({ shell: '/bin/bash', stdin: 'b\n' });
+  });
 });
 
 describe('specProblems', () => {
@@ -53,6 +68,9 @@ describe('specProblems', () => {
     [{ cronExpr: '* *' }, 'cronExpr'],
     [{ timezone: 'Nowhere/City' }, 'timezone'],
     [{ cronExpr: '0 0 1 1 * 2020', cronDialect: 'gorhill' as const }, 'cronExpr'],
+    [{ shell: 'bash' }, 'shell'],
+    [{ shell: '/bin/my shell' }, 'shell'],
+    [{ stdin: 'x'.repeat(64 * 1024 + 1) }, 'stdin'],
   ])('%j is refused on %s', (overrides, field) => {
     expect(specProblems(spec(overrides), now).map((problem) => problem.field)).toEqual([field]);
   });

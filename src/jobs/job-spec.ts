@@ -1,6 +1,6 @@
 import { CronDialect, CronSyntaxError, parseSchedule, upcoming } from '../cron/schedule';
 import { FieldProblem } from './domain-error';
-import { JobInput, MAX_COMMAND_BYTES } from './job-input';
+import { JobInput, MAX_COMMAND_BYTES, MAX_STDIN_BYTES, SHELL_PATH_PATTERN } from './job-input';
 import { JOB_DEFAULTS, JobSpec, isValidJobName } from './job.model';
 
 /** A copy of `value` without the keys whose value is undefined (DTO instances carry them). */
@@ -45,9 +45,26 @@ export function buildSpec(
     },
     env: input.env ?? base.env,
     alerts: { ...base.alerts, ...definedOnly(input.alerts) },
+    // Absent (not undefined-valued) when neither gives one: the worker's shell, no input.
+    ...optionalField('shell', given.shell ?? base.shell),
+    ...optionalField('stdin', given.stdin ?? base.stdin),
+    // Job metadata, absent unless given: a replace drops them, a patch keeps them.
+    ...optionalMap(input.labels ?? base.labels),
+    ...optionalField('managedBy', given.managedBy ?? base.managedBy),
     createdAt: times.createdAt,
     updatedAt: times.updatedAt,
   };
+}
+
+function optionalMap(labels: Record<string, string> | undefined): Pick<JobSpec, 'labels'> {
+  return labels === undefined ? {} : { labels };
+}
+
+function optionalField<K extends 'shell' | 'stdin' | 'managedBy'>(
+  key: K,
+  value: string | undefined,
+): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
 export const SPEC_DEFAULTS: SpecBase = JOB_DEFAULTS;
@@ -65,6 +82,12 @@ export function specProblems(spec: JobSpec, now = Date.now()): FieldProblem[] {
   const bytes = Buffer.byteLength(spec.command, 'utf8');
   if (bytes < 1 || bytes > MAX_COMMAND_BYTES) {
     problems.push({ field: 'command', reason: `must be 1 to ${MAX_COMMAND_BYTES} bytes` });
+  }
+  if (spec.shell !== undefined && !SHELL_PATH_PATTERN.test(spec.shell)) {
+    problems.push({ field: 'shell', reason: 'must be an absolute path such as /bin/bash' });
+  }
+  if (spec.stdin !== undefined && Buffer.byteLength(spec.stdin, 'utf8') > MAX_STDIN_BYTES) {
+    problems.push({ field: 'stdin', reason: `must be at most ${MAX_STDIN_BYTES} bytes` });
   }
   try {
     parseSchedule(spec.cronExpr, {

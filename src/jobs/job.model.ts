@@ -18,6 +18,9 @@ export function isValidJobName(name: string): boolean {
   return JOB_NAME_PATTERN.test(name) && !name.includes('..');
 }
 
+/** A job's `managedBy`: printable, no spaces, e.g. `git:git@example.com:ops/jobs.git`. */
+export const MANAGED_BY_PATTERN = /^[\x21-\x7e]{1,256}$/;
+
 export interface RetryPolicy {
   max: number;
   backoffSeconds: number;
@@ -53,6 +56,14 @@ export interface JobSpec {
   target: JobTarget;
   env: Record<string, string>;
   alerts: JobAlerts;
+  /** Absolute path of the shell that runs `<shell> -c <command>`; absent: the worker's WORKER_SHELL. */
+  shell?: string;
+  /** Standard input of the command (the process reads it, then end of file); absent: /dev/null. */
+  stdin?: string;
+  /** Metadata labels of the job itself, for selecting jobs (`?selector=k=v`); absent: none. */
+  labels?: Record<string, string>;
+  /** Who owns the job's definition, e.g. `git:<repo>` for jobs applied from files; absent: the API. */
+  managedBy?: string;
   createdAt: string;
   updatedAt: string;
 }

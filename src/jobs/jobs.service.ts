@@ -13,9 +13,21 @@ export interface JobListQuery {
   enabled?: boolean;
   /** `key=value`: jobs whose target labels include it. */
   labels?: [string, string][];
+  /** `key=value`: jobs whose own labels (metadata) include it. */
+  selector?: [string, string][];
   limit: number;
   /** Name of the last job of the previous page. */
   after?: string;
+}
+
+/**
+ * Who asks to change a job, as far as its manager is concerned: `manager`, the managedBy the
+ * caller acts as (header X-Cronplane-Manager; `cronplane apply` sends it); `override`, the reason
+ * a caller gives for changing a job someone else manages (header X-Cronplane-Override).
+ */
+export interface ManagedAccess {
+  manager?: string;
+  override?: string;
 }
 
 /** Attempts at a read-modify-write whose revision moved under it, before giving up with 409. */
@@ -40,7 +52,8 @@ export class JobsService {
     const { prefix, limit } = query;
     const matches = (job: StoredJob): boolean =>
       (query.enabled === undefined || job.enabled === query.enabled) &&
-      (query.labels ?? []).every(([key, value]) => job.target?.labels?.[key] === value);
+      (query.labels ?? []).every(([key, value]) => job.target?.labels?.[key] === value) &&
+      (query.selector ?? []).every(([key, value]) => job.labels?.[key] === value);
     // Names sort by bytes, so the prefix's matches are one contiguous run of keys.
     let start = query.after;
     let inclusive = false;
@@ -75,25 +88,40 @@ export class JobsService {
     return { ...spec, revision };
   }
 
+  /** What a PUT of `input` would store, checked, without writing it (nor its times). */
+  preview(name: string, input: JobInput): Omit<JobSpec, 'createdAt' | 'updatedAt'> {
+    const now = new Date().toISOString();
+    const { createdAt, updatedAt, ...spec } = this.validated(
+      buildSpec(name, input, SPEC_DEFAULTS, { createdAt: now, updatedAt: now }, 'standard'),
+    );
+    void createdAt;
+    void updatedAt;
+    return spec;
+  }
+
   /** PUT: the job becomes exactly `input` over the defaults; creates it when absent. */
   async replace(
     name: string,
     input: JobInput,
     ifMatch: IfMatch | undefined,
     actor: Actor,
+    access: ManagedAccess = {},
   ): Promise<{ job: StoredJob; created: boolean }> {
-    const { job, previous } = await this.write(name, ifMatch, (current, now) =>
-      buildSpec(
+    let override: string | undefined;
+    const { job, previous } = await this.write(name, ifMatch, (current, now) => {
+      override = checkManager(name, current, access, input.managedBy);
+      return buildSpec(
         name,
         input,
         SPEC_DEFAULTS,
         { createdAt: current?.createdAt ?? now, updatedAt: now },
         'standard',
-      ),
-    );
+      );
+    });
     await this.audit.record(actor, previous ? 'job.replace' : 'job.create', {
       job: name,
       revision: job.revision,
+      ...overrideFacts(override, previous),
     });
     return { job, created: previous === undefined };
   }
@@ -104,9 +132,12 @@ export class JobsService {
     input: JobInput,
     ifMatch: IfMatch | undefined,
     actor: Actor,
+    access: ManagedAccess = {},
   ): Promise<StoredJob> {
-    const { job } = await this.write(name, ifMatch ?? '*', (current, now) => {
+    let override: string | undefined;
+    const { job, previous } = await this.write(name, ifMatch ?? '*', (current, now) => {
       if (!current) throw notFound(name);
+      override = checkManager(name, current, access, input.managedBy);
       const dialect: CronDialect = input.cronExpr !== undefined ? 'standard' : current.cronDialect;
       return buildSpec(
         name,
@@ -116,7 +147,11 @@ export class JobsService {
         dialect,
       );
     });
-    await this.audit.record(actor, 'job.update', { job: name, revision: job.revision });
+    await this.audit.record(actor, 'job.update', {
+      job: name,
+      revision: job.revision,
+      ...overrideFacts(override, previous),
+    });
     return job;
   }
 
@@ -142,13 +177,23 @@ export class JobsService {
   }
 
   /** Deletes the job, its high-water mark and its pending triggers; returns what was deleted. */
-  async remove(name: string, ifMatch: IfMatch | undefined, actor: Actor): Promise<StoredJob> {
+  async remove(
+    name: string,
+    ifMatch: IfMatch | undefined,
+    actor: Actor,
+    access: ManagedAccess = {},
+  ): Promise<StoredJob> {
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const current = await this.jobs.get(name);
       if (!current) throw notFound(name);
       checkIfMatch(name, ifMatch, current);
+      const override = checkManager(name, current, access, undefined);
       if (await this.jobs.delete(name, current.revision)) {
-        await this.audit.record(actor, 'job.delete', { job: name, revision: current.revision });
+        await this.audit.record(actor, 'job.delete', {
+          job: name,
+          revision: current.revision,
+          ...overrideFacts(override, current),
+        });
         return current;
       }
     }
@@ -160,15 +205,17 @@ export class JobsService {
    * job's other settings kept. Returns the job it replaced.
    */
   async saveCompat(input: CompatJob, actor: Actor): Promise<StoredJob | undefined> {
-    const { job, previous } = await this.write(input.name, undefined, (current, now) =>
-      buildSpec(
+    const { job, previous } = await this.write(input.name, undefined, (current, now) => {
+      // The original API has no way to say who it is or why: a managed job stays as it is.
+      checkManager(input.name, current, {}, undefined);
+      return buildSpec(
         input.name,
         { command: input.command, cronExpr: input.cronExpr },
         current ?? SPEC_DEFAULTS,
         { createdAt: current?.createdAt ?? now, updatedAt: now },
         'gorhill',
-      ),
-    );
+      );
+    });
     await this.audit.record(actor, previous ? 'job.replace' : 'job.create', {
       job: job.name,
       revision: job.revision,
@@ -216,6 +263,34 @@ export class JobsService {
     }
     throw conflict(name);
   }
+}
+
+/**
+ * A managed job changes only through its manager (the caller says it is, or keeps the job's
+ * managedBy in the body), or with an override reason, which is returned for the audit log.
+ */
+export function checkManager(
+  name: string,
+  current: Pick<StoredJob, 'managedBy'> | undefined,
+  access: ManagedAccess,
+  bodyManagedBy: string | undefined,
+): string | undefined {
+  const manager = current?.managedBy;
+  if (manager === undefined) return undefined;
+  if (access.manager === manager || bodyManagedBy === manager) return undefined;
+  if (access.override !== undefined && access.override.trim() !== '') return access.override.trim();
+  throw new DomainError(
+    'conflict',
+    `job "${name}" is managed by ${manager}: change it in its files, or send the header X-Cronplane-Override: <reason>`,
+    [{ field: 'managedBy', reason: `the job is managed by ${manager}` }],
+  );
+}
+
+function overrideFacts(
+  override: string | undefined,
+  previous: Pick<StoredJob, 'managedBy'> | undefined,
+): { override?: string; managedBy?: string } {
+  return override === undefined ? {} : { override, managedBy: previous?.managedBy };
 }
 
 function checkIfMatch(name: string, ifMatch: IfMatch | undefined, current: StoredJob): void {

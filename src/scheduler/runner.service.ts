@@ -184,6 +184,8 @@ export class RunnerService {
     const execution = this.startExecution({
       runId,
       command: job.command,
+      shell: job.shell,
+      stdin: job.stdin,
       env: runEnvironment(
         { job: job.name, runId, tick: run.tick, attempt: run.attempt },
         job.env ?? {},

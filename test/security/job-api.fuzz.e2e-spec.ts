@@ -39,6 +39,9 @@ const SPEC_KEYS: (keyof JobSpec)[] = [
   'updatedAt',
 ];
 
+/** Keys a stored job has only when they were given (absent: the worker's shell, no stdin). */
+const OPTIONAL_SPEC_KEYS: (keyof JobSpec)[] = ['shell', 'stdin'];
+
 /** Why a stored job is invalid, by the project's own rules; empty when it is valid. */
 export function storedJobProblems(key: string, prefix: string, value: string): string[] {
   let parsed: unknown;
@@ -51,7 +54,10 @@ export function storedJobProblems(key: string, prefix: string, value: string): s
     return [`${key}: not an object`];
   const spec = parsed as JobSpec;
   const problems: string[] = [];
-  const extra = Object.keys(spec).filter((k) => !SPEC_KEYS.includes(k as keyof JobSpec));
+  const extra = Object.keys(spec).filter(
+    (k) =>
+      !SPEC_KEYS.includes(k as keyof JobSpec) && !OPTIONAL_SPEC_KEYS.includes(k as keyof JobSpec),
+  );
   const missing = SPEC_KEYS.filter((k) => !(k in spec));
   if (extra.length > 0) problems.push(`unknown fields ${extra.join(',')}`);
   if (missing.length > 0) problems.push(`missing fields ${missing.join(',')}`);
@@ -170,6 +176,8 @@ const jobBody = fc.record(
     concurrencyPolicy: fc.oneof(fc.constantFrom('allow', 'forbid', 'replace', 'x'), anyValue),
     misfirePolicy: fc.oneof(fc.constantFrom('skip', 'runOnce', 'runAll', ''), anyValue),
     catchupWindowSeconds: fc.oneof(fc.integer({ min: -5, max: 10_000_000 }), anyValue),
+    shell: fc.oneof(fc.constantFrom('/bin/bash', 'bash', '/bin/a b', '/', ''), anyValue),
+    stdin: fc.oneof(fc.string({ maxLength: 20 }), anyValue),
     retries: fc.oneof(
       fc.record(
         {

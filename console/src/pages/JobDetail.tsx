@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, RUN_STATUSES, api, type Role, type Run, type RunStatus } from '../api';
+import { ManagedBanner } from '../components/ManagedBanner';
 import { RunChart } from '../components/RunChart';
 import {
   ConfirmButton,
@@ -119,6 +120,7 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
   if (!job.data) return <Loading what="the job" />;
   const detail = job.data;
   const description = describeCron(detail.cronExpr, detail.cronDialect);
+  const managedTitle = `Managed by ${detail.managedBy ?? ''}: change it in its files`;
 
   return (
     <section>
@@ -189,7 +191,17 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
               />
             </>
           )}
-          {can(role, 'admin') && (
+          {can(role, 'admin') && detail.managedBy && (
+            <>
+              <button type="button" class="secondary" disabled title={managedTitle}>
+                Edit
+              </button>
+              <button type="button" class="danger" disabled title={managedTitle}>
+                Delete
+              </button>
+            </>
+          )}
+          {can(role, 'admin') && !detail.managedBy && (
             <>
               <a class="button secondary" href={paths.editJob(detail.name)}>
                 Edit
@@ -225,6 +237,7 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
           )}
         </div>
       </div>
+      <ManagedBanner managedBy={detail.managedBy} />
       <Notice notice={notice} />
       {detail.description && <p class="break">{detail.description}</p>}
 

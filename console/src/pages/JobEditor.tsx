@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, api, type Job, type JobInput, type Role } from '../api';
+import { ManagedBanner } from '../components/ManagedBanner';
 import { ErrorBox, Loading, can } from '../components/ui';
 import { describeCron } from '../cron-describe';
 import { formatZoned, mapToText, parseMap } from '../format';
@@ -260,7 +261,12 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
     setSaving(true);
     try {
       const saved = loaded
-        ? await api.replaceJob(loaded.name, input, loaded.revision)
+        ? // The form has no field for the job's own labels: they stay as they are.
+          await api.replaceJob(
+            loaded.name,
+            loaded.labels ? { ...input, labels: loaded.labels } : input,
+            loaded.revision,
+          )
         : await api.createJob(input);
       navigate(paths.job(saved.name));
     } catch (error) {
@@ -285,6 +291,7 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
     }
   };
 
+  const managed = Boolean(loaded?.managedBy);
   const error = (field: string): string | undefined =>
     errors[field] ?? Object.entries(errors).find(([key]) => key.startsWith(`${field}.`))?.[1];
   const a11y = (id: string, field: string) => ({
@@ -299,6 +306,7 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
       <div class="page-head">
         <h1>{loaded ? `Edit ${loaded.name}` : 'New job'}</h1>
       </div>
+      <ManagedBanner managedBy={loaded?.managedBy} />
       {conflict && (
         <div class="error-box" role="alert">
           <span>
@@ -317,7 +325,7 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
         </div>
       )}
       <form class="editor" onSubmit={save} noValidate>
-        <fieldset>
+        <fieldset disabled={managed}>
           <legend>Job</legend>
           {!loaded && (
             <Field
@@ -367,7 +375,7 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
           </label>
         </fieldset>
 
-        <fieldset>
+        <fieldset disabled={managed}>
           <legend>Schedule</legend>
           <div class="row">
             <Field
@@ -444,7 +452,7 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
           </div>
         </fieldset>
 
-        <fieldset>
+        <fieldset disabled={managed}>
           <legend>Execution</legend>
           <div class="row">
             <Field
@@ -516,7 +524,7 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
           </Field>
         </fieldset>
 
-        <fieldset>
+        <fieldset disabled={managed}>
           <legend>Target</legend>
           <div class="row">
             <Field
@@ -546,7 +554,7 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
           </div>
         </fieldset>
 
-        <fieldset>
+        <fieldset disabled={managed}>
           <legend>Alerts</legend>
           <label class="check">
             <input
@@ -577,7 +585,7 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
         </fieldset>
 
         <div class="actions">
-          <button type="submit" disabled={saving}>
+          <button type="submit" disabled={saving || managed}>
             {saving ? 'Saving…' : loaded ? 'Save changes' : 'Create job'}
           </button>
           <a class="button secondary" href={loaded ? paths.job(loaded.name) : paths.jobs()}>

@@ -31,11 +31,11 @@ import { RequireRole } from '../../auth/require-role.decorator';
 import { DomainError } from '../../jobs/domain-error';
 import { isoInZone, nextFireTimes } from '../../jobs/job-spec';
 import { StoredJob, isValidJobName } from '../../jobs/job.model';
-import { JobsService } from '../../jobs/jobs.service';
+import { JobsService, ManagedAccess } from '../../jobs/jobs.service';
 import { RunControlService } from '../../jobs/run-control.service';
 import { RunsRepository } from '../../logs/runs.repository';
 import { Run } from '../../logs/schemas/run.schema';
-import { CreateJobDto, JobView, PatchJobDto, ReplaceJobDto } from '../dto/job.dto';
+import { CreateJobDto, JobPreviewView, JobView, PatchJobDto, ReplaceJobDto } from '../dto/job.dto';
 import { JobDetailView, JobPageView } from '../dto/job-views.dto';
 import { ListJobsQueryDto } from '../dto/jobs-query.dto';
 import { ErrorView } from '../dto/misc.dto';
@@ -45,6 +45,25 @@ import { JobNamePipe, parseIfMatch } from '../pipes/params';
 import { jobView, runSummary, runView } from '../views';
 import { ApiCommonResponses } from './api-docs';
 import { ResponseHeaders, V1 } from './http-types';
+
+const MANAGER = {
+  name: 'X-Cronplane-Manager',
+  required: false,
+  description:
+    'The managedBy the caller acts as (`cronplane apply` sends it): it may change the jobs it manages.',
+};
+
+const OVERRIDE = {
+  name: 'X-Cronplane-Override',
+  required: false,
+  description:
+    'Why a job managed by someone else is changed anyway; recorded in the audit log. Without it (or the manager) such a change answers 409.',
+};
+
+/** The manager headers of a request, for JobsService. */
+function accessOf(manager: string | undefined, override: string | undefined): ManagedAccess {
+  return { manager: manager?.trim() || undefined, override: override?.trim() || undefined };
+}
 
 const IF_MATCH = {
   name: 'If-Match',
@@ -106,6 +125,10 @@ export class JobsController {
         const at = pair.indexOf('=');
         return [pair.slice(0, at), pair.slice(at + 1)];
       }),
+      selector: query.selector?.map((pair) => {
+        const at = pair.indexOf('=');
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
       limit: query.limit ?? 50,
       after,
     });
@@ -113,6 +136,20 @@ export class JobsController {
       items: page.jobs.map(jobView),
       nextCursor: page.nextAfter === undefined ? null : encodeCursor(page.nextAfter),
     };
+  }
+
+  @Post('validate')
+  // Admin, like the writes it checks for: a viewer gets 403 from every non-GET route.
+  @RequireRole('admin')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Check a job without saving it',
+    description:
+      'Validates the body as POST /jobs does and answers the job a PUT of it would store, defaults filled in; nothing is written. `cronplane apply` checks every document of its files this way before changing anything.',
+  })
+  @ApiOkResponse({ type: JobPreviewView })
+  validate(@Body() body: CreateJobDto): JobPreviewView {
+    return this.jobs.preview(body.name, body);
   }
 
   @Get(':name')
@@ -138,13 +175,18 @@ export class JobsController {
   @RequireRole('admin')
   @ApiOperation({ summary: 'Create or replace a job' })
   @ApiHeader(IF_MATCH)
+  @ApiHeader(MANAGER)
+  @ApiHeader(OVERRIDE)
   @ApiOkResponse({ type: JobView, description: 'Replaced.' })
   @ApiCreatedResponse({ type: JobView, description: 'Created.' })
+  @ApiConflictResponse({ type: ErrorView, description: 'The job is managed by someone else.' })
   @ApiPreconditionFailedResponse({ type: ErrorView })
   async replace(
     @Param('name', JobNamePipe) name: string,
     @Body() body: ReplaceJobDto,
     @Headers('if-match') ifMatch: string | undefined,
+    @Headers('x-cronplane-manager') manager: string | undefined,
+    @Headers('x-cronplane-override') override: string | undefined,
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) res: ResponseHeaders,
   ): Promise<JobView> {
@@ -153,7 +195,13 @@ export class JobsController {
         { field: 'name', reason: `must equal the name in the path ("${name}")` },
       ]);
     }
-    const { job, created } = await this.jobs.replace(name, body, parseIfMatch(ifMatch), actor);
+    const { job, created } = await this.jobs.replace(
+      name,
+      body,
+      parseIfMatch(ifMatch),
+      actor,
+      accessOf(manager, override),
+    );
     res.status(created ? 201 : 200);
     return withEtag(res, job);
   }
@@ -162,17 +210,29 @@ export class JobsController {
   @RequireRole('admin')
   @ApiOperation({ summary: 'Change some fields of a job' })
   @ApiHeader(IF_MATCH)
+  @ApiHeader(MANAGER)
+  @ApiHeader(OVERRIDE)
   @ApiOkResponse({ type: JobView })
   @ApiNotFoundResponse({ type: ErrorView })
+  @ApiConflictResponse({ type: ErrorView, description: 'The job is managed by someone else.' })
   @ApiPreconditionFailedResponse({ type: ErrorView })
   async patch(
     @Param('name', JobNamePipe) name: string,
     @Body() body: PatchJobDto,
     @Headers('if-match') ifMatch: string | undefined,
+    @Headers('x-cronplane-manager') manager: string | undefined,
+    @Headers('x-cronplane-override') override: string | undefined,
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) res: ResponseHeaders,
   ): Promise<JobView> {
-    return withEtag(res, await this.jobs.patch(name, body, parseIfMatch(ifMatch), actor));
+    const job = await this.jobs.patch(
+      name,
+      body,
+      parseIfMatch(ifMatch),
+      actor,
+      accessOf(manager, override),
+    );
+    return withEtag(res, job);
   }
 
   @Delete(':name')
@@ -180,15 +240,20 @@ export class JobsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a job, its high-water mark and its pending triggers' })
   @ApiHeader(IF_MATCH)
+  @ApiHeader(MANAGER)
+  @ApiHeader(OVERRIDE)
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorView })
+  @ApiConflictResponse({ type: ErrorView, description: 'The job is managed by someone else.' })
   @ApiPreconditionFailedResponse({ type: ErrorView })
   async remove(
     @Param('name', JobNamePipe) name: string,
     @Headers('if-match') ifMatch: string | undefined,
+    @Headers('x-cronplane-manager') manager: string | undefined,
+    @Headers('x-cronplane-override') override: string | undefined,
     @CurrentActor() actor: Actor,
   ): Promise<void> {
-    await this.jobs.remove(name, parseIfMatch(ifMatch), actor);
+    await this.jobs.remove(name, parseIfMatch(ifMatch), actor, accessOf(manager, override));
   }
 
   @Post(':name/pause')

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -7,13 +7,15 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { MAX_COMMAND_BYTES } from '../../jobs/job-input';
+import { MAX_COMMAND_BYTES, MAX_STDIN_BYTES, SHELL_PATH_PATTERN } from '../../jobs/job-input';
 import {
   CONCURRENCY_POLICIES,
   ConcurrencyPolicy,
+  MANAGED_BY_PATTERN,
   MISFIRE_POLICIES,
   MisfirePolicy,
   TARGET_MODES,
@@ -197,6 +199,49 @@ export class JobFieldsDto {
   @ValidateNested()
   @Type(() => JobAlertsDto)
   alerts?: JobAlertsDto;
+
+  @ApiPropertyOptional({
+    description:
+      "Absolute path of the shell that runs `<shell> -c <command>`; when absent, the worker's WORKER_SHELL.",
+    example: '/bin/bash',
+    pattern: SHELL_PATH_PATTERN.source,
+  })
+  @IsOptional()
+  @Matches(SHELL_PATH_PATTERN, {
+    message: 'must be an absolute path of printable characters (no spaces), at most 256 bytes',
+  })
+  shell?: string;
+
+  @ApiPropertyOptional({
+    description: `Standard input of the command, up to ${MAX_STDIN_BYTES} bytes: the process reads it, then end of file. When absent, /dev/null.`,
+    example: 'line one\nline two\n',
+  })
+  @IsOptional()
+  @IsByteString(0, MAX_STDIN_BYTES)
+  stdin?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "The job's own labels (metadata, not worker selection): `cronplane export --selector` and `GET /jobs?selector=` select jobs by them.",
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { team: 'billing' },
+  })
+  @IsOptional()
+  @IsStringMap(LABEL_KEY, 32, 63)
+  labels?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    description:
+      'Who owns the definition, e.g. `git:<repo>` (set by `cronplane apply`). A managed job changes only through its manager, or with the header X-Cronplane-Override: <reason>.',
+    example: 'git:git@example.com:ops/jobs.git',
+    pattern: MANAGED_BY_PATTERN.source,
+  })
+  @IsOptional()
+  @Matches(MANAGED_BY_PATTERN, {
+    message: 'must be 1 to 256 printable characters without spaces',
+  })
+  managedBy?: string;
 }
 
 /** PUT /jobs/{name}: the whole job; `name`, if given, must equal the path's. */
@@ -264,8 +309,21 @@ export class JobView {
     string
   >;
   @ApiProperty({ type: JobAlertsView }) alerts!: JobAlertsView;
+  @ApiPropertyOptional({ description: "Absent: the worker's WORKER_SHELL." }) shell?: string;
+  @ApiPropertyOptional({ description: 'Absent: /dev/null.' }) stdin?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
+  labels?: Record<string, string>;
+  @ApiPropertyOptional({ description: 'Absent: not managed; anyone with the role may edit.' })
+  managedBy?: string;
   @ApiProperty({ format: 'date-time', readOnly: true }) createdAt!: string;
   @ApiProperty({ format: 'date-time', readOnly: true }) updatedAt!: string;
   @ApiProperty({ readOnly: true, description: 'etcd mod_revision; send it as If-Match.' })
   revision!: number;
 }
+
+/** POST /jobs/validate: the job a PUT would store, without its server-managed fields. */
+export class JobPreviewView extends OmitType(JobView, [
+  'createdAt',
+  'updatedAt',
+  'revision',
+] as const) {}

@@ -28,4 +28,17 @@ export class ListJobsQueryDto extends PageQueryDto {
     message: 'must be key=value',
   })
   label?: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'key=value; only jobs whose own labels (not target labels) include it. Repeat or comma-separate for several.',
+    type: [String],
+  })
+  @IsOptional()
+  @ToList()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}=[^,]{0,63}$/, {
+    each: true,
+    message: 'must be key=value',
+  })
+  selector?: string[];
 }

@@ -119,6 +119,12 @@ export class AuditEntryView {
   @ApiPropertyOptional() revision?: number;
   @ApiPropertyOptional() runId?: string;
   @ApiPropertyOptional({ description: 'The token id of a token action.' }) subject?: string;
+  @ApiPropertyOptional({
+    description: 'The reason given (X-Cronplane-Override) for changing a managed job.',
+  })
+  override?: string;
+  @ApiPropertyOptional({ description: 'The manager of the job an override was about.' })
+  managedBy?: string;
 }
 
 export class AuditPageView {

@@ -42,6 +42,14 @@ export class AuditEntry {
   /** The token a token action was about. */
   @Prop()
   subject?: string;
+
+  /** The reason given (X-Cronplane-Override) for changing a job someone else manages. */
+  @Prop()
+  override?: string;
+
+  /** The manager of the job an override was about. */
+  @Prop()
+  managedBy?: string;
 }
 
 export type AuditEntryDocument = HydratedDocument<AuditEntry>;

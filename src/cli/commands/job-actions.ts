@@ -1,0 +1,85 @@
+/** `cronplane run|kill|pause|resume|delete JOB`: one API call each. */
+import type { Command } from 'commander';
+import type { CliContext } from '../command-context';
+import { CliError } from '../cli-error';
+import { jobPath } from '../resources';
+
+export function registerJobActions(program: Command, ctx: CliContext): void {
+  program
+    .command('run')
+    .description('Trigger a run of a job now (also when paused); prints the run id')
+    .argument('<job>', 'job name')
+    .option('-f, --follow', 'then follow its output until it ends, and exit with its exit code')
+    .action(async (job: string, opts: { follow?: boolean }) => {
+      const { body } = await ctx.client().request<{ runId: string }>('POST', jobPath(job, '/run'));
+      if (!opts.follow) {
+        ctx.out(body.runId);
+        return;
+      }
+      ctx.err(`run ${body.runId} triggered`);
+      const { followRun } = await import('./logs');
+      process.exitCode = await followRun(ctx, body.runId);
+    });
+
+  program
+    .command('kill')
+    .description('Kill the running runs of a job, or one run with --run')
+    .argument('[job]', 'job name')
+    .option('--run <runId>', 'kill only this run')
+    .action(async (job: string | undefined, opts: { run?: string }) => {
+      const client = ctx.client();
+      if (opts.run) {
+        await client.request('POST', `/api/v1/runs/${encodeURIComponent(opts.run)}/kill`);
+        ctx.out(`run ${opts.run} kill requested`);
+        return;
+      }
+      if (!job) throw new CliError('kill: name a job, or a run with --run RUN_ID');
+      const { body } = await client.request<{ runIds: string[] }>('POST', jobPath(job, '/kill'));
+      const ids = body.runIds ?? [];
+      ctx.out(
+        ids.length
+          ? `job ${job}: kill requested for ${ids.join(', ')}`
+          : `job ${job}: no run is running`,
+      );
+    });
+
+  for (const [verb, past] of [
+    ['pause', 'paused'],
+    ['resume', 'resumed'],
+  ] as const) {
+    program
+      .command(verb)
+      .description(
+        verb === 'pause'
+          ? 'Stop scheduling a job (manual runs still work)'
+          : 'Schedule a paused job again',
+      )
+      .argument('<job...>', 'job names')
+      .action(async (jobs: string[]) => {
+        for (const job of jobs) {
+          await ctx.client().request('POST', jobPath(job, `/${verb}`));
+          ctx.out(`job ${job} ${past}`);
+        }
+      });
+  }
+
+  program
+    .command('delete')
+    .description('Delete jobs (asks first unless --yes)')
+    .argument('<job...>', 'job names (a leading "job" is allowed: `delete job NAME`)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (names: string[], opts: { yes?: boolean }) => {
+      const jobs = names[0] === 'job' || names[0] === 'jobs' ? names.slice(1) : names;
+      if (jobs.length === 0) throw new CliError('delete: name at least one job');
+      const client = ctx.client();
+      if (!opts.yes) {
+        const question = `Delete ${jobs.length === 1 ? `job ${jobs[0]}` : `${jobs.length} jobs (${jobs.join(', ')})`}?`;
+        if (!(await ctx.confirm(question)))
+          throw new CliError('delete: not confirmed, nothing deleted');
+      }
+      for (const job of jobs) {
+        await client.request('DELETE', jobPath(job));
+        ctx.out(`job ${job} deleted`);
+      }
+    });
+}

@@ -1,0 +1,77 @@
+/** The API's shapes as the CLI reads them (only the fields it uses are required). */
+export interface JobItem {
+  name: string;
+  command: string;
+  cronExpr: string;
+  timezone: string;
+  description?: string;
+  enabled: boolean;
+  timeoutSeconds?: number;
+  concurrencyPolicy?: string;
+  misfirePolicy?: string;
+  target?: { labels?: Record<string, string>; mode?: string };
+  /** The job's own labels (metadata). */
+  labels?: Record<string, string>;
+  /** Set when files manage the job (`cronplane apply`). */
+  managedBy?: string;
+  revision?: number;
+  updatedAt?: string;
+  [key: string]: unknown;
+}
+
+export interface RunSummary {
+  runId: string;
+  status: string;
+  trigger?: string;
+  tick: string;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  exitCode?: number;
+  workerId?: string;
+}
+
+export interface RunItem extends RunSummary {
+  job: string;
+  attempt?: number;
+  signal?: string;
+  error?: string;
+  output?: string;
+  truncated?: boolean;
+  latenessMs?: number;
+}
+
+export interface JobDetail extends JobItem {
+  nextFireTimes: string[];
+  lastRun: RunSummary | null;
+}
+
+export interface WorkerItem {
+  id: string;
+  host: string;
+  ip: string;
+  pid: number;
+  labels: Record<string, string>;
+  capacity: number;
+  version: string;
+  startedAt: string;
+  running: number;
+}
+
+export interface AlertItem {
+  alertId: string;
+  job: string;
+  runId: string;
+  status: string;
+  state: string;
+  attempts?: number;
+  lastError?: string;
+  webhookHost?: string;
+  raisedAt: string;
+  deliveredAt?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string | null;
+}

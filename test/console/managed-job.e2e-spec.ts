@@ -1,0 +1,105 @@
+/**
+ * The console's read-only view of a job managed by files (`cronplane apply` sets managedBy), in
+ * a real browser against a real master: the banner names the manager, Edit and Delete are
+ * disabled, the editor takes no change; a job managed by nobody keeps its buttons.
+ */
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { AppProcess, startApp } from '../support/app-process';
+import { appEnv, isolationId } from '../support/env';
+import { Browser, launchBrowser, screenshot } from './browser';
+
+const ROOT = resolve(__dirname, '..', '..');
+const ADMIN = `console-managed-${Date.now()}-token`;
+const MANAGER = 'git:https://example.com/ops/jobs.git';
+
+jest.setTimeout(180_000);
+
+function buildConsole(): void {
+  const node = (args: string[]): void =>
+    void execFileSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
+  node([join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'console/tsconfig.json']);
+  node([
+    join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+    'build',
+    '--config',
+    'console/vite.config.ts',
+    '--logLevel',
+    'warn',
+  ]);
+}
+
+async function post(app: AppProcess, path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${app.baseUrl}/api/v1${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 201) throw new Error(`POST ${path}: ${await response.text()}`);
+}
+
+describe('console: a job managed by files is read-only', () => {
+  let app: AppProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    buildConsole();
+    app = await startApp(
+      appEnv(isolationId('consolemanaged'), { ROLE: 'master', CRON_ADMIN_TOKEN: ADMIN }),
+    );
+    await post(app, '/jobs', {
+      name: 'from-git',
+      command: 'make report',
+      cronExpr: '@daily',
+      managedBy: MANAGER,
+    });
+    await post(app, '/jobs', { name: 'by-hand', command: 'true', cronExpr: '@daily' });
+    browser = await launchBrowser();
+    page = await browser.page(1280);
+    await page.goto(`${app.baseUrl}/`);
+    await page.waitForURL(/\/login/);
+    await page.fill('#token', ADMIN);
+    await page.press('#token', 'Enter');
+    await page.getByRole('heading', { name: 'Jobs', exact: true }).waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('the job page names the manager and disables Edit and Delete', async () => {
+    await page.goto(`${app.baseUrl}/jobs/from-git`);
+    const banner = page.getByTestId('managed-banner');
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain(`Managed by ${MANAGER} — change it in its files`);
+    const actions = page.getByRole('group', { name: 'Job actions' });
+    expect(await actions.getByRole('button', { name: 'Edit' }).isDisabled()).toBe(true);
+    expect(await actions.getByRole('button', { name: 'Delete' }).isDisabled()).toBe(true);
+    expect(await actions.getByRole('link', { name: 'Edit' }).count()).toBe(0);
+    await screenshot(page, 'job-detail-managed-1280');
+  });
+
+  it('the editor shows the banner and takes no change', async () => {
+    await page.goto(`${app.baseUrl}/jobs/from-git/edit`);
+    await page.getByTestId('managed-banner').waitFor();
+    expect(await page.locator('#command').isDisabled()).toBe(true);
+    expect(await page.locator('#cronExpr').isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Save changes' }).isDisabled()).toBe(true);
+  });
+
+  it('a job managed by nobody keeps its Edit link and Delete button, and no banner', async () => {
+    await page.goto(`${app.baseUrl}/jobs/by-hand`);
+    const actions = page.getByRole('group', { name: 'Job actions' });
+    await actions.getByRole('link', { name: 'Edit' }).waitFor();
+    expect(await actions.getByRole('button', { name: 'Delete' }).isDisabled()).toBe(false);
+    expect(await page.getByTestId('managed-banner').count()).toBe(0);
+  });
+
+  it('ran without page errors or dialogs', () => {
+    expect(browser.pageErrors).toEqual([]);
+    expect(browser.dialogs).toEqual([]);
+  });
+});
