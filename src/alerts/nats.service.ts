@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import {
   AckPolicy,
@@ -13,15 +14,46 @@ import { AppConfig } from '../config/app-config';
 
 export const ALERT_STREAM = 'CRON_ALERTS';
 export const ALERT_SUBJECT_PREFIX = 'cron.alerts';
-export const ALERT_CONSUMER = 'alert-delivery';
 /** JetStream drops a re-published alert id within this window: publishing retries are safe. */
 const DUPLICATE_WINDOW_MS = 60 * 60 * 1000;
 const MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 const ACK_WAIT_MS = 30_000;
 
 /**
+ * Names of one cluster's alerts in the shared stream. Clusters (one per `ETCD_PREFIX`) may share
+ * a NATS server as they share an etcd: each publishes under `cron.alerts.<cluster>.<job>` with
+ * message ids `<cluster>:<alert id>`, and its leader drains its own durable consumer, filtered to
+ * its subjects. With one consumer for all, a leader delivered other clusters' alerts, and waited
+ * behind their dead webhooks before delivering its own.
+ */
+export class AlertNames {
+  /** 12 hex digits of the prefix's SHA-256: a subject token whatever the prefix holds. */
+  readonly cluster: string;
+
+  constructor(etcdPrefix: string) {
+    this.cluster = createHash('sha256').update(etcdPrefix).digest('hex').slice(0, 12);
+  }
+
+  subject(job: string): string {
+    return `${ALERT_SUBJECT_PREFIX}.${this.cluster}.${job}`;
+  }
+
+  get filter(): string {
+    return `${ALERT_SUBJECT_PREFIX}.${this.cluster}.>`;
+  }
+
+  get consumer(): string {
+    return `alert-delivery-${this.cluster}`;
+  }
+
+  messageId(alertId: string): string {
+    return `${this.cluster}:${alertId}`;
+  }
+}
+
+/**
  * The NATS connection (when NATS_URL is set), reconnecting forever, and the alert stream and
- * durable consumer, declared idempotently.
+ * this cluster's durable consumer, declared idempotently.
  */
 @Injectable()
 export class NatsService implements OnApplicationShutdown {
@@ -30,7 +62,11 @@ export class NatsService implements OnApplicationShutdown {
   private declared?: Promise<void>;
   private closed = false;
 
-  constructor(private readonly config: AppConfig) {}
+  readonly names: AlertNames;
+
+  constructor(private readonly config: AppConfig) {
+    this.names = new AlertNames(config.ETCD_PREFIX);
+  }
 
   get enabled(): boolean {
     return (this.config.NATS_URL?.length ?? 0) > 0;
@@ -87,7 +123,8 @@ export class NatsService implements OnApplicationShutdown {
         await jsm.streams.add(stream);
       }
       await jsm.consumers.add(ALERT_STREAM, {
-        durable_name: ALERT_CONSUMER,
+        durable_name: this.names.consumer,
+        filter_subject: this.names.filter,
         ack_policy: AckPolicy.Explicit,
         ack_wait: nanos(ACK_WAIT_MS),
         max_deliver: -1,

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { ConsumerMessages, JSONCodec, JsMsg } from 'nats';
 import { AlertEvent } from '../alerts/alert.model';
 import { AlertDelivery } from '../alerts/alert-delivery.service';
-import { ALERT_CONSUMER, ALERT_STREAM, NatsService } from '../alerts/nats.service';
+import { ALERT_STREAM, NatsService } from '../alerts/nats.service';
 import { LeaderElection } from './leader-election.service';
 
 const codec = JSONCodec<AlertEvent>();
@@ -38,7 +38,7 @@ export class AlertDispatcher implements OnApplicationBootstrap, OnApplicationShu
     while (!this.stopped && this.election.isLeader()) {
       try {
         const js = await this.nats.jetstream();
-        const consumer = await js.consumers.get(ALERT_STREAM, ALERT_CONSUMER);
+        const consumer = await js.consumers.get(ALERT_STREAM, this.nats.names.consumer);
         this.messages = await consumer.consume({ max_messages: 16 });
         // Shutdown or demotion may have happened while the consumer was being set up.
         if (this.stopped || !this.election.isLeader()) break;

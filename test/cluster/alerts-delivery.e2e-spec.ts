@@ -10,6 +10,7 @@ import {
   waitUntil,
 } from '../../tools/stack/services';
 import { AlertEvent } from '../../src/alerts/alert.model';
+import { AlertNames } from '../../src/alerts/nats.service';
 import { verifySignature } from '../../src/alerts/webhook-signature';
 import { appEnv, isolationId, testStack } from '../support/env';
 import { AppProcess, startApp } from '../support/app-process';
@@ -78,12 +79,14 @@ describe('alert delivery through NATS JetStream', () => {
       reconnectTimeWait: 200,
     });
     const js = publisher.jetstream();
+    // As the masters' own sink publishes: under this cluster's subjects and message ids.
+    const names = new AlertNames(appEnv(id).ETCD_PREFIX);
     const publish = async (event: AlertEvent): Promise<void> => {
       await waitUntil(
         async () => {
           try {
-            await js.publish(`cron.alerts.${event.job}`, codec.encode(event), {
-              msgID: event.alertId,
+            await js.publish(names.subject(event.job), codec.encode(event), {
+              msgID: names.messageId(event.alertId),
               timeout: 2000,
             });
             return true;
@@ -105,6 +108,12 @@ describe('alert delivery through NATS JetStream', () => {
       'the alert stream',
     );
 
+    // An alert of another cluster on the same NATS (another ETCD_PREFIX), to the same webhook:
+    // its leader's business, never these masters'.
+    const foreign = new AlertNames('/another-cluster/');
+    await js.publish(foreign.subject('failing'), codec.encode(alert(99, receiver.url)), {
+      msgID: foreign.messageId(alert(99, receiver.url).alertId),
+    });
     const events = Array.from({ length: 30 }, (_, i) => alert(i, receiver.url));
     for (const event of events.slice(0, 10)) await publish(event);
     // Publishing the same alert again (a worker retrying) must not deliver it twice.
@@ -149,6 +158,7 @@ describe('alert delivery through NATS JetStream', () => {
     await new Promise((r) => setTimeout(r, 2000));
     const counts = new Map<string, number>();
     for (const alertId of delivered()) counts.set(alertId, (counts.get(alertId) ?? 0) + 1);
+    // Each of this cluster's alerts once, and the other cluster's not at all.
     expect([...counts.values()].filter((n) => n > 1)).toEqual([]);
     expect([...counts.keys()].sort()).toEqual(events.map((e) => e.alertId).sort());
     for (const request of receiver.received) {

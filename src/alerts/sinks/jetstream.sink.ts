@@ -2,15 +2,15 @@ import { Injectable, Logger } from '@nestjs/common';
 import { JSONCodec } from 'nats';
 import { backoffDelay } from '../../common/backoff';
 import { AlertEvent } from '../alert.model';
-import { ALERT_SUBJECT_PREFIX, NatsService } from '../nats.service';
+import { NatsService } from '../nats.service';
 import { AlertSink } from './alert-sink';
 
 const codec = JSONCodec<AlertEvent>();
 const FLUSH_ON_CLOSE_MS = 5000;
 
 /**
- * With NATS: alerts go to the JetStream stream (subject `cron.alerts.<job>`), with the alert id
- * as message id so JetStream drops a re-publish. An outbox keeps each alert until JetStream has
+ * With NATS: alerts go to the JetStream stream (subject `cron.alerts.<cluster>.<job>`), with the
+ * alert id as message id so JetStream drops a re-publish. An outbox keeps each alert until JetStream has
  * acknowledged it, retrying through NATS outages.
  */
 @Injectable()
@@ -35,8 +35,9 @@ export class JetStreamAlertSink extends AlertSink {
       const event = this.outbox[0];
       try {
         const js = await this.nats.jetstream();
-        await js.publish(`${ALERT_SUBJECT_PREFIX}.${event.job}`, codec.encode(event), {
-          msgID: event.alertId,
+        const names = this.nats.names;
+        await js.publish(names.subject(event.job), codec.encode(event), {
+          msgID: names.messageId(event.alertId),
           timeout: 5000,
         });
         this.outbox.shift();
