@@ -363,6 +363,30 @@ describe('cronplane apply and export', () => {
     expect(own.status).toBe(200);
   });
 
+  it('cronplane delete of a managed job says how to override, and --override deletes it and is audited', async () => {
+    const created = await api.post('/api/v1/jobs', {
+      name: 'retiring',
+      command: 'true',
+      cronExpr: '@hourly',
+      managedBy: MANAGER,
+    });
+    expect(created.status).toBe(201);
+    const refused = await cli(['delete', 'retiring', '--yes'], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toContain('or pass --override <reason>');
+    expect(await job('retiring')).toBeDefined();
+    const deleted = await cli(['delete', 'retiring', '--yes', '--override', 'CHG-12: retired'], {
+      env,
+    });
+    expect(deleted).toMatchObject({ code: 0, stdout: 'job retiring deleted\n' });
+    expect(await job('retiring')).toBeUndefined();
+    const audit = await api.get<{ items: AuditEntry[] }>(
+      '/api/v1/audit?job=retiring&action=job.delete',
+    );
+    expect(audit.body.items[0]).toMatchObject({ override: 'CHG-12: retired', managedBy: MANAGER });
+  });
+
   it('export → apply on an empty cluster → export gives the same bytes; --selector picks by label', async () => {
     const first = await cli(['export'], { env });
     expect(first.code).toBe(0);

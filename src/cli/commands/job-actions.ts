@@ -1,6 +1,7 @@
 /** `cronplane run|kill|pause|resume|delete JOB`: one API call each. */
 import type { Command } from 'commander';
 import type { CliContext } from '../command-context';
+import { ApiError } from '../api-client';
 import { CliError } from '../cli-error';
 import { jobPath } from '../resources';
 
@@ -68,7 +69,11 @@ export function registerJobActions(program: Command, ctx: CliContext): void {
     .description('Delete jobs (asks first unless --yes)')
     .argument('<job...>', 'job names (a leading "job" is allowed: `delete job NAME`)')
     .option('-y, --yes', 'do not ask for confirmation')
-    .action(async (names: string[], opts: { yes?: boolean }) => {
+    .option(
+      '--override <reason>',
+      'delete jobs managed by files anyway (sent as X-Cronplane-Override, kept in the audit log)',
+    )
+    .action(async (names: string[], opts: { yes?: boolean; override?: string }) => {
       const jobs = names[0] === 'job' || names[0] === 'jobs' ? names.slice(1) : names;
       if (jobs.length === 0) throw new CliError('delete: name at least one job');
       const client = ctx.client();
@@ -77,8 +82,17 @@ export function registerJobActions(program: Command, ctx: CliContext): void {
         if (!(await ctx.confirm(question)))
           throw new CliError('delete: not confirmed, nothing deleted');
       }
+      const headers = opts.override ? { 'X-Cronplane-Override': opts.override } : undefined;
       for (const job of jobs) {
-        await client.request('DELETE', jobPath(job));
+        try {
+          await client.request('DELETE', jobPath(job), { headers });
+        } catch (error) {
+          if (error instanceof ApiError && error.status === 409 && !opts.override)
+            throw new CliError(
+              `delete: ${error.message}; change it in its files, or pass --override <reason>`,
+            );
+          throw error;
+        }
         ctx.out(`job ${job} deleted`);
       }
     });
