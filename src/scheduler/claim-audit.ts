@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { JobState } from '../etcd/lock.service';
 import { JobSpec } from '../jobs/job.model';
 import { RunLogRepository } from './run-log/run-log.repository';
@@ -15,7 +16,7 @@ const UNRECORDED_CLAIM_GRACE_MS = 15_000;
  */
 const MAX_LOOKS = 20;
 /**
- * A claimer registered again may still replay the record from its journal, or may have died
+ * Another claimer registered again may still replay the record from its journal, or may have died
  * before journaling it (killed between the claim and the start): it gets a minute, not five.
  */
 const LIVE_CLAIMER_LOOKS = 4;
@@ -27,10 +28,10 @@ export interface ClaimWhereabouts {
   /** A trigger with the run's id waits (a claim handed back, not yet consumed). */
   triggered(job: string, runId: string): boolean;
   /**
-   * The claimer is registered again (restarted with its id, or resumed): its journal or its
-   * hand-back will bring the record, however slowly MongoDB takes it.
+   * Another claimer is registered again (restarted with its id, or resumed): its journal or its
+   * hand-back may bring the record, however slowly MongoDB takes it.
    */
-  live(workerId: string): boolean;
+  registered(workerId: string): boolean;
 }
 
 /**
@@ -39,7 +40,10 @@ export interface ClaimWhereabouts {
  * nothing ever recorded that tick. After a grace period, in which the claimer's own records
  * reach MongoDB (a restarted worker replays its journal, a resumed one hands its claim back),
  * the tick is written `lost` unless a record of it exists, and the job's failure alert is raised.
- * While the claimer is registered again, it is given a few more grace periods.
+ * While another claimer is registered again, it is given a few more grace periods. When the
+ * claimer was this worker before a restart, this worker knows where the record could be: in the
+ * earlier process's journal, which it replays itself; once that replay is done, one grace period
+ * is all (waiting for itself as for a stranger left such ticks unrecorded for a minute).
  * The write is an insert-if-absent, so a record that arrives later still wins.
  */
 interface Audit {
@@ -58,6 +62,7 @@ export class ClaimAudit {
   private timer?: NodeJS.Timeout;
 
   constructor(
+    private readonly config: AppConfig,
     private readonly runLog: RunLogService,
     private readonly records: RunLogRepository,
     private readonly outcomes: RunOutcomesService,
@@ -102,6 +107,7 @@ export class ClaimAudit {
     } catch {
       // MongoDB is away: look again (the insert-if-absent could not overwrite a record anyway).
     }
+    const lost: Promise<void>[] = [];
     for (const audit of due) {
       const { spec, state, where } = audit;
       if (recorded?.has(state.runId)) {
@@ -113,14 +119,23 @@ export class ClaimAudit {
         recorded === undefined ||
         where.inHand(state.runId) ||
         where.triggered(spec.name, state.runId) ||
-        (where.live(state.workerId) && audit.looks < LIVE_CLAIMER_LOOKS);
+        this.claimerMayRecord(audit);
       if (pending && audit.looks < MAX_LOOKS) {
         audit.dueAt = this.later();
         continue;
       }
       this.audits.delete(state.runId);
-      await this.recordLost(spec, state);
+      lost.push(this.recordLost(spec, state));
     }
+    // Together: each write resolves when durable (a flush period), and a takeover audits many.
+    await Promise.all(lost);
+  }
+
+  /** Whether the claimer itself may still bring the record (see the class comment). */
+  private claimerMayRecord(audit: Audit): boolean {
+    const claimer = audit.state.workerId;
+    if (claimer === this.config.WORKER_ID) return this.runLog.replayPending();
+    return audit.where.registered(claimer) && audit.looks < LIVE_CLAIMER_LOOKS;
   }
 
   private async recordLost(spec: JobSpec, state: JobState): Promise<void> {

@@ -334,7 +334,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     this.audit.audit(job.table.spec, state, {
       inHand: (runId) => this.runner.isRunning(runId) || this.settler.holds(runId),
       triggered: (name, runId) => this.triggersMirror.get(`${name}/${runId}`) !== undefined,
-      live: (workerId) => this.book.workers.some((w) => w.id === workerId),
+      registered: (workerId) => this.book.workers.some((w) => w.id === workerId),
     });
   }
 

@@ -21,19 +21,21 @@ describe('a tick claimed by a worker that died before recording it', () => {
     await harness.close();
   });
 
-  it('is recorded lost by the next owner; an existing record is left alone', async () => {
+  it('is recorded lost by the next owner (or by its claimer restarted); an existing record is left alone', async () => {
     const hour = 3_600_000;
     const lastTick = Math.floor(Date.now() / hour) * hour;
-    const mark = (job: string, skipped = false) => ({
+    const mark = (job: string, skipped = false, workerId = 'ghost') => ({
       lastTick,
       runId: runIdFor(job, lastTick),
-      workerId: 'ghost',
+      workerId,
       ...(skipped ? { skipped: true } : {}),
     });
-    for (const job of ['unrecorded', 'recorded', 'skipped']) {
+    for (const job of ['unrecorded', 'own', 'recorded', 'skipped']) {
       await harness.putJob(harness.job(job, { cronExpr: '@every 1h' }));
     }
     await harness.put('state/unrecorded', mark('unrecorded'));
+    // Claimed by this worker's id before a restart, with no journal left to replay.
+    await harness.put('state/own', mark('own', false, 'heir'));
     await harness.put('state/recorded', mark('recorded'));
     await harness.put('state/skipped', mark('skipped', true));
     mongo = new MongoClient(stack.mongoUrl);
@@ -50,11 +52,17 @@ describe('a tick claimed by a worker that died before recording it', () => {
 
     worker = await harness.startWorker('heir');
     let lost: RunDoc[] = [];
-    for (let i = 0; i < 60 && lost.length === 0; i++) {
+    for (let i = 0; i < 60 && lost.length < 2; i++) {
       await sleep(1000);
       lost = await harness.runs({ status: 'lost' });
     }
+    lost.sort((a, b) => a.job.localeCompare(b.job));
     expect(lost).toEqual([
+      expect.objectContaining({
+        runId: runIdFor('own', lastTick),
+        workerId: 'heir',
+        error: 'claimed by worker heir, which stopped before recording the run',
+      }),
       expect.objectContaining({
         runId: runIdFor('unrecorded', lastTick),
         job: 'unrecorded',

@@ -300,6 +300,14 @@ export class RunLogService {
     batch.forEach((p) => p.durable());
   }
 
+  /**
+   * Records on disk not in MongoDB yet: spooled, or journaled by an earlier process with this
+   * WORKER_ID (its claims' records may be among them).
+   */
+  replayPending(): boolean {
+    return this.replaying !== undefined || this.spool.pending();
+  }
+
   private replaySoon(): void {
     if (this.replaying || !this.repository.connected || !this.spool.pending()) return;
     this.replaying = this.replay().finally(() => (this.replaying = undefined));
