@@ -1,0 +1,24 @@
+import { ExecutionContext, createParamDecorator } from '@nestjs/common';
+
+/** The namespace of today's un-namespaced routes (`/api/v1/jobs/...`, the original's `/job/...`). */
+export const DEFAULT_NAMESPACE = 'default';
+
+/** A namespace name is a DNS label: it becomes an etcd key segment and a run id prefix. */
+export const NAMESPACE_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export function isValidNamespace(name: string): boolean {
+  return NAMESPACE_PATTERN.test(name);
+}
+
+/** The namespace a request is about: the `:ns` route parameter, or `default` on the old routes. */
+export function requestNamespace(params: Record<string, string | undefined> | undefined): string {
+  return params?.ns ?? DEFAULT_NAMESPACE;
+}
+
+/** `@CurrentNamespace() ns: string` in a controller: see `requestNamespace`. */
+export const CurrentNamespace = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): string =>
+    requestNamespace(
+      context.switchToHttp().getRequest<{ params?: Record<string, string> }>().params,
+    ),
+);
