@@ -3,6 +3,7 @@
  * from dist/, jobs written straight to etcd. Measurements come from ledgers the commands write,
  * etcd's and the workers' own metrics; nothing is read back from MongoDB.
  */
+import { EtcdKeys } from '../../src/etcd/etcd-keys';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,14 +111,16 @@ export class BenchCluster {
             createdAt: now,
             updatedAt: now,
           };
-          return this.etcd.put(`${this.prefix}jobs/${job.name}`).value(JSON.stringify(spec));
+          return this.etcd
+            .put(new EtcdKeys(this.prefix).spec('default', job.name))
+            .value(JSON.stringify(spec));
         }),
       );
     }
   }
 
   async deleteJobs(): Promise<void> {
-    await this.etcd.delete().prefix(`${this.prefix}jobs/`);
+    await this.etcd.delete().prefix(`${this.prefix}specs/`);
   }
 
   ledger(file: string): string[] {

@@ -7,6 +7,7 @@ import { AdminController } from './controllers/admin.controller';
 import { CompatController } from './controllers/compat.controller';
 import { CronController } from './controllers/cron.controller';
 import { JobsController } from './controllers/jobs.controller';
+import { NamespacesController } from './controllers/namespaces.controller';
 import { RunsController } from './controllers/runs.controller';
 import { WorkersController } from './controllers/workers.controller';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
@@ -20,6 +21,7 @@ import { VALIDATION_OPTIONS, validationError } from './errors/validation';
   imports: [AuthModule, AuditModule, JobsModule],
   controllers: [
     JobsController,
+    NamespacesController,
     RunsController,
     WorkersController,
     CronController,

@@ -1,3 +1,4 @@
+import { splitJobId } from '../etcd/etcd-keys';
 import { AuditEntry } from '../audit/schemas/audit-entry.schema';
 import { StoredJob } from '../jobs/job.model';
 import { Run } from '../logs/schemas/run.schema';
@@ -9,15 +10,18 @@ function iso(date: Date | undefined): string | undefined {
   return date === undefined || date === null ? undefined : new Date(date).toISOString();
 }
 
+/** A job as the API shows it: its name within its namespace (the service knows it by id). */
 export function jobView(job: StoredJob): JobView {
-  return { ...job };
+  const { namespace, name } = splitJobId(job.name);
+  return { ...job, name, namespace };
 }
 
 /** A run record as the API shows it; `output` only when asked for. */
 export function runView(run: Run, withOutput: boolean): RunView {
   return {
     runId: run.runId,
-    job: run.job,
+    job: splitJobId(run.job).name,
+    namespace: splitJobId(run.job).namespace,
     tick: new Date(run.tick).toISOString(),
     attempt: run.attempt,
     trigger: run.trigger,

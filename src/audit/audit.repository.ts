@@ -2,8 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { FilterQuery, Model } from 'mongoose';
 import { AuditEntry } from './schemas/audit-entry.schema';
+import { DEFAULT_NAMESPACE } from '../namespaces/namespace';
 
 export interface AuditQuery {
+  /** Entries of one namespace (entries written before namespaces count as `default`). */
+  namespace?: string;
   job?: string;
   action?: string;
   /** Entries strictly older than this (at, entryId) position: the pagination cursor. */
@@ -26,6 +29,9 @@ export class AuditRepository {
   /** Newest first. */
   async find(query: AuditQuery): Promise<AuditEntry[]> {
     const conditions: FilterQuery<AuditEntry>[] = [];
+    if (query.namespace === DEFAULT_NAMESPACE)
+      conditions.push({ $or: [{ namespace: DEFAULT_NAMESPACE }, { namespace: { $exists: false } }] });
+    else if (query.namespace !== undefined) conditions.push({ namespace: query.namespace });
     if (query.job !== undefined) conditions.push({ job: query.job });
     if (query.action !== undefined) conditions.push({ action: query.action });
     if (query.before) {

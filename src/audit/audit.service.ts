@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { Actor } from '../auth/actor';
+import { splitJobId } from '../etcd/etcd-keys';
 import { AuditQuery, AuditRepository } from './audit.repository';
 import { AuditEntry } from './schemas/audit-entry.schema';
 
 export interface AuditFacts {
+  /** The job's id (see `jobId`): recorded as its namespace and name. */
   job?: string;
+  namespace?: string;
   revision?: number;
   runId?: string;
   subject?: string;
@@ -36,6 +39,10 @@ export class AuditService {
       via: actor.via,
       action,
       ...facts,
+      // A job's entry names it within its namespace.
+      ...(facts.job !== undefined
+        ? { namespace: splitJobId(facts.job).namespace, job: splitJobId(facts.job).name }
+        : {}),
     };
     try {
       await this.repository.insert(entry);

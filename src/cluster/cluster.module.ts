@@ -5,6 +5,7 @@ import { WorkersModule } from '../workers/workers.module';
 import { AlertDispatcher } from './alert-dispatcher.service';
 import { AlertsController } from './alerts.controller';
 import { ClusterController } from './cluster.controller';
+import { LayoutMigration } from './layout-migration.service';
 import { LeaderElection } from './leader-election.service';
 import { ReaperService } from './reaper.service';
 import { RetentionService } from './retention.service';
@@ -13,7 +14,7 @@ import { RetentionService } from './retention.service';
 @Module({
   imports: [LogsModule, WorkersModule, JobsModule],
   controllers: [ClusterController, AlertsController],
-  providers: [LeaderElection, AlertDispatcher, RetentionService, ReaperService],
+  providers: [LayoutMigration, LeaderElection, AlertDispatcher, RetentionService, ReaperService],
   exports: [LeaderElection],
 })
 export class ClusterModule {}

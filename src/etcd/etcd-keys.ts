@@ -1,3 +1,38 @@
+import { createHash } from 'node:crypto';
+import { DEFAULT_NAMESPACE } from '../namespaces/namespace';
+
+/** Slots per namespace: a job's slot is fixed by its namespace and name. */
+export const SLOTS = 256;
+
+/** Two hex digits: the first byte of sha1(`<namespace>/<name>`). */
+export function slotOf(namespace: string, name: string): string {
+  return createHash('sha1').update(`${namespace}/${name}`).digest('hex').slice(0, 2);
+}
+
+/**
+ * A job's id on the workers, in marks, running keys, triggers and run ids: its name in the
+ * default namespace (the first layout's keys and run ids stay valid), `<namespace>:<name>`
+ * elsewhere. Neither names nor namespaces may contain `:`, so the id is unambiguous.
+ */
+export function jobId(namespace: string, name: string): string {
+  return namespace === DEFAULT_NAMESPACE ? name : `${namespace}:${name}`;
+}
+
+export function splitJobId(id: string): { namespace: string; name: string } {
+  const at = id.indexOf(':');
+  return at < 0
+    ? { namespace: DEFAULT_NAMESPACE, name: id }
+    : { namespace: id.slice(0, at), name: id.slice(at + 1) };
+}
+
+/** The job id of a key's tail under `specs/` (`<namespace>/<slot>/<name>`), if it is one. */
+export function jobIdOfSpecTail(tail: string): string | undefined {
+  const parts = tail.split('/');
+  if (parts.length !== 3 || parts.some((part) => part === '')) return undefined;
+  const [namespace, slot, name] = parts;
+  return slot === slotOf(namespace, name) ? jobId(namespace, name) : undefined;
+}
+
 /**
  * The key space of docs/coordination.md under one prefix (default `/cron/`). Every etcd key the
  * project reads or writes is built here, so names can never escape the prefix.
@@ -5,8 +40,25 @@
 export class EtcdKeys {
   constructor(readonly prefix: string) {}
 
-  readonly jobsPrefix = (): string => `${this.prefix}jobs/`;
-  readonly job = (name: string): string => `${this.jobsPrefix()}${name}`;
+  /** Job definitions: `specs/<namespace>/<slot>/<name>` (docs/coordination.md, "Keys"). */
+  readonly specsPrefix = (namespace?: string): string =>
+    namespace === undefined ? `${this.prefix}specs/` : `${this.prefix}specs/${namespace}/`;
+  readonly spec = (namespace: string, name: string): string =>
+    `${this.specsPrefix(namespace)}${slotOf(namespace, name)}/${name}`;
+  /** The definition's key of a job known by its id (see `jobId`). */
+  readonly specOfJob = (id: string): string => {
+    const { namespace, name } = splitJobId(id);
+    return this.spec(namespace, name);
+  };
+  readonly namespacesPrefix = (): string => `${this.prefix}namespaces/`;
+  readonly namespace = (name: string): string => `${this.namespacesPrefix()}${name}`;
+  /** Put by every job write in a namespace, so a namespace is deleted only while empty. */
+  readonly namespaceFence = (name: string): string => `${this.prefix}nsfence/${name}`;
+  /** The layout version the store is in: absent (the first layout) or `2`. */
+  readonly layout = (): string => `${this.prefix}layout`;
+  /** The first layout's job definitions, `jobs/<name>`: read only by the migration. */
+  readonly legacyJobsPrefix = (): string => `${this.prefix}jobs/`;
+  readonly legacyJob = (name: string): string => `${this.legacyJobsPrefix()}${name}`;
   readonly workersPrefix = (): string => `${this.prefix}workers/`;
   readonly worker = (workerId: string): string => `${this.workersPrefix()}${workerId}`;
   readonly statePrefix = (): string => `${this.prefix}state/`;

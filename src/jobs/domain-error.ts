@@ -8,7 +8,8 @@ export interface FieldProblem {
  * What went wrong, in domain terms; the HTTP layer maps each kind to a status (400, 404, 409,
  * 412) so services never speak HTTP.
  */
-export type DomainErrorKind = 'invalid' | 'notFound' | 'exists' | 'conflict' | 'stale';
+/** `refused`: well-formed, but not allowed where it is (a target outside the namespace's pool). */
+export type DomainErrorKind = 'invalid' | 'notFound' | 'exists' | 'conflict' | 'stale' | 'refused';
 
 export class DomainError extends Error {
   constructor(

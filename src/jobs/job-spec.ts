@@ -1,3 +1,4 @@
+import { splitJobId } from '../etcd/etcd-keys';
 import { CronDialect, CronSyntaxError, parseSchedule, upcoming } from '../cron/schedule';
 import { FieldProblem } from './domain-error';
 import { JobInput, MAX_COMMAND_BYTES, MAX_STDIN_BYTES, SHELL_PATH_PATTERN } from './job-input';
@@ -72,7 +73,7 @@ export const SPEC_DEFAULTS: SpecBase = JOB_DEFAULTS;
 /** The rules a whole job must satisfy, whichever API wrote it; empty when it is valid. */
 export function specProblems(spec: JobSpec, now = Date.now()): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  if (!isValidJobName(spec.name)) {
+  if (!isValidJobName(splitJobId(spec.name).name)) {
     problems.push({
       field: 'name',
       reason:

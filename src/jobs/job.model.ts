@@ -1,5 +1,5 @@
 /**
- * A job as stored in etcd under `jobs/<name>` (JSON). The master validates it before writing
+ * A job as stored in etcd under `specs/<namespace>/<slot>/<name>` (JSON). The master validates it before writing
  * (see the DTOs of the API); workers trust the shape but re-parse the schedule.
  */
 export const CONCURRENCY_POLICIES = ['allow', 'forbid', 'replace'] as const;
@@ -40,6 +40,8 @@ export interface JobAlerts {
 
 export interface JobSpec {
   name: string;
+  /** Absent in the first layout's values: `default`. On a worker, `name` is the job id. */
+  namespace?: string;
   command: string;
   cronExpr: string;
   /** `gorhill` for expressions saved through the original crontab's /job/save. */

@@ -4,14 +4,22 @@ import { LogsModule } from '../logs/logs.module';
 import { RunsRepository } from '../logs/runs.repository';
 import { WorkersModule } from '../workers/workers.module';
 import { JobsRepository } from './jobs.repository';
+import { JobCatalog } from './job-catalog';
+import { NamespacesRepository } from '../namespaces/namespaces.repository';
+import { NamespacesService } from '../namespaces/namespaces.service';
+import { NamespaceGuard } from '../namespaces/namespace.guard';
 import { JobsService } from './jobs.service';
 import { RunControlService } from './run-control.service';
 import { RunRequestsRepository } from './run-requests.repository';
 
-/** Job definitions in etcd and the requests (run, kill) the API leaves for workers. */
+/** Namespaces and job definitions in etcd, and the requests (run, kill) the API leaves for workers. */
 @Module({
   imports: [AuditModule, LogsModule, WorkersModule],
   providers: [
+    JobCatalog,
+    NamespacesRepository,
+    NamespacesService,
+    NamespaceGuard,
     JobsRepository,
     JobsService,
     RunRequestsRepository,
@@ -19,6 +27,9 @@ import { RunRequestsRepository } from './run-requests.repository';
     RunsRepository,
   ],
   exports: [
+    JobCatalog,
+    NamespacesService,
+    NamespaceGuard,
     JobsRepository,
     JobsService,
     RunControlService,

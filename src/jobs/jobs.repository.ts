@@ -1,12 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { IKeyValue, Range } from 'etcd3';
+import { ComparatorBuilder, PutBuilder } from 'etcd3';
 import { EtcdService } from '../etcd/etcd.service';
-import { EtcdKeys } from '../etcd/etcd-keys';
-import { etcdPageReader, readPage } from '../etcd/paged-range';
+import { DEFAULT_NAMESPACE } from '../namespaces/namespace';
+import { splitJobId } from '../etcd/etcd-keys';
+import { JobCatalog } from './job-catalog';
 import { JobSpec, StoredJob } from './job.model';
 
 /**
- * Job definitions in etcd (`jobs/<name>`, JSON). Every write is one transaction guarded by the
+ * Job definitions in etcd (`specs/<namespace>/<slot>/<name>`, JSON), known by job id (see
+ * `jobId`); listed by name through the master's catalog. Every write is one transaction guarded by the
  * key's revision, so a write either lands whole or not at all, and never over a change it did
  * not see.
  */
@@ -14,49 +16,66 @@ import { JobSpec, StoredJob } from './job.model';
 export class JobsRepository {
   private readonly logger = new Logger(JobsRepository.name);
 
-  constructor(private readonly etcd: EtcdService) {}
+  constructor(
+    private readonly etcd: EtcdService,
+    private readonly catalog: JobCatalog,
+  ) {}
 
-  async get(name: string): Promise<StoredJob | undefined> {
-    const { kvs } = await this.etcd.client.get(this.etcd.keys.job(name)).exec();
-    return kvs[0] ? this.decode(kvs[0]) : undefined;
+  /** A job by id (its name in `default`, `<namespace>:<name>` elsewhere). */
+  async get(id: string): Promise<StoredJob | undefined> {
+    const { kvs } = await this.etcd.client.get(this.etcd.keys.specOfJob(id)).exec();
+    return kvs[0]
+      ? this.decode(id, kvs[0].value.toString(), Number(kvs[0].mod_revision))
+      : undefined;
   }
 
   /**
-   * Up to `limit` jobs by name, from `start` (inclusive or not; from the first job when
-   * undefined). `more` tells whether etcd holds further keys.
+   * Up to `limit` jobs of `namespace` by name, after `after` (exclusive) and from `from`
+   * (inclusive), that `matches` keeps, from the master's catalog; `more` when others may follow.
    */
-  async list(
-    start: string | undefined,
-    inclusive: boolean,
-    limit: number,
+  async page(
+    namespace: string,
+    options: {
+      after?: string;
+      from?: string;
+      limit: number;
+      matches: (job: StoredJob) => boolean;
+      /** Stop at the first name this refuses (a prefix's names are contiguous). */
+      within?: (name: string) => boolean;
+    },
   ): Promise<{ jobs: StoredJob[]; more: boolean }> {
-    const prefix = this.etcd.keys.jobsPrefix();
-    const end = Range.prefix(prefix).end;
-    // The smallest key after jobs/<start> is jobs/<start> followed by a zero byte.
-    const from =
-      start === undefined ? prefix : `${this.etcd.keys.job(start)}${inclusive ? '' : '\0'}`;
-    // Key order; fewer jobs than asked (with `more`) when `limit` of them do not fit in one
-    // answer, which the caller pages through like any other page.
-    const response = await readPage(etcdPageReader(this.etcd.client), {
-      start: Buffer.from(from),
-      end,
-      limit,
+    const jobs = new Map<string, StoredJob>();
+    let outside = false;
+    const { ids, more } = await this.catalog.page(namespace, {
+      after: options.after,
+      from: options.from,
+      limit: options.limit,
+      keep: (id) => {
+        if (outside) return false;
+        const stored = this.catalog.value(id);
+        const job = stored && this.decode(id, stored.value, stored.revision);
+        if (!job) return false;
+        if (options.within && !options.within(splitJobId(id).name)) {
+          outside = true;
+          return false;
+        }
+        if (!options.matches(job)) return false;
+        jobs.set(id, job);
+        return true;
+      },
     });
-    const jobs = response.kvs
-      .map((kv) => this.decode(kv))
-      .filter((job): job is StoredJob => job !== undefined);
-    return { jobs, more: response.more };
+    return { jobs: ids.map((id) => jobs.get(id)!), more: more && !outside };
   }
 
   /** Writes a new job; undefined when the name is taken. Returns the job's revision. */
   async create(spec: JobSpec): Promise<number | undefined> {
     const { client, keys } = this.etcd;
-    const key = keys.job(spec.name);
-    const response = await client
-      .if(key, 'Create', '==', 0)
-      .then(client.put(key).value(JSON.stringify(spec)))
+    const key = keys.specOfJob(spec.name);
+    const value = encode(spec);
+    const response = await this.inNamespace(spec.name, client.if(key, 'Create', '==', 0))
+      .then(client.put(key).value(value), ...this.fence(spec.name))
       .commit();
-    return response.succeeded ? Number(response.header.revision) : undefined;
+    return this.written(spec.name, response.succeeded ? value : null, response.header.revision);
   }
 
   /**
@@ -65,12 +84,15 @@ export class JobsRepository {
    */
   async replace(spec: JobSpec, expectedRevision: number): Promise<number | undefined> {
     const { client, keys } = this.etcd;
-    const key = keys.job(spec.name);
-    const response = await client
-      .if(key, 'Mod', '==', expectedRevision)
-      .then(client.put(key).value(JSON.stringify(spec)))
+    const key = keys.specOfJob(spec.name);
+    const value = encode(spec);
+    const response = await this.inNamespace(
+      spec.name,
+      client.if(key, 'Mod', '==', expectedRevision),
+    )
+      .then(client.put(key).value(value), ...this.fence(spec.name))
       .commit();
-    return response.succeeded ? Number(response.header.revision) : undefined;
+    return this.written(spec.name, response.succeeded ? value : null, response.header.revision);
   }
 
   /**
@@ -79,7 +101,7 @@ export class JobsRepository {
    */
   async delete(name: string, expectedRevision: number): Promise<boolean> {
     const { client, keys } = this.etcd;
-    const key = keys.job(name);
+    const key = keys.specOfJob(name);
     const response = await client
       .if(key, 'Mod', '==', expectedRevision)
       .and(key, 'Create', '>', 0)
@@ -89,21 +111,54 @@ export class JobsRepository {
         client.delete().prefix(keys.triggerPrefix(name)),
       )
       .commit();
+    if (response.succeeded) this.written(name, undefined, response.header.revision);
     return response.succeeded;
   }
 
-  private decode(kv: IKeyValue): StoredJob | undefined {
-    const key = kv.key.toString();
+  /** A write in a namespace other than `default` needs it to exist (it may be deleted meanwhile). */
+  private inNamespace(id: string, txn: ComparatorBuilder): ComparatorBuilder {
+    const { namespace } = splitJobId(id);
+    return namespace === DEFAULT_NAMESPACE
+      ? txn
+      : txn.and(this.etcd.keys.namespace(namespace), 'Create', '>', 0);
+  }
+
+  /** The namespace's fence moves with every job write, so it is deleted only while empty. */
+  private fence(id: string): PutBuilder[] {
+    const { namespace } = splitJobId(id);
+    if (namespace === DEFAULT_NAMESPACE) return [];
+    return [this.etcd.client.put(this.etcd.keys.namespaceFence(namespace)).value('')];
+  }
+
+  /** Tells the catalog about a write that landed (value null: it did not); the new revision. */
+  private written(
+    id: string,
+    value: string | undefined | null,
+    revision: string,
+  ): number | undefined {
+    if (value === null) return undefined;
+    this.catalog.applied(id, value, Number(revision));
+    return Number(revision);
+  }
+
+  /** A stored value as the master works with it: named by its job id. */
+  private decode(id: string, value: string, revision: number): StoredJob | undefined {
     try {
-      const spec = JSON.parse(kv.value.toString()) as JobSpec;
-      return {
-        ...spec,
-        name: EtcdKeys.tail(key, this.etcd.keys.jobsPrefix()) ?? spec.name,
-        revision: Number(kv.mod_revision),
-      };
+      const spec = JSON.parse(value) as JobSpec;
+      return { ...spec, name: id, namespace: splitJobId(id).namespace, revision };
     } catch (error) {
-      this.logger.warn({ msg: 'skipping a job whose value is not JSON', key, err: error as Error });
+      this.logger.warn({
+        msg: 'skipping a job whose value is not JSON',
+        job: id,
+        err: error as Error,
+      });
       return undefined;
     }
   }
+}
+
+/** The stored value: the plain name and the namespace (the key holds both too). */
+function encode(spec: JobSpec): string {
+  const { namespace, name } = splitJobId(spec.name);
+  return JSON.stringify({ ...spec, name, namespace });
 }

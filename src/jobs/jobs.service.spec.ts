@@ -19,18 +19,27 @@ class MemoryJobs {
     return job ? { ...job } : undefined;
   }
 
-  async list(
-    start: string | undefined,
-    inclusive: boolean,
-    limit: number,
+  /** JobsRepository.page's contract: names in order after `after`, from `from`. */
+  async page(
+    _namespace: string,
+    options: {
+      after?: string;
+      from?: string;
+      limit: number;
+      matches: (job: StoredJob) => boolean;
+      within?: (name: string) => boolean;
+    },
   ): Promise<{ jobs: StoredJob[]; more: boolean }> {
-    const names = [...this.store.keys()]
-      .sort()
-      .filter((name) => start === undefined || name > start || (inclusive && name === start));
-    return {
-      jobs: names.slice(0, limit).map((name) => this.store.get(name)!),
-      more: names.length > limit,
-    };
+    const jobs: StoredJob[] = [];
+    for (const name of [...this.store.keys()].sort()) {
+      if (options.after !== undefined && name <= options.after) continue;
+      if (options.from !== undefined && name < options.from) continue;
+      if (options.within && !options.within(name)) break;
+      if (!options.matches(this.store.get(name)!)) continue;
+      if (jobs.length === options.limit) return { jobs, more: true };
+      jobs.push(this.store.get(name)!);
+    }
+    return { jobs, more: false };
   }
 
   async create(spec: JobSpec): Promise<number | undefined> {
@@ -81,9 +90,15 @@ describe('JobsService', () => {
         ACTOR,
       );
     }
-    const first = await service.list({ prefix: 'b-', enabled: true, limit: 2 });
+    const first = await service.list({
+      namespace: 'default',
+      prefix: 'b-',
+      enabled: true,
+      limit: 2,
+    });
     expect(first.jobs.map((job) => job.name)).toEqual(['b-1', 'b-3']);
     const second = await service.list({
+      namespace: 'default',
       prefix: 'b-',
       enabled: true,
       limit: 2,
@@ -91,7 +106,11 @@ describe('JobsService', () => {
     });
     expect(second.jobs.map((job) => job.name)).toEqual(['b-4']);
     expect(second.nextAfter).toBeUndefined();
-    const labelled = await service.list({ labels: [['tier', 'x']], limit: 10 });
+    const labelled = await service.list({
+      namespace: 'default',
+      labels: [['tier', 'x']],
+      limit: 10,
+    });
     expect(labelled.jobs.map((job) => job.name)).toEqual(['b-4']);
   });
 

@@ -7,8 +7,12 @@ import { CompatJob, IfMatch, JobInput } from './job-input';
 import { SPEC_DEFAULTS, buildSpec, specProblems } from './job-spec';
 import { JobSpec, StoredJob } from './job.model';
 import { JobsRepository } from './jobs.repository';
+import { NamespacesService } from '../namespaces/namespaces.service';
+import { poolConflicts } from '../namespaces/namespace.model';
+import { splitJobId } from '../etcd/etcd-keys';
 
 export interface JobListQuery {
+  namespace: string;
   prefix?: string;
   enabled?: boolean;
   /** `key=value`: jobs whose target labels include it. */
@@ -39,6 +43,7 @@ export class JobsService {
   constructor(
     private readonly jobs: JobsRepository,
     private readonly audit: AuditService,
+    private readonly namespaces?: NamespacesService,
   ) {}
 
   async get(name: string): Promise<StoredJob> {
@@ -47,34 +52,23 @@ export class JobsService {
     return job;
   }
 
-  /** One page of jobs by name, and the name to continue after when more may follow. */
+  /** One page of a namespace's jobs by name, and the name to continue after when more follow. */
   async list(query: JobListQuery): Promise<{ jobs: StoredJob[]; nextAfter?: string }> {
     const { prefix, limit } = query;
     const matches = (job: StoredJob): boolean =>
       (query.enabled === undefined || job.enabled === query.enabled) &&
       (query.labels ?? []).every(([key, value]) => job.target?.labels?.[key] === value) &&
       (query.selector ?? []).every(([key, value]) => job.labels?.[key] === value);
-    // Names sort by bytes, so the prefix's matches are one contiguous run of keys.
-    let start = query.after;
-    let inclusive = false;
-    if (prefix !== undefined && (start === undefined || start < prefix)) {
-      start = prefix;
-      inclusive = true;
-    }
-    const page: StoredJob[] = [];
-    const batch = Math.min(Math.max(limit * 2, 100), 1000);
-    for (;;) {
-      const { jobs, more } = await this.jobs.list(start, inclusive, batch);
-      for (const job of jobs) {
-        if (prefix !== undefined && !job.name.startsWith(prefix)) return { jobs: page };
-        if (!matches(job)) continue;
-        page.push(job);
-        if (page.length === limit) return { jobs: page, nextAfter: job.name };
-      }
-      if (!more || jobs.length === 0) return { jobs: page };
-      start = jobs[jobs.length - 1].name;
-      inclusive = false;
-    }
+    // Names sort by bytes, so the prefix's matches are one contiguous run of names.
+    const { jobs, more } = await this.jobs.page(query.namespace, {
+      after: query.after,
+      from: prefix,
+      limit,
+      matches,
+      within: prefix === undefined ? undefined : (name) => name.startsWith(prefix),
+    });
+    const last = jobs[jobs.length - 1];
+    return more && last ? { jobs, nextAfter: splitJobId(last.name).name } : { jobs };
   }
 
   async create(name: string, input: JobInput, actor: Actor): Promise<StoredJob> {
@@ -82,6 +76,7 @@ export class JobsService {
     const spec = this.validated(
       buildSpec(name, input, SPEC_DEFAULTS, { createdAt: now, updatedAt: now }, 'standard'),
     );
+    await this.checkPool(spec);
     const revision = await this.jobs.create(spec);
     if (revision === undefined) throw new DomainError('exists', `job "${name}" already exists`);
     await this.audit.record(actor, 'job.create', { job: name, revision });
@@ -233,6 +228,22 @@ export class JobsService {
     }
   }
 
+  /** A job's target may narrow its namespace's worker pool, never leave it (422). */
+  private async checkPool(spec: JobSpec): Promise<void> {
+    if (!this.namespaces) return;
+    const namespace = await this.namespaces.get(splitJobId(spec.name).namespace);
+    const conflicts = poolConflicts(namespace.pool, spec.target.labels);
+    if (conflicts.length === 0) return;
+    throw new DomainError(
+      'refused',
+      `the job's target is outside namespace "${namespace.name}"'s worker pool`,
+      conflicts.map((key) => ({
+        field: `target.labels.${key}`,
+        reason: `the namespace's pool requires ${key}=${namespace.pool[key]}`,
+      })),
+    );
+  }
+
   private validated(spec: JobSpec): JobSpec {
     const problems = specProblems(spec);
     if (problems.length > 0) throw DomainError.invalid(problems);
@@ -256,6 +267,7 @@ export class JobsService {
         throw ifMatch === '*' ? notFound(name) : stale(name, ifMatch, undefined);
       const built = build(current, new Date().toISOString());
       const spec = validate ? this.validated(built) : built;
+      if (validate) await this.checkPool(spec);
       const revision = await this.jobs.replace(spec, current?.revision ?? 0);
       if (revision !== undefined) return { job: { ...spec, revision }, previous: current };
       if (typeof ifMatch === 'number')

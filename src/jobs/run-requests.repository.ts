@@ -16,7 +16,7 @@ export class RunRequestsRepository {
     const { client, keys } = this.etcd;
     const key = keys.trigger(job, request.runId);
     const response = await client
-      .if(keys.job(job), 'Create', '>', 0)
+      .if(keys.specOfJob(job), 'Create', '>', 0)
       .and(key, 'Create', '==', 0)
       .then(client.put(key).value(JSON.stringify(request)))
       .commit();

@@ -1,5 +1,7 @@
 import { CronSyntaxError, parseSchedule, Schedule } from '../cron/schedule';
+import { jobId } from '../etcd/etcd-keys';
 import { JobSpec, JobTarget } from '../jobs/job.model';
+import { DEFAULT_NAMESPACE } from '../namespaces/namespace';
 
 /** A job as the scheduler holds it: the spec, its etcd revision, and its parsed schedule. */
 export interface TableJob {
@@ -24,7 +26,7 @@ export interface JobEntry {
 /** The target of most jobs, shared rather than held once per job. */
 const ANY_ONE: JobTarget = Object.freeze({ labels: Object.freeze({}), mode: 'one' }) as JobTarget;
 
-/** Reads a `jobs/<name>` value as an entry; undefined when it is not a job at all. */
+/** Reads a job definition (`specs/<namespace>/<slot>/<name>`, named by its job id) as an entry; undefined when it is not a job at all. */
 export function readEntry(name: string, value: string, revision: number): JobEntry | undefined {
   const spec = parseSpec(name, value);
   if (!spec) return undefined;
@@ -44,15 +46,19 @@ function parseSpec(name: string, value: string): JobSpec | undefined {
   if (
     typeof spec !== 'object' ||
     spec === null ||
-    spec.name !== name ||
+    typeof spec.name !== 'string' ||
+    jobId(spec.namespace ?? DEFAULT_NAMESPACE, spec.name) !== name ||
     typeof spec.command !== 'string'
   ) {
     return undefined;
   }
+  // On a worker a job is known by its id (`<namespace>:<name>`, or the name in `default`):
+  // marks, running keys, triggers, run ids and run records use it.
+  spec.name = name;
   return spec;
 }
 
-/** Parses a `jobs/<name>` value in full; undefined when it is not a job at all. */
+/** Parses a job definition in full; undefined when it is not a job at all. */
 export function readJob(
   name: string,
   value: string,

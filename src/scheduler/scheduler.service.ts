@@ -12,6 +12,7 @@ import { MirrorEvent, PrefixMirror } from '../workers/prefix-mirror';
 import { KillRequest, WorkerInfo } from '../workers/worker.model';
 import { WorkerSessionService } from '../workers/worker-session.service';
 import { ClaimAudit } from './claim-audit';
+import { jobIdOfSpecTail } from '../etcd/etcd-keys';
 import { ClaimSettler } from './claim-settler';
 import { JobBook, ScheduledJob } from './job-book';
 import { JobEntry, readJob, TableJob } from './job-table';
@@ -74,8 +75,12 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       this.parse(name, entry),
     );
     const { client, keys } = etcd;
-    this.jobsMirror = new PrefixMirror(client, keys.jobsPrefix(), 'jobs', (e) =>
-      this.onJobsEvent(e),
+    this.jobsMirror = new PrefixMirror(
+      client,
+      keys.specsPrefix(),
+      'jobs',
+      (e) => this.onJobsEvent(e),
+      jobIdOfSpecTail,
     );
     this.workersMirror = new PrefixMirror(client, keys.workersPrefix(), 'workers', () =>
       this.onMembership(),

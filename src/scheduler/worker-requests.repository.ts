@@ -39,7 +39,7 @@ export class WorkerRequestsRepository {
     const lease = await client.leaseClient.leaseGrant({ TTL: HANDED_BACK_TTL_SECONDS });
     const response = await client
       .if(marker, 'Create', '==', 0)
-      .and(keys.job(job), 'Create', '>', 0)
+      .and(keys.specOfJob(job), 'Create', '>', 0)
       .then(
         client.put(keys.trigger(job, request.runId)).value(JSON.stringify(request)),
         client.put(marker).value(request.reason).lease(lease.ID),

@@ -27,11 +27,16 @@ export class PrefixMirror {
   private stopped = false;
   private synced = false;
 
+  /**
+   * `keyOf` names an entry after its key's tail (default: the tail itself); keys it returns
+   * undefined for are not mirrored.
+   */
   constructor(
     private readonly client: Etcd3,
     private readonly prefix: string,
     name: string,
     private readonly onEvent: (event: MirrorEvent) => void,
+    private readonly keyOf: (tail: string) => string | undefined = (tail) => tail,
   ) {
     this.logger = new Logger(`PrefixMirror(${name})`);
   }
@@ -90,7 +95,10 @@ export class PrefixMirror {
     if (this.stopped || generation !== this.generation) return;
     const { revision } = listing;
     this.entries.clear();
-    for (const kv of listing.kvs) this.entries.set(this.tail(kv), kv.value.toString());
+    for (const kv of listing.kvs) {
+      const key = this.tail(kv);
+      if (key !== undefined) this.entries.set(key, kv.value.toString());
+    }
     const watcher = await this.client
       .watch()
       .prefix(this.prefix)
@@ -103,12 +111,14 @@ export class PrefixMirror {
     this.watcher = watcher;
     watcher.on('put', (kv: IKeyValue) => {
       const key = this.tail(kv);
+      if (key === undefined) return;
       const value = kv.value.toString();
       this.entries.set(key, value);
       this.onEvent({ type: 'put', key, value, modRevision: Number(kv.mod_revision) });
     });
     watcher.on('delete', (kv: IKeyValue) => {
       const key = this.tail(kv);
+      if (key === undefined) return;
       this.entries.delete(key);
       this.onEvent({ type: 'delete', key });
     });
@@ -162,7 +172,7 @@ export class PrefixMirror {
     void watcher.cancel().catch(() => undefined);
   }
 
-  private tail(kv: IKeyValue): string {
-    return kv.key.toString().slice(this.prefix.length);
+  private tail(kv: IKeyValue): string | undefined {
+    return this.keyOf(kv.key.toString().slice(this.prefix.length));
   }
 }

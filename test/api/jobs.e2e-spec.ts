@@ -2,6 +2,7 @@
  * The master API against the real stack: jobs, runs, workers, run/kill/pause, roles and audit.
  * One master process for the whole file; etcd and MongoDB are seeded and inspected directly.
  */
+import { EtcdKeys } from '../../src/etcd/etcd-keys';
 import { Etcd3 } from 'etcd3';
 import { Db, MongoClient } from 'mongodb';
 import { AppProcess, startApp } from '../support/app-process';
@@ -69,7 +70,7 @@ describe('master API /api/v1', () => {
   });
 
   async function storedJob(name: string): Promise<Record<string, unknown> | null> {
-    const value = await etcd.get(`${PREFIX}jobs/${name}`).string();
+    const value = await etcd.get(new EtcdKeys(PREFIX).spec('default', name)).string();
     return value === null ? null : (JSON.parse(value) as Record<string, unknown>);
   }
 
@@ -537,12 +538,12 @@ describe('master API /api/v1', () => {
     ])('%s %s %s -> %i', async (role, method, path, status) => {
       const client = role === 'viewer' ? viewer : operator;
       const body = method === 'PUT' ? { command: 'x', cronExpr: '@daily' } : undefined;
-      const before = await etcdSnapshot(etcd, `${PREFIX}jobs/`);
+      const before = await etcdSnapshot(etcd, `${PREFIX}specs/`);
       const reply = await client.request<ErrorBody>(method, path, { body });
       expect(reply.status).toBe(status);
       if (status === 403) {
         expect(reply.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
-        expect(await etcdSnapshot(etcd, `${PREFIX}jobs/`)).toEqual(before);
+        expect(await etcdSnapshot(etcd, `${PREFIX}specs/`)).toEqual(before);
       }
     });
   });

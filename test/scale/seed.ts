@@ -2,6 +2,7 @@
  * Seeding many jobs straight into etcd, as the master stores them (JOB_DEFAULTS, one JSON value
  * per `jobs/<name>`), in transactions of puts: 100,000 jobs in a few seconds.
  */
+import { EtcdKeys } from '../../src/etcd/etcd-keys';
 import { Etcd3 } from 'etcd3';
 import { JOB_DEFAULTS, JobSpec } from '../../src/jobs/job.model';
 
@@ -39,7 +40,10 @@ export async function seedJobs(etcd: Etcd3, prefix: string, count: number): Prom
       for (let i = from; i < next; i++) {
         const name = bulkJobName(i);
         success.push({
-          request_put: { key: Buffer.from(`${prefix}jobs/${name}`), value: value(name) },
+          request_put: {
+            key: Buffer.from(new EtcdKeys(prefix).spec('default', name)),
+            value: value(name),
+          },
         });
       }
       await etcd.kv.txn({ compare: [], success, failure: [] });

@@ -1,3 +1,4 @@
+import { EtcdKeys } from '../../src/etcd/etcd-keys';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { Etcd3 } from 'etcd3';
@@ -40,7 +41,7 @@ const SPEC_KEYS: (keyof JobSpec)[] = [
 ];
 
 /** Keys a stored job has only when they were given (absent: the worker's shell, no stdin). */
-const OPTIONAL_SPEC_KEYS: (keyof JobSpec)[] = ['shell', 'stdin'];
+const OPTIONAL_SPEC_KEYS: (keyof JobSpec)[] = ['shell', 'stdin', 'namespace'];
 
 /** Why a stored job is invalid, by the project's own rules; empty when it is valid. */
 export function storedJobProblems(key: string, prefix: string, value: string): string[] {
@@ -61,7 +62,7 @@ export function storedJobProblems(key: string, prefix: string, value: string): s
   const missing = SPEC_KEYS.filter((k) => !(k in spec));
   if (extra.length > 0) problems.push(`unknown fields ${extra.join(',')}`);
   if (missing.length > 0) problems.push(`missing fields ${missing.join(',')}`);
-  if (`${prefix}jobs/${spec.name}` !== key)
+  if (new EtcdKeys(prefix).spec('default', spec.name) !== key)
     problems.push(`name ${JSON.stringify(spec.name)} does not match its key`);
   if (!['standard', 'gorhill'].includes(spec.cronDialect))
     problems.push(`cronDialect ${String(spec.cronDialect)}`);
@@ -412,7 +413,7 @@ describe('job API fuzzing (fast-check)', () => {
     // Some requests did create jobs, or the check below would prove nothing.
     expect((statuses.get(201) ?? 0) + (statuses.get(200) ?? 0)).toBeGreaterThan(0);
 
-    const stored = await etcd.getAll().prefix(`${prefix}jobs/`).strings();
+    const stored = await etcd.getAll().prefix(`${prefix}specs/`).strings();
     expect(Object.keys(stored).length).toBeGreaterThan(0);
     const problems = Object.entries(stored).flatMap(([key, value]) =>
       storedJobProblems(key, prefix, value),

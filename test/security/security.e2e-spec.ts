@@ -353,7 +353,8 @@ describe('security', () => {
     expect(all.filter((key) => !key.startsWith(prefix))).toEqual([]);
     const segment = '[A-Za-z0-9][A-Za-z0-9._-]{0,127}';
     const allowed = [
-      new RegExp(`^jobs/${segment}$`),
+      new RegExp(`^specs/default/[0-9a-f]{2}/${segment}$`),
+      /^layout$/,
       new RegExp(`^state/${segment}(@${segment})?$`),
       new RegExp(`^running/${segment}(/\\S+)?$`),
       new RegExp(`^trigger/${segment}/\\S+$`),
@@ -368,8 +369,8 @@ describe('security', () => {
       .filter((tail) => !allowed.some((re) => re.test(tail)));
     expect(unexpected).toEqual([]);
     const jobNames = all
-      .filter((key) => key.startsWith(`${prefix}jobs/`))
-      .map((key) => key.slice(`${prefix}jobs/`.length));
+      .filter((key) => key.startsWith(`${prefix}specs/`))
+      .map((key) => key.slice(`${prefix}specs/default/00/`.length));
     expect(jobNames.filter((name) => !isValidJobName(name))).toEqual([]);
     // "x" (from "x/") may be there or already deleted by the DELETE of "x/".
     expect(jobNames.filter((n) => n !== 'sample-1' && n !== 'x')).toEqual([]);

@@ -2,6 +2,7 @@
  * Helpers for the worker end-to-end tests: seeding jobs straight into etcd (as the master would
  * store them), a shared ledger file that job commands append to, and reading run records.
  */
+import { EtcdKeys } from '../../src/etcd/etcd-keys';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,7 +74,9 @@ export class WorkerHarness {
   }
 
   async putJob(spec: JobSpec): Promise<void> {
-    await this.etcd.put(`${this.prefix}jobs/${spec.name}`).value(JSON.stringify(spec));
+    await this.etcd
+      .put(new EtcdKeys(this.prefix).spec('default', spec.name))
+      .value(JSON.stringify(spec));
   }
 
   /**
@@ -81,7 +84,7 @@ export class WorkerHarness {
    * delete, because deleting a job kills its running runs.
    */
   async pauseJobs(): Promise<void> {
-    const jobs = await this.etcd.getAll().prefix(`${this.prefix}jobs/`).strings();
+    const jobs = await this.etcd.getAll().prefix(`${this.prefix}specs/`).strings();
     for (const [key, value] of Object.entries(jobs)) {
       await this.etcd
         .put(key)
@@ -90,7 +93,7 @@ export class WorkerHarness {
   }
 
   async deleteJobs(): Promise<void> {
-    await this.etcd.delete().prefix(`${this.prefix}jobs/`);
+    await this.etcd.delete().prefix(`${this.prefix}specs/`);
   }
 
   async put(key: string, value: unknown): Promise<void> {

@@ -1,3 +1,4 @@
+import { DEFAULT_NAMESPACE } from '../../namespaces/namespace';
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Actor } from '../../auth/actor';
@@ -141,7 +142,7 @@ export class CompatController {
     const jobs: CompatJob[] = [];
     let after: string | undefined;
     for (;;) {
-      const page = await this.jobs.list({ limit: 500, after });
+      const page = await this.jobs.list({ namespace: DEFAULT_NAMESPACE, limit: 500, after });
       jobs.push(
         ...page.jobs.map((job) => ({
           name: job.name,

@@ -6,12 +6,12 @@ import {
   Headers,
   HttpCode,
   Logger,
-  Param,
   Patch,
   Post,
   Put,
   Query,
   Res,
+  UseGuards,
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -41,7 +41,11 @@ import { ListJobsQueryDto } from '../dto/jobs-query.dto';
 import { ErrorView } from '../dto/misc.dto';
 import { decodeCursor, encodeCursor } from '../dto/query';
 import { JobKillView, ListRunsQueryDto, RunIdView, RunPageView } from '../dto/run.dto';
-import { JobNamePipe, parseIfMatch } from '../pipes/params';
+import { parseIfMatch } from '../pipes/params';
+import { JobIdParam } from '../pipes/job-id';
+import { jobId, splitJobId } from '../../etcd/etcd-keys';
+import { CurrentNamespace, DEFAULT_NAMESPACE } from '../../namespaces/namespace';
+import { NamespaceGuard } from '../../namespaces/namespace.guard';
 import { jobView, runSummary, runView } from '../views';
 import { ApiCommonResponses } from './api-docs';
 import { ResponseHeaders, V1 } from './http-types';
@@ -78,7 +82,8 @@ function withEtag(res: ResponseHeaders, job: StoredJob): JobView {
 
 @ApiTags('jobs')
 @ApiCommonResponses()
-@Controller(`${V1}/jobs`)
+@Controller([`${V1}/jobs`, `${V1}/namespaces/:ns/jobs`])
+@UseGuards(NamespaceGuard)
 export class JobsController {
   private readonly logger = new Logger(JobsController.name);
 
@@ -95,11 +100,12 @@ export class JobsController {
   @ApiConflictResponse({ type: ErrorView, description: 'A job with this name exists.' })
   async create(
     @Body() body: CreateJobDto,
+    @CurrentNamespace() namespace: string,
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) res: ResponseHeaders,
   ): Promise<JobView> {
-    const job = await this.jobs.create(body.name, body, actor);
-    res.setHeader('Location', `/${V1}/jobs/${job.name}`);
+    const job = await this.jobs.create(jobId(namespace, body.name), body, actor);
+    res.setHeader('Location', `/${jobPath(namespace)}/${body.name}`);
     return withEtag(res, job);
   }
 
@@ -107,7 +113,10 @@ export class JobsController {
   @RequireRole('viewer')
   @ApiOperation({ summary: 'List jobs by name, one page at a time' })
   @ApiOkResponse({ type: JobPageView })
-  async list(@Query() query: ListJobsQueryDto): Promise<JobPageView> {
+  async list(
+    @Query() query: ListJobsQueryDto,
+    @CurrentNamespace() namespace: string,
+  ): Promise<JobPageView> {
     let after: string | undefined;
     if (query.cursor !== undefined) {
       const decoded = decodeCursor(query.cursor);
@@ -119,6 +128,7 @@ export class JobsController {
       after = decoded;
     }
     const page = await this.jobs.list({
+      namespace,
       prefix: query.prefix,
       enabled: query.enabled,
       labels: query.label?.map((pair) => {
@@ -148,8 +158,9 @@ export class JobsController {
       'Validates the body as POST /jobs does and answers the job a PUT of it would store, defaults filled in; nothing is written. `cronplane apply` checks every document of its files this way before changing anything.',
   })
   @ApiOkResponse({ type: JobPreviewView })
-  validate(@Body() body: CreateJobDto): JobPreviewView {
-    return this.jobs.preview(body.name, body);
+  validate(@Body() body: CreateJobDto, @CurrentNamespace() namespace: string): JobPreviewView {
+    const preview = this.jobs.preview(jobId(namespace, body.name), body);
+    return { ...preview, ...splitJobId(preview.name) };
   }
 
   @Get(':name')
@@ -158,7 +169,7 @@ export class JobsController {
   @ApiOkResponse({ type: JobDetailView })
   @ApiNotFoundResponse({ type: ErrorView })
   async get(
-    @Param('name', JobNamePipe) name: string,
+    @JobIdParam() name: string,
     @Res({ passthrough: true }) res: ResponseHeaders,
   ): Promise<JobDetailView> {
     const job = await this.jobs.get(name);
@@ -182,7 +193,7 @@ export class JobsController {
   @ApiConflictResponse({ type: ErrorView, description: 'The job is managed by someone else.' })
   @ApiPreconditionFailedResponse({ type: ErrorView })
   async replace(
-    @Param('name', JobNamePipe) name: string,
+    @JobIdParam() name: string,
     @Body() body: ReplaceJobDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Headers('x-cronplane-manager') manager: string | undefined,
@@ -190,9 +201,10 @@ export class JobsController {
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) res: ResponseHeaders,
   ): Promise<JobView> {
-    if (body.name !== undefined && body.name !== name) {
+    const plain = splitJobId(name).name;
+    if (body.name !== undefined && body.name !== plain) {
       throw DomainError.invalid([
-        { field: 'name', reason: `must equal the name in the path ("${name}")` },
+        { field: 'name', reason: `must equal the name in the path ("${plain}")` },
       ]);
     }
     const { job, created } = await this.jobs.replace(
@@ -217,7 +229,7 @@ export class JobsController {
   @ApiConflictResponse({ type: ErrorView, description: 'The job is managed by someone else.' })
   @ApiPreconditionFailedResponse({ type: ErrorView })
   async patch(
-    @Param('name', JobNamePipe) name: string,
+    @JobIdParam() name: string,
     @Body() body: PatchJobDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Headers('x-cronplane-manager') manager: string | undefined,
@@ -247,7 +259,7 @@ export class JobsController {
   @ApiConflictResponse({ type: ErrorView, description: 'The job is managed by someone else.' })
   @ApiPreconditionFailedResponse({ type: ErrorView })
   async remove(
-    @Param('name', JobNamePipe) name: string,
+    @JobIdParam() name: string,
     @Headers('if-match') ifMatch: string | undefined,
     @Headers('x-cronplane-manager') manager: string | undefined,
     @Headers('x-cronplane-override') override: string | undefined,
@@ -263,7 +275,7 @@ export class JobsController {
   @ApiOkResponse({ type: JobView })
   @ApiNotFoundResponse({ type: ErrorView })
   async pause(
-    @Param('name', JobNamePipe) name: string,
+    @JobIdParam() name: string,
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) res: ResponseHeaders,
   ): Promise<JobView> {
@@ -277,7 +289,7 @@ export class JobsController {
   @ApiOkResponse({ type: JobView })
   @ApiNotFoundResponse({ type: ErrorView })
   async resume(
-    @Param('name', JobNamePipe) name: string,
+    @JobIdParam() name: string,
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) res: ResponseHeaders,
   ): Promise<JobView> {
@@ -290,7 +302,7 @@ export class JobsController {
   @ApiOperation({ summary: 'Run the job now (paused or not); a worker picks the request up' })
   @ApiAcceptedResponse({ type: RunIdView })
   @ApiNotFoundResponse({ type: ErrorView })
-  run(@Param('name', JobNamePipe) name: string, @CurrentActor() actor: Actor): Promise<RunIdView> {
+  run(@JobIdParam() name: string, @CurrentActor() actor: Actor): Promise<RunIdView> {
     return this.control.runNow(name, actor);
   }
 
@@ -300,10 +312,7 @@ export class JobsController {
   @ApiOperation({ summary: 'Kill every running run of the job' })
   @ApiAcceptedResponse({ type: JobKillView })
   @ApiNotFoundResponse({ type: ErrorView })
-  kill(
-    @Param('name', JobNamePipe) name: string,
-    @CurrentActor() actor: Actor,
-  ): Promise<JobKillView> {
+  kill(@JobIdParam() name: string, @CurrentActor() actor: Actor): Promise<JobKillView> {
     return this.control.killJob(name, actor);
   }
 
@@ -311,10 +320,7 @@ export class JobsController {
   @RequireRole('viewer')
   @ApiOperation({ summary: 'Runs of a job, newest first' })
   @ApiOkResponse({ type: RunPageView })
-  async runsOf(
-    @Param('name', JobNamePipe) name: string,
-    @Query() query: ListRunsQueryDto,
-  ): Promise<RunPageView> {
+  async runsOf(@JobIdParam() name: string, @Query() query: ListRunsQueryDto): Promise<RunPageView> {
     const limit = query.limit ?? 50;
     const runs = await this.runs.find({
       job: name,
@@ -345,6 +351,11 @@ export class JobsController {
     }
     return run ? runSummary(run) : null;
   }
+}
+
+/** The jobs collection's path of a namespace (the old path for `default`). */
+function jobPath(namespace: string): string {
+  return namespace === DEFAULT_NAMESPACE ? `${V1}/jobs` : `${V1}/namespaces/${namespace}/jobs`;
 }
 
 function runCursor(cursor: string): { tick: Date; runId: string } {

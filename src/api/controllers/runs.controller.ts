@@ -1,4 +1,7 @@
-import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { CurrentNamespace } from '../../namespaces/namespace';
+import { NamespaceGuard } from '../../namespaces/namespace.guard';
+import { namespaceOfRun } from '../../jobs/run-id';
+import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiConflictResponse,
@@ -22,7 +25,8 @@ import { V1 } from './http-types';
 
 @ApiTags('runs')
 @ApiCommonResponses()
-@Controller(`${V1}/runs`)
+@Controller([`${V1}/runs`, `${V1}/namespaces/:ns/runs`])
+@UseGuards(NamespaceGuard)
 export class RunsController {
   constructor(
     private readonly runs: RunsRepository,
@@ -34,8 +38,12 @@ export class RunsController {
   @ApiOperation({ summary: 'One run, with its output' })
   @ApiOkResponse({ type: RunView })
   @ApiNotFoundResponse({ type: ErrorView })
-  async get(@Param('runId', RunIdPipe) runId: string): Promise<RunView> {
-    const run = await this.runs.get(runId);
+  async get(
+    @Param('runId', RunIdPipe) runId: string,
+    @CurrentNamespace() namespace: string,
+  ): Promise<RunView> {
+    // Another namespace's run ids are unknown here.
+    const run = namespaceOfRun(runId) === namespace ? await this.runs.get(runId) : undefined;
     if (!run) throw new DomainError('notFound', `run "${runId}" not found`);
     return runView(run, true);
   }
@@ -47,7 +55,13 @@ export class RunsController {
   @ApiAcceptedResponse({ type: RunIdView })
   @ApiNotFoundResponse({ type: ErrorView })
   @ApiConflictResponse({ type: ErrorView, description: 'The run is not running.' })
-  kill(@Param('runId', RunIdPipe) runId: string, @CurrentActor() actor: Actor): Promise<RunIdView> {
+  kill(
+    @Param('runId', RunIdPipe) runId: string,
+    @CurrentNamespace() namespace: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<RunIdView> {
+    if (namespaceOfRun(runId) !== namespace)
+      throw new DomainError('notFound', `run "${runId}" not found`);
     return this.control.killRun(runId, actor);
   }
 }

@@ -30,7 +30,7 @@ import {
   IsTimezone,
 } from './validators';
 
-const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/;
+export const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 export class RetryPolicyDto {
@@ -288,6 +288,7 @@ export class JobAlertsView {
 /** A stored job. */
 export class JobView {
   @ApiProperty() name!: string;
+  @ApiProperty({ example: 'default' }) namespace!: string;
   @ApiProperty() command!: string;
   @ApiProperty() cronExpr!: string;
   @ApiProperty({

@@ -32,6 +32,7 @@ export class ListRunsQueryDto extends PageQueryDto {
 export class RunView {
   @ApiProperty() runId!: string;
   @ApiProperty() job!: string;
+  @ApiProperty({ example: 'default' }) namespace!: string;
   @ApiProperty({ format: 'date-time', description: 'The scheduled time.' }) tick!: string;
   @ApiProperty() attempt!: number;
   @ApiProperty({ enum: RUN_TRIGGERS }) trigger!: RunTrigger;

@@ -32,6 +32,10 @@ export class AuditEntry {
   @Prop()
   job?: string;
 
+  /** The job's namespace, or the namespace changed (`namespace.*` actions). */
+  @Prop()
+  namespace?: string;
+
   /** The job's etcd revision after the change. */
   @Prop()
   revision?: number;
