@@ -2,6 +2,7 @@
  * A master started without CRON_ADMIN_TOKEN: the generated admin token, token management, the
  * OpenAPI document, and the original crontab's API on top of the same services.
  */
+import { EtcdKeys } from '../../src/etcd/etcd-keys';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -247,10 +248,9 @@ describe('master without CRON_ADMIN_TOKEN', () => {
       });
       expect(first.status).toBe(200);
       expect(first.body).toEqual({ errno: 0, msg: 'success', data: null });
-      const stored = JSON.parse((await etcd.get(`${PREFIX}jobs/demo`).string()) ?? '{}') as Record<
-        string,
-        unknown
-      >;
+      const stored = JSON.parse(
+        (await etcd.get(new EtcdKeys(PREFIX).spec('default', 'demo')).string()) ?? '{}',
+      ) as Record<string, unknown>;
       expect(stored).toMatchObject({
         name: 'demo',
         cronExpr: '*/5 * * * * * *',
@@ -346,7 +346,7 @@ describe('master without CRON_ADMIN_TOKEN', () => {
         msg: 'success',
         data: { name: 'new-year', command: 'echo 2031', cronExpr: '0 0 1 1 * 2031' },
       });
-      expect(await etcd.get(`${PREFIX}jobs/new-year`).string()).toBeNull();
+      expect(await etcd.get(new EtcdKeys(PREFIX).spec('default', 'new-year')).string()).toBeNull();
       const again = await api.post<CompatReply>('/job/delete', { name: 'new-year' });
       expect(again.body).toEqual({ errno: 0, msg: 'success', data: null });
       const invalid = await api.post<CompatReply>('/job/delete', { name: '../etc' });

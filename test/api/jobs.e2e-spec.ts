@@ -99,7 +99,7 @@ describe('master API /api/v1', () => {
       const stored = await storedJob('alpha');
       expect(stored).toMatchObject({ name: 'alpha', command: 'echo a', cronDialect: 'standard' });
       expect(stored).not.toHaveProperty('revision');
-      const kv = await etcd.get(`${PREFIX}jobs/alpha`).exec();
+      const kv = await etcd.get(new EtcdKeys(PREFIX).spec('default', 'alpha')).exec();
       expect(Number(kv.kvs[0].mod_revision)).toBe(created.body.revision);
     });
 

@@ -431,7 +431,7 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
     // depend on the masters' health; the workers see it through their watch.
     const etcdClient = new Etcd3({ hosts: etcd.endpoints.split(',') });
     try {
-      const stored = await etcdClient.getAll().prefix('/faults/jobs/').strings();
+      const stored = await etcdClient.getAll().prefix('/faults/specs/').strings();
       for (const [key, value] of Object.entries(stored)) {
         await etcdClient
           .put(key)
