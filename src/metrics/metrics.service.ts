@@ -41,6 +41,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly fencedJobs = new Counter({
+    name: 'cronplane_fenced_jobs_total',
+    help: "Job definitions this worker refused to schedule: outside their namespace's worker pool, or in no namespace",
+    registers: [this.registry],
+  });
+
   readonly runningRuns = new Gauge({
     name: 'cronplane_running_runs',
     help: 'Runs executing on this worker',

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EtcdService } from '../etcd/etcd.service';
-import { prefixStrings } from '../etcd/paged-range';
+import { EtcdKeys } from '../etcd/etcd-keys';
+import { listPrefix } from '../etcd/paged-range';
 import { DEFAULT_NAMESPACE } from './namespace';
 import { NamespaceSpec, StoredNamespace, defaultNamespaceSpec } from './namespace.model';
 
@@ -21,12 +22,14 @@ export class NamespacesRepository {
   }
 
   async list(): Promise<StoredNamespace[]> {
-    const stored = await prefixStrings(this.etcd.client, this.etcd.keys.namespacesPrefix());
+    const { kvs } = await listPrefix(this.etcd.client, this.etcd.keys.namespacesPrefix());
     const spaces = new Map<string, StoredNamespace>([
       [DEFAULT_NAMESPACE, defaultNamespaceSpec(DEFAULT_NAMESPACE)],
     ]);
-    for (const [name, value] of Object.entries(stored)) {
-      spaces.set(name, { ...(JSON.parse(value) as NamespaceSpec), name, revision: 1 });
+    for (const kv of kvs) {
+      const name = EtcdKeys.tail(kv.key.toString(), this.etcd.keys.namespacesPrefix()) ?? '';
+      const spec = JSON.parse(kv.value.toString()) as NamespaceSpec;
+      spaces.set(name, { ...spec, name, revision: Number(kv.mod_revision) });
     }
     return [...spaces.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
   }

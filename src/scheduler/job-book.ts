@@ -44,6 +44,8 @@ export class JobBook {
     private readonly self: OwnerCandidate,
     /** Parses a job in full (logging a schedule that does not parse); undefined if not a job. */
     private readonly parse: (name: string, entry: JobEntry) => TableJob | undefined,
+    /** The worker pool of a job's namespace (by job id); undefined: the namespace is unknown. */
+    private readonly poolOf: (name: string) => Record<string, string> | undefined = () => ({}),
   ) {}
 
   get workers(): readonly OwnerCandidate[] {
@@ -61,8 +63,12 @@ export class JobBook {
 
   /** Stores a job's new value; false when the value is not a job at all (it is ignored). */
   put(name: string, value: string, revision: number): boolean {
-    const entry = readEntry(name, value, revision);
-    if (!entry) return false;
+    const entry = readEntry(name, value, revision, this.poolOf(name));
+    if (!entry) {
+      // Not a job, or not one for this namespace's pool: nobody here schedules it.
+      if (this.table.delete(name)) this.disown(name);
+      return false;
+    }
     const before = this.table.get(name);
     this.table.set(name, entry);
     if (before && before.target.mode !== entry.target.mode) {
@@ -103,6 +109,20 @@ export class JobBook {
     const deleted = [...this.table.keys()].filter((name) => !entries.has(name));
     for (const name of deleted) this.delete(name);
     return { ignored, deleted };
+  }
+
+  /**
+   * Reads again the jobs of `entries` that `which` selects (their namespace's pool changed),
+   * changed or not; returns the ones no longer taken.
+   */
+  reread(entries: ReadonlyMap<string, string>, which: (name: string) => boolean): string[] {
+    const refused: string[] = [];
+    for (const [name, value] of entries) {
+      if (!which(name)) continue;
+      const revision = this.table.get(name)?.revision ?? 0;
+      if (!this.put(name, value, revision)) refused.push(name);
+    }
+    return refused;
   }
 
   disown(name: string): boolean {

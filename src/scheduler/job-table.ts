@@ -2,6 +2,7 @@ import { CronSyntaxError, parseSchedule, Schedule } from '../cron/schedule';
 import { jobId } from '../etcd/etcd-keys';
 import { JobSpec, JobTarget } from '../jobs/job.model';
 import { DEFAULT_NAMESPACE } from '../namespaces/namespace';
+import { poolConflicts } from '../namespaces/namespace.model';
 
 /** A job as the scheduler holds it: the spec, its etcd revision, and its parsed schedule. */
 export interface TableJob {
@@ -26,14 +27,42 @@ export interface JobEntry {
 /** The target of most jobs, shared rather than held once per job. */
 const ANY_ONE: JobTarget = Object.freeze({ labels: Object.freeze({}), mode: 'one' }) as JobTarget;
 
-/** Reads a job definition (`specs/<namespace>/<slot>/<name>`, named by its job id) as an entry; undefined when it is not a job at all. */
-export function readEntry(name: string, value: string, revision: number): JobEntry | undefined {
+/**
+ * Reads a job definition (`specs/<namespace>/<slot>/<name>`, named by its job id) as an entry;
+ * undefined when it is not a job at all, or when it may not run on its namespace's worker pool
+ * (`pool`: the labels a worker needs; undefined when the namespace does not exist), which
+ * `fencedBecause` explains. The pool's labels join the target's: only pool workers own the job.
+ */
+export function readEntry(
+  name: string,
+  value: string,
+  revision: number,
+  pool: Record<string, string> | undefined = {},
+): JobEntry | undefined {
   const spec = parseSpec(name, value);
-  if (!spec) return undefined;
+  if (!spec || fencedBecause(spec, pool) !== undefined) return undefined;
   const target = spec.target ?? ANY_ONE;
-  const labels = target.labels ?? {};
+  const labels = { ...pool, ...(target.labels ?? {}) };
   const anyOne = target.mode !== 'all' && Object.keys(labels).length === 0;
   return { value, revision, target: anyOne ? ANY_ONE : { ...target, labels } };
+}
+
+/** Why a job may not run in its namespace's pool, or undefined when it may. */
+export function fencedBecause(
+  spec: Pick<JobSpec, 'target'>,
+  pool: Record<string, string> | undefined,
+): string | undefined {
+  if (pool === undefined) return 'its namespace does not exist';
+  const conflicts = poolConflicts(pool, spec.target?.labels ?? {});
+  if (conflicts.length === 0) return undefined;
+  return `its target contradicts its namespace's worker pool (${conflicts
+    .map((key) => `${key}=${pool[key]}`)
+    .join(', ')})`;
+}
+
+/** The spec of a stored value, for explaining why it was not taken; undefined if not a job. */
+export function specOf(name: string, value: string): JobSpec | undefined {
+  return parseSpec(name, value);
 }
 
 function parseSpec(name: string, value: string): JobSpec | undefined {

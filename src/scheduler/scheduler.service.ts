@@ -12,10 +12,11 @@ import { MirrorEvent, PrefixMirror } from '../workers/prefix-mirror';
 import { KillRequest, WorkerInfo } from '../workers/worker.model';
 import { WorkerSessionService } from '../workers/worker-session.service';
 import { ClaimAudit } from './claim-audit';
-import { jobIdOfSpecTail } from '../etcd/etcd-keys';
+import { jobIdOfSpecTail, splitJobId } from '../etcd/etcd-keys';
+import { NamespacePools } from './namespace-pools';
 import { ClaimSettler } from './claim-settler';
 import { JobBook, ScheduledJob } from './job-book';
-import { JobEntry, readJob, TableJob } from './job-table';
+import { fencedBecause, JobEntry, readJob, specOf, TableJob } from './job-table';
 import { OwnerCandidate } from './ownership';
 import { RunLogService } from './run-log/run-log.service';
 import { RunnerService } from './runner.service';
@@ -47,6 +48,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   private readonly waiting: SlotWaiters;
   private readonly saturation = new SaturationSignal();
   private readonly jobsMirror: PrefixMirror;
+  private readonly namespacesMirror: PrefixMirror;
+  private readonly pools = new NamespacePools();
   private readonly workersMirror: PrefixMirror;
   private readonly triggersMirror: PrefixMirror;
   private readonly killsMirror: PrefixMirror;
@@ -71,8 +74,10 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     private readonly settler: ClaimSettler,
     private readonly audit: ClaimAudit,
   ) {
-    this.book = new JobBook({ id: config.WORKER_ID, labels: config.workerLabels }, (name, entry) =>
-      this.parse(name, entry),
+    this.book = new JobBook(
+      { id: config.WORKER_ID, labels: config.workerLabels },
+      (name, entry) => this.parse(name, entry),
+      (name) => this.pools.poolOf(name),
     );
     const { client, keys } = etcd;
     this.jobsMirror = new PrefixMirror(
@@ -81,6 +86,9 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       'jobs',
       (e) => this.onJobsEvent(e),
       jobIdOfSpecTail,
+    );
+    this.namespacesMirror = new PrefixMirror(client, keys.namespacesPrefix(), 'namespaces', () =>
+      this.onNamespaces(),
     );
     this.workersMirror = new PrefixMirror(client, keys.workersPrefix(), 'workers', () =>
       this.onMembership(),
@@ -113,7 +121,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     this.session.start();
     // Start-up must not wait for etcd: the mirrors retry in the background and the loop idles.
     void Promise.all([
-      this.jobsMirror.start(),
+      // Pools first: no job is taken before its namespace's pool is known.
+      this.namespacesMirror.start().then(() => this.jobsMirror.start()),
       this.workersMirror.start(),
       this.triggersMirror.start(),
       this.killsMirror.start(),
@@ -183,7 +192,26 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private ignoredKey(name: string): void {
-    this.logger.warn({ msg: 'ignoring a jobs/ key that is not a job', job: name });
+    const spec = specOf(name, this.jobsMirror.get(name) ?? '');
+    const fenced = spec && fencedBecause(spec, this.pools.poolOf(name));
+    if (fenced) {
+      // Written straight into etcd past the API's check, or its pool changed since: never run.
+      this.logger.error({ msg: `job not run: ${fenced}`, job: name });
+      this.metrics.fencedJobs.inc();
+      return;
+    }
+    this.logger.warn({ msg: 'ignoring a specs/ key that is not a job', job: name });
+  }
+
+  /** A namespace changed: its jobs are read again under its pool. */
+  private onNamespaces(): void {
+    const changed = this.pools.update(this.namespacesMirror.snapshot());
+    if (changed.size === 0 || !this.jobsMirror.isSynced) return;
+    const refused = this.book.reread(this.jobsMirror.snapshot(), (name) =>
+      changed.has(splitJobId(name).namespace),
+    );
+    for (const name of refused) this.ignoredKey(name);
+    this.recomputeOwnership();
   }
 
   private jobDeleted(name: string): void {
@@ -426,7 +454,13 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     });
     // Jobs move to the other workers now, not after the drain (their next tick fires there).
     await this.session.withdraw();
-    for (const mirror of [this.jobsMirror, this.workersMirror, this.triggersMirror]) mirror.stop();
+    for (const mirror of [
+      this.namespacesMirror,
+      this.jobsMirror,
+      this.workersMirror,
+      this.triggersMirror,
+    ])
+      mirror.stop();
     await this.runner.drain(this.config.WORKER_DRAIN_SECONDS * 1000);
     this.killsMirror.stop();
     await this.lock.flushReleases();
