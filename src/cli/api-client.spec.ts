@@ -43,3 +43,21 @@ describe('ApiClient helpers', () => {
     ).toBe('http://h:1/api/v1/jobs?label=a%3D1&label=b%3D2&limit=5');
   });
 });
+
+describe('ApiClient namespaces', () => {
+  it('sends job and run paths of another namespace under /api/v1/namespaces/<ns>', () => {
+    const client = new ApiClient({ url: 'http://m:8070/', namespace: 'team-a' });
+    expect(client.buildUrl('/api/v1/jobs')).toBe('http://m:8070/api/v1/namespaces/team-a/jobs');
+    expect(client.buildUrl('/api/v1/jobs/etl/run')).toBe(
+      'http://m:8070/api/v1/namespaces/team-a/jobs/etl/run',
+    );
+    expect(client.buildUrl('/api/v1/runs/x', { a: 1 })).toBe(
+      'http://m:8070/api/v1/namespaces/team-a/runs/x?a=1',
+    );
+    expect(client.buildUrl('/api/v1/workers')).toBe('http://m:8070/api/v1/workers');
+    expect(client.buildUrl('/api/v1/jobsx')).toBe('http://m:8070/api/v1/jobsx');
+    expect(new ApiClient({ url: 'http://m' }).buildUrl('/api/v1/jobs')).toBe(
+      'http://m/api/v1/jobs',
+    );
+  });
+});

@@ -12,6 +12,8 @@ export interface ApiClientOptions {
   token?: string;
   /** Per-request time limit for ordinary (non-streaming) requests; default 30 s. */
   timeoutMs?: number;
+  /** Jobs and runs are those of this namespace (default: `default`). */
+  namespace?: string;
 }
 
 export type QueryValue = string | number | boolean | undefined | readonly string[];
@@ -85,11 +87,13 @@ export class ApiClient {
   readonly url: string;
   private readonly token?: string;
   private readonly timeoutMs: number;
+  readonly namespace: string;
 
   constructor(opts: ApiClientOptions) {
     this.url = opts.url.replace(/\/+$/, '');
     this.token = opts.token;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.namespace = opts.namespace ?? 'default';
   }
 
   buildUrl(path: string, query?: Record<string, QueryValue>): string {
@@ -100,7 +104,14 @@ export class ApiClient {
       else params.append(key, String(value));
     }
     const search = params.toString();
-    return `${this.url}${path.startsWith('/') ? path : `/${path}`}${search ? `?${search}` : ''}`;
+    return `${this.url}${this.scoped(path.startsWith('/') ? path : `/${path}`)}${search ? `?${search}` : ''}`;
+  }
+
+  /** Job and run paths of a namespace other than `default` go under `/api/v1/namespaces/<ns>`. */
+  private scoped(path: string): string {
+    if (this.namespace === 'default') return path;
+    const match = /^\/api\/v1\/(jobs|runs)(\/|$)/.exec(path);
+    return match ? `/api/v1/namespaces/${this.namespace}${path.slice('/api/v1'.length)}` : path;
   }
 
   private headersFor(extra?: Record<string, string>): Record<string, string> {

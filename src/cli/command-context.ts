@@ -19,6 +19,7 @@ import { createInterface } from 'node:readline';
 import { ApiClient } from './api-client';
 import { CliError } from './cli-error';
 import { configPath, readConfigFile, resolveConnection } from './config';
+import { DEFAULT_NAMESPACE, isValidNamespace } from '../namespaces/namespace';
 
 export interface CommandContext {
   client(): ApiClient;
@@ -49,6 +50,7 @@ export interface GlobalOptions {
   token?: string;
   context?: string;
   config?: string;
+  namespace?: string;
 }
 
 export interface CliStreams {
@@ -95,7 +97,12 @@ export function createCommandContext(
           },
           path,
         );
-        client = new ApiClient({ url: connection.url, token: connection.token });
+        const namespace = flags.namespace ?? env.CRONPLANE_NAMESPACE ?? DEFAULT_NAMESPACE;
+        if (!isValidNamespace(namespace))
+          throw new CliError(
+            `namespace "${namespace}" is not a namespace name (1-63 of a-z, 0-9 and "-")`,
+          );
+        client = new ApiClient({ url: connection.url, token: connection.token, namespace });
       }
       return client;
     },

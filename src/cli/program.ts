@@ -47,6 +47,10 @@ export function buildProgram(streams?: CliStreams): BuiltProgram {
     .option('-t, --token <token>', 'bearer token (prefer CRONPLANE_TOKEN or a context)')
     .option('--context <name>', 'use this context of the config file instead of the current one')
     .option(
+      '-n, --namespace <ns>',
+      'the namespace of jobs and runs (default $CRONPLANE_NAMESPACE or default)',
+    )
+    .option(
       '--config <path>',
       'contexts file (default $CRONPLANE_CONFIG or ~/.config/cronplane/config.yaml)',
     )

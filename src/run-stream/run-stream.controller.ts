@@ -1,3 +1,6 @@
+import { CurrentNamespace } from '../namespaces/namespace';
+import { namespaceOfRun } from '../jobs/run-id';
+import { DomainError } from '../jobs/domain-error';
 import { Controller, Get, Logger, Param, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { InjectModel } from '@nestjs/mongoose';
@@ -20,7 +23,7 @@ const MAX_STREAM_MS = 60 * 60_000;
  * carries the final status. The master polls the chunks the executing worker writes to MongoDB.
  */
 @ApiTags('runs')
-@Controller('api/v1/runs')
+@Controller(['api/v1/runs', 'api/v1/namespaces/:ns/runs'])
 export class RunStreamController {
   private readonly logger = new Logger(RunStreamController.name);
 
@@ -37,7 +40,11 @@ export class RunStreamController {
     @Param('runId') runId: string,
     @Req() req: IncomingMessage,
     @Res() res: ServerResponse,
+    @CurrentNamespace() namespace: string,
   ): Promise<void> {
+    // Another namespace's run ids are unknown here (as GET /runs/{runId} answers).
+    if (namespaceOfRun(runId) !== namespace)
+      throw new DomainError('notFound', `run "${runId}" not found`);
     res.statusCode = 200;
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache, no-transform');

@@ -212,7 +212,7 @@ describe('cronplane get, describe and cron', () => {
     expect(out.slice(2)).toHaveLength(5);
     for (const line of out.slice(2))
       expect(line).toMatch(/^ {2}\S+T06:30:00(\.000)?-0[45]:00 +\((in|\d)/);
-    const json = await cli(['cron', '@every 90s', '-o', 'json', '-n', '3'], { env });
+    const json = await cli(['cron', '@every 90s', '-o', 'json', '-c', '3'], { env });
     expect(JSON.parse(json.stdout)).toMatchObject({ expr: '@every 90s', description: 'Every 90s' });
     expect((JSON.parse(json.stdout) as { next: string[] }).next).toHaveLength(3);
   });

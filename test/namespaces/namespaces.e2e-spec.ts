@@ -1,6 +1,7 @@
 import { Etcd3 } from 'etcd3';
 import { EtcdKeys } from '../../src/etcd/etcd-keys';
 import { ApiClient, eventually } from '../api/api-client';
+import { cli } from '../cli/support/cli';
 import { AppProcess, startApp } from '../support/app-process';
 import { appEnv, isolationId, testStack } from '../support/env';
 
@@ -173,6 +174,25 @@ describe('namespaces', () => {
     }
     await etcd.delete().key(keys.spec('team-a', 'control'));
     await etcd.delete().key(keys.spec('team-a', 'rogue'));
+  }, 60_000);
+
+  it('the CLI works in a namespace with -n (and CRONPLANE_NAMESPACE), and refuses a bad one', async () => {
+    const env = { CRONPLANE_URL: master.baseUrl, CRONPLANE_TOKEN: ADMIN };
+    const listed = await cli(['-n', 'team-a', 'get', 'jobs', '-o', 'json'], { env });
+    expect(listed.code).toBe(0);
+    const jobs = JSON.parse(listed.stdout) as { name: string; namespace: string }[];
+    expect(jobs.map((job) => [job.namespace, job.name])).toEqual([['team-a', 'etl']]);
+    const viaEnv = await cli(['describe', 'job', 'etl', '-o', 'json'], {
+      env: { ...env, CRONPLANE_NAMESPACE: 'team-b' },
+    });
+    expect(viaEnv.code).toBe(0);
+    expect(JSON.parse(viaEnv.stdout)).toMatchObject({ name: 'etl', namespace: 'team-b' });
+    expect((await cli(['get', 'jobs', '-o', 'json'], { env })).stdout.trim()).toBe('[]');
+    const bad = await cli(['-n', 'Team_A', 'get', 'jobs'], { env });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim().split('\n')).toEqual([
+      'cronplane: namespace "Team_A" is not a namespace name (1-63 of a-z, 0-9 and "-")',
+    ]);
   }, 60_000);
 
   it('deletes a namespace only while it holds no job', async () => {

@@ -27,7 +27,7 @@ export function registerCron(program: Command, ctx: CliContext): void {
     .description('Explain a cron expression and print its next fire times')
     .argument('<expr>', 'the expression, quoted: "*/5 * * * *"')
     .option('-z, --timezone <zone>', 'IANA time zone', 'UTC')
-    .option('-n, --count <n>', 'how many fire times', (v) => Number(v), 5)
+    .option('-c, --count <n>', 'how many fire times', (v) => Number(v), 5)
     .option('--name <job>', 'job name, for H (hashed) fields')
     .addOption(outputOption())
     .addHelpText(
