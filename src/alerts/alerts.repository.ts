@@ -1,3 +1,4 @@
+import { DEFAULT_NAMESPACE } from '../namespaces/namespace';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, mongo } from 'mongoose';
@@ -143,6 +144,8 @@ export class AlertsRepository {
 
   /** Newest first; `cursor` is the raisedAt/alertId of the last item of the previous page. */
   async list(filter: {
+    /** Alerts of this namespace's jobs (job ids `<ns>:<name>`, or plain names in `default`). */
+    namespace?: string;
     job?: string;
     state?: DeliveryState;
     limit: number;
@@ -150,6 +153,10 @@ export class AlertsRepository {
   }): Promise<AlertPage> {
     const query: Record<string, unknown> = {};
     if (filter.job) query.job = filter.job;
+    else if (filter.namespace !== undefined)
+      query.job = {
+        $regex: filter.namespace === DEFAULT_NAMESPACE ? '^[^:]*$' : `^${filter.namespace}:`,
+      };
     if (filter.state) query.state = filter.state;
     if (filter.cursor) {
       const [time, alertId] = decodeCursor(filter.cursor);

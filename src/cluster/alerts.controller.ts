@@ -1,4 +1,7 @@
-import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { jobId } from '../etcd/etcd-keys';
+import { CurrentNamespace } from '../namespaces/namespace';
+import { NamespaceGuard } from '../namespaces/namespace.guard';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
@@ -26,18 +29,25 @@ class ListAlertsQuery {
 }
 
 @ApiTags('alerts')
-@Controller('api/v1/alerts')
+@Controller(['api/v1/alerts', 'api/v1/namespaces/:ns/alerts'])
+@UseGuards(NamespaceGuard)
 export class AlertsController {
   constructor(private readonly alerts: AlertsRepository) {}
 
   @Get()
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'Alerts, newest first, with their webhook delivery status' })
+  @ApiOperation({
+    summary: "A namespace's alerts, newest first, with their webhook delivery status",
+  })
   @ApiOkResponse({ description: '{items, nextCursor}' })
-  async list(@Query() query: ListAlertsQuery): Promise<AlertPage> {
+  async list(
+    @Query() query: ListAlertsQuery,
+    @CurrentNamespace() namespace: string,
+  ): Promise<AlertPage> {
     try {
       return await this.alerts.list({
-        job: query.job,
+        namespace,
+        job: query.job === undefined ? undefined : jobId(namespace, query.job),
         state: query.state,
         limit: query.limit ?? 50,
         cursor: query.cursor,

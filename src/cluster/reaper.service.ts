@@ -7,7 +7,7 @@ import { JobsRepository } from '../jobs/jobs.repository';
 import { RunRequestsRepository } from '../jobs/run-requests.repository';
 import { retryRunId } from '../logs/run.model';
 import { Run } from '../logs/schemas/run.schema';
-import { MetricsService } from '../metrics/metrics.service';
+import { jobLabels, MetricsService } from '../metrics/metrics.service';
 import { retryDelayMs } from '../scheduler/backoff';
 import { WorkersRepository } from '../workers/workers.repository';
 import { LeaderElection } from './leader-election.service';
@@ -110,7 +110,7 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
   /** What follows from a run marked lost: the counter, the log line, a retry or the alert. */
   private async lostRun(run: LostRun, now: number): Promise<void> {
     const error = LOST_ERROR;
-    this.metrics.runs.inc({ job: run.job, status: 'lost' });
+    this.metrics.runs.inc({ ...jobLabels(run.job), status: 'lost' });
     const context = { job: run.job, runId: run.runId, workerId: run.workerId };
     this.logger.warn({ msg: 'run lost', ...context });
     const job = await this.jobs.get(run.job);

@@ -1,10 +1,17 @@
+import { splitJobId } from '../etcd/etcd-keys';
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { AppConfig } from '../config/app-config';
 
+/** A job's metric labels: its namespace and its name within it. */
+export function jobLabels(id: string): { namespace: string; job: string } {
+  const { namespace, name } = splitJobId(id);
+  return { namespace, job: name };
+}
+
 /**
  * Every Prometheus series of the process, in one registry. Services record into these fields;
- * GET /metrics renders the registry. Labels are bounded: job names, statuses and small enums.
+ * GET /metrics renders the registry. Labels are bounded: namespaces, job names, statuses and small enums.
  */
 @Injectable()
 export class MetricsService {
@@ -12,8 +19,8 @@ export class MetricsService {
 
   readonly runs = new Counter({
     name: 'cronplane_runs_total',
-    help: 'Runs that ended (or were recorded without running), by job and status',
-    labelNames: ['job', 'status'] as const,
+    help: 'Runs that ended (or were recorded without running), by namespace, job and status',
+    labelNames: ['namespace', 'job', 'status'] as const,
     registers: [this.registry],
   });
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AlertsService } from '../alerts/alerts.service';
 import { JobSpec } from '../jobs/job.model';
-import { MetricsService } from '../metrics/metrics.service';
+import { jobLabels, MetricsService } from '../metrics/metrics.service';
 import { RunRecord } from './run-log/run-record';
 
 /**
@@ -16,7 +16,7 @@ export class RunOutcomesService {
   ) {}
 
   ended(job: Pick<JobSpec, 'alerts'>, run: RunRecord, options: { retrying?: boolean } = {}): void {
-    this.metrics.runs.inc({ job: run.job, status: run.status });
+    this.metrics.runs.inc({ ...jobLabels(run.job), status: run.status });
     if (options.retrying) return;
     this.alerts.raiseFor(job, {
       runId: run.runId,
