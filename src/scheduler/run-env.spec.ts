@@ -16,9 +16,18 @@ describe('runEnvironment', () => {
       PATH: '/bin',
       FOO: 'bar',
       CRON_JOB: 'backup',
+      CRON_NAMESPACE: 'default',
       CRON_RUN_ID: 'backup@1000',
       CRON_TICK: '1000',
       CRON_ATTEMPT: '2',
+    });
+  });
+  it('names a job of another namespace within it, with CRON_NAMESPACE', () => {
+    const env = runEnvironment({ ...run, job: 'team-a:etl', runId: 'team-a:etl@1000' }, {}, {});
+    expect(env).toMatchObject({
+      CRON_JOB: 'etl',
+      CRON_NAMESPACE: 'team-a',
+      CRON_RUN_ID: 'team-a:etl@1000',
     });
   });
   it('always has a PATH', () => {

@@ -1,3 +1,4 @@
+import { splitJobId } from '../etcd/etcd-keys';
 /** Variables passed through from the worker's own environment; nothing else leaks (no secrets). */
 const PASSED_THROUGH = [
   'PATH',
@@ -36,7 +37,9 @@ export function runEnvironment(
   return {
     ...env,
     ...jobEnv,
-    CRON_JOB: run.job,
+    // The job's name within its namespace (on a worker, run.job is its id `<ns>:<name>`).
+    CRON_JOB: splitJobId(run.job).name,
+    CRON_NAMESPACE: splitJobId(run.job).namespace,
     CRON_RUN_ID: run.runId,
     CRON_TICK: String(run.tick),
     CRON_ATTEMPT: String(run.attempt),

@@ -122,6 +122,17 @@ function recordsOnDisk(spoolRoot: string): Map<string, string> {
 
 const TOKEN = 'faults-admin-token-0123456789';
 const TTL_SECONDS = 3;
+/** The teams' namespaces and their worker pools; each worker is in two of the three. */
+const TEAM_POOLS: Record<string, Record<string, string>> = {
+  'team-a': { a: '1' },
+  'team-b': { b: '1' },
+  'team-c': { c: '1' },
+};
+const WORKER_POOLS: Record<string, string> = {
+  'worker-1': 'a=1,b=1',
+  'worker-2': 'b=1,c=1',
+  'worker-3': 'a=1,c=1',
+};
 const ALERT_JOB = 'alerting';
 /** Statuses that mean the command was started. */
 const EXECUTED = new Set(['running', 'succeeded', 'failed', 'timeout', 'killed', 'lost']);
@@ -224,6 +235,7 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
       ...common,
       ROLE: 'worker',
       WORKER_ID: id,
+      WORKER_LABELS: WORKER_POOLS[id] ?? '',
       RUNLOG_SPOOL_DIR: join(dir, 'spool', id),
     });
     const masterEnv = (id: string): Record<string, string> => ({
@@ -267,15 +279,27 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
       throw new Error(`${method} ${path} failed: ${String(last)}`);
     };
 
+    // Three teams, each with a pool of two of the three workers, so every job can fail over.
+    for (const [team, pool] of Object.entries(TEAM_POOLS)) {
+      const response = await api('POST', '/api/v1/namespaces', { name: team, pool });
+      if (response.status !== 201)
+        throw new Error(`create namespace ${team}: ${response.status} ${await response.text()}`);
+    }
+    const teams = Object.keys(TEAM_POOLS);
     const policies = ['runAll', 'runOnce', 'skip'] as const;
     const jobs: JobDef[] = [];
     for (let i = 0; i < options.jobs; i++) {
-      jobs.push({ name: `job-${i}`, everySeconds: 1 + Math.floor(random() * 5) });
+      // Named by job id: the ledger ($CRON_JOB) and the run records know them so.
+      jobs.push({
+        name: `${teams[i % teams.length]}:job-${i}`,
+        everySeconds: 1 + Math.floor(random() * 5),
+      });
     }
     for (const [i, job] of jobs.entries()) {
-      const response = await api('POST', '/api/v1/jobs', {
-        name: job.name,
-        command: `echo "$CRON_JOB $CRON_TICK $CRON_RUN_ID" >> ${ledger}`,
+      const [team, name] = job.name.split(':');
+      const response = await api('POST', `/api/v1/namespaces/${team}/jobs`, {
+        name,
+        command: `echo "$CRON_NAMESPACE:$CRON_JOB $CRON_TICK $CRON_RUN_ID" >> ${ledger}`,
         cronExpr: `@every ${job.everySeconds}s`,
         misfirePolicy: policies[i % policies.length],
         concurrencyPolicy: i % 2 === 0 ? 'forbid' : 'allow',

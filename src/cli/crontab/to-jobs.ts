@@ -21,7 +21,7 @@ export const HOST_LABEL = 'host';
 const CRON_ONLY = new Set(['MAILTO', 'CRON_TZ']);
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 /** Set by the worker for every run (src/scheduler/run-env.ts), over the job's own env. */
-const RUN_VARIABLES = ['CRON_JOB', 'CRON_RUN_ID', 'CRON_TICK', 'CRON_ATTEMPT'];
+const RUN_VARIABLES = ['CRON_JOB', 'CRON_NAMESPACE', 'CRON_RUN_ID', 'CRON_TICK', 'CRON_ATTEMPT'];
 /** The API's limit on a label value. */
 const MAX_LABEL_VALUE = 63;
 
