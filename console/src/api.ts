@@ -1,4 +1,5 @@
 /** The one client of the master's REST API (/api/v1), with the types the console uses. */
+import { currentNamespace } from './router';
 
 export type Role = 'viewer' | 'operator' | 'admin';
 
@@ -88,6 +89,12 @@ export interface Worker {
   lastHeartbeat?: string;
 }
 
+export interface Namespace {
+  name: string;
+  description: string;
+  pool: Record<string, string>;
+}
+
 export interface Cluster {
   leader: { id: string; since: string } | null;
   masters: { id: string; host: string; pid: number; startedAt: string; leader: boolean }[];
@@ -152,6 +159,14 @@ export function setUnauthorizedHandler(handler: () => void): void {
 }
 
 const V1 = '/api/v1';
+
+/** Job and run paths of the namespace shown (other than `default`) go under /namespaces/<ns>. */
+function scoped(path: string): string {
+  const namespace = currentNamespace();
+  return namespace !== 'default' && /^\/(jobs|runs)(\/|\?|$)/.test(path)
+    ? `/namespaces/${namespace}${path}`
+    : path;
+}
 const enc = encodeURIComponent;
 
 interface RequestOptions {
@@ -170,7 +185,7 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
   if (options.ifMatch !== undefined) headers['if-match'] = `"${options.ifMatch}"`;
   let response: Response;
   try {
-    response = await fetch(`${V1}${path}`, {
+    response = await fetch(`${V1}${scoped(path)}`, {
       method: options.method ?? 'GET',
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -258,6 +273,7 @@ export const api = {
   killRun: (runId: string) =>
     request<{ runId: string }>(`/runs/${enc(runId)}/kill`, { method: 'POST' }),
   workers: (signal?: AbortSignal) => request<Worker[]>('/workers', { signal }),
+  namespaces: (signal?: AbortSignal) => request<Namespace[]>('/namespaces', { signal }),
   cluster: (signal?: AbortSignal) => request<Cluster>('/cluster', { signal }),
   previewCron: (expr: string, timezone: string, dialect: string, signal?: AbortSignal) =>
     request<CronPreview>(`/cron/preview${query({ expr, timezone, dialect, count: 5 })}`, {
@@ -286,7 +302,7 @@ export async function followRun(
   const headers: Record<string, string> = { accept: 'text/event-stream' };
   if (token) headers.authorization = `Bearer ${token}`;
   if (afterSeq > 0) headers['last-event-id'] = String(afterSeq);
-  const response = await fetch(`${V1}/runs/${enc(runId)}/stream`, { headers, signal });
+  const response = await fetch(`${V1}${scoped(`/runs/${enc(runId)}/stream`)}`, { headers, signal });
   if (!response.ok || !response.body) throw new ApiError(response.status, 'no live stream');
   if (!(response.headers.get('content-type') ?? '').includes('text/event-stream'))
     throw new ApiError(response.status, 'no live stream');

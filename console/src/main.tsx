@@ -7,11 +7,12 @@ import { JobsPage } from './pages/JobsPage';
 import { LoginPage } from './pages/Login';
 import { RunDetailPage } from './pages/RunDetail';
 import { WorkersPage } from './pages/WorkersPage';
-import { navigate, onLinkClick, paths, useLocation } from './router';
+import { currentNamespace, navigate, onLinkClick, pagePath, paths, useLocation } from './router';
+import { NamespaceSwitcher } from './components/NamespaceSwitcher';
 import './styles.css';
 
 function Page({ session }: { session: Session }) {
-  const { path } = useLocation();
+  const path = pagePath(useLocation().path);
   const role = session.role;
   let match: RegExpExecArray | null;
   if (path === '/' || path === '/jobs') return <JobsPage role={role} />;
@@ -72,7 +73,7 @@ function App() {
     setSession(undefined);
     navigate(paths.login(), true);
   };
-  const section = path.startsWith('/workers') ? 'workers' : 'jobs';
+  const section = pagePath(path).startsWith('/workers') ? 'workers' : 'jobs';
   return (
     <div class="shell" onClick={onLinkClick}>
       <a class="skip" href="#main">
@@ -90,6 +91,7 @@ function App() {
             Workers
           </a>
         </nav>
+        <NamespaceSwitcher current={currentNamespace(path)} />
         <span class="who">
           <span class={`badge role-${session.role}`} title="Your token's role">
             {session.role}
@@ -100,7 +102,8 @@ function App() {
         </span>
       </header>
       <main id="main" tabIndex={-1}>
-        <Page session={session} />
+        {/* A page of another namespace is another page: switching remounts it. */}
+        <Page key={currentNamespace(path)} session={session} />
       </main>
     </div>
   );

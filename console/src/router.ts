@@ -42,12 +42,30 @@ export function onLinkClick(event: MouseEvent): void {
   navigate(anchor.pathname + anchor.search);
 }
 
+/** Pages of a namespace other than `default` live under `/ns/<namespace>`. */
+const NAMESPACED = /^\/ns\/([a-z0-9][a-z0-9-]{0,62})(?=\/|$)/;
+
+/** The namespace the console shows, from the address. */
+export function currentNamespace(path = location.pathname): string {
+  return NAMESPACED.exec(path)?.[1] ?? 'default';
+}
+
+/** The page path within its namespace (`/ns/team-a/jobs/x` is `/jobs/x` of team-a). */
+export function pagePath(path: string): string {
+  const match = NAMESPACED.exec(path);
+  return match ? path.slice(match[0].length) || '/' : path;
+}
+
+function inNamespace(path: string, namespace = currentNamespace()): string {
+  return namespace === 'default' ? path : `/ns/${namespace}${path === '/' ? '' : path}`;
+}
+
 export const paths = {
-  jobs: () => '/',
-  newJob: () => '/jobs/new',
-  job: (name: string) => `/jobs/${encodeURIComponent(name)}`,
-  editJob: (name: string) => `/jobs/${encodeURIComponent(name)}/edit`,
-  run: (runId: string) => `/runs/${encodeURIComponent(runId)}`,
+  jobs: (namespace?: string) => inNamespace('/', namespace),
+  newJob: () => inNamespace('/jobs/new'),
+  job: (name: string) => inNamespace(`/jobs/${encodeURIComponent(name)}`),
+  editJob: (name: string) => inNamespace(`/jobs/${encodeURIComponent(name)}/edit`),
+  run: (runId: string) => inNamespace(`/runs/${encodeURIComponent(runId)}`),
   workers: () => '/workers',
   login: () => '/login',
 };

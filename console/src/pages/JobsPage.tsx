@@ -36,7 +36,7 @@ function toUrl(filters: ReturnType<typeof readFilters>): string {
   if (filters.cursor) params.set('cursor', filters.cursor);
   for (const back of filters.trail) params.append('back', back);
   const text = params.toString();
-  return text ? `/?${text}` : '/';
+  return text ? `${paths.jobs()}?${text}` : paths.jobs();
 }
 
 export function JobsPage({ role }: { role: Role }) {
