@@ -1,4 +1,6 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { runsMaster } from '../config/role';
 import { EtcdService } from '../etcd/etcd.service';
 import { jobId, jobIdOfSpecTail, splitJobId } from '../etcd/etcd-keys';
 import { MirrorEvent, PrefixMirror } from '../workers/prefix-mirror';
@@ -12,14 +14,17 @@ import { SortedNames } from './sorted-names';
  * of other masters arrive through the watch within milliseconds.
  */
 @Injectable()
-export class JobCatalog implements OnModuleDestroy {
+export class JobCatalog implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(JobCatalog.name);
   private readonly mirror: PrefixMirror;
   private readonly values = new Map<string, { value: string; revision: number }>();
   private readonly names = new Map<string, SortedNames>();
   private started?: Promise<void>;
 
-  constructor(etcd: EtcdService) {
+  constructor(
+    etcd: EtcdService,
+    private readonly config: AppConfig,
+  ) {
     this.mirror = new PrefixMirror(
       etcd.client,
       etcd.keys.specsPrefix(),
@@ -33,6 +38,11 @@ export class JobCatalog implements OnModuleDestroy {
   ready(): Promise<void> {
     this.started ??= this.mirror.start();
     return this.started;
+  }
+
+  /** Masters list at start, so the first page does not wait for the listing. */
+  onApplicationBootstrap(): void {
+    if (runsMaster(this.config.ROLE)) void this.ready();
   }
 
   onModuleDestroy(): void {
@@ -82,7 +92,16 @@ export class JobCatalog implements OnModuleDestroy {
     if (event.type === 'reset') {
       this.values.clear();
       this.names.clear();
-      for (const [id, value] of event.entries) this.set(id, value, 0);
+      const byNamespace = new Map<string, string[]>();
+      for (const [id, value] of event.entries) {
+        this.values.set(id, { value, revision: 0 });
+        const { namespace, name } = splitJobId(id);
+        let names = byNamespace.get(namespace);
+        if (!names) byNamespace.set(namespace, (names = []));
+        names.push(name);
+      }
+      for (const [namespace, names] of byNamespace)
+        this.names.set(namespace, SortedNames.of(names));
       this.logger.log({ msg: 'job catalog listed', jobs: this.values.size });
     } else if (event.type === 'put') {
       this.set(event.key, event.value, event.modRevision);

@@ -15,3 +15,12 @@ describe('SortedNames', () => {
     expect(names.size).toBe(4);
   });
 });
+
+describe('SortedNames.of', () => {
+  it('sorts and dedupes a whole listing at once', () => {
+    const names = SortedNames.of(['c', 'a', 'b', 'a']);
+    expect([...names.from()]).toEqual(['a', 'b', 'c']);
+    names.add('bb');
+    expect([...names.from('b')]).toEqual(['bb', 'c']);
+  });
+});

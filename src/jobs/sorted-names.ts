@@ -1,6 +1,13 @@
 /** A set of names kept in byte order (like etcd keys), with iteration from a given name. */
 export class SortedNames {
-  private readonly items: string[] = [];
+  private items: string[] = [];
+
+  /** All of them at once: one sort, not an insertion each (100,000 insertions are quadratic). */
+  static of(names: string[]): SortedNames {
+    const sorted = new SortedNames();
+    sorted.items = [...new Set(names)].sort(compare);
+    return sorted;
+  }
 
   get size(): number {
     return this.items.length;
