@@ -29,7 +29,8 @@ export interface Job {
   catchupWindowSeconds: number;
   retries: { max: number; backoffSeconds: number; factor: number };
   target: { labels: Record<string, string>; mode: 'one' | 'all' };
-  env: Record<string, string>;
+  /** Values, or `{secretRef}`: a secret of the namespace (its value is never sent). */
+  env: Record<string, string | { secretRef: string }>;
   alerts: { onFailure: boolean; onTimeout: boolean; webhookUrl?: string };
   /** The job's own labels (metadata). */
   labels?: Record<string, string>;
@@ -57,6 +58,8 @@ export interface RunSummary {
 
 export interface JobDetail extends Job {
   nextFireTimes: string[];
+  /** Secrets the env names that do not exist: its runs fail until they are set. */
+  danglingSecrets?: string[];
   lastRun: RunSummary | null;
 }
 

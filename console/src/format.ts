@@ -70,3 +70,25 @@ export function parseMap(text: string, commas = true): Record<string, string> {
 export function mapToText(map: Record<string, string> | undefined, lineBreaks = false): string {
   return formatLabels(map).join(lineBreaks ? '\n' : ', ');
 }
+
+/** In the editor, a variable from a secret reads `KEY=secretRef:<name>`. */
+const SECRET_REF = /^secretRef:([A-Za-z0-9][A-Za-z0-9._-]{0,127})$/;
+
+export type EnvValue = string | { secretRef: string };
+
+export function envToText(env: Record<string, EnvValue> | undefined): string {
+  return Object.entries(env ?? {})
+    .map(([key, value]) =>
+      typeof value === 'string' ? `${key}=${value}` : `${key}=secretRef:${value.secretRef}`,
+    )
+    .join('\n');
+}
+
+export function parseEnv(text: string): Record<string, EnvValue> {
+  const env: Record<string, EnvValue> = {};
+  for (const [key, value] of Object.entries(parseMap(text, false))) {
+    const ref = SECRET_REF.exec(value);
+    env[key] = ref ? { secretRef: ref[1] } : value;
+  }
+  return env;
+}

@@ -8,6 +8,9 @@ import { CompatController } from './controllers/compat.controller';
 import { CronController } from './controllers/cron.controller';
 import { JobsController } from './controllers/jobs.controller';
 import { NamespacesController } from './controllers/namespaces.controller';
+import { SecretKeysController, SecretsController } from './controllers/secrets.controller';
+import { SecretsModule } from '../secrets/secrets.module';
+import { SecretsService } from '../secrets/secrets.service';
 import { RunsController } from './controllers/runs.controller';
 import { WorkersController } from './controllers/workers.controller';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
@@ -18,10 +21,12 @@ import { VALIDATION_OPTIONS, validationError } from './errors/validation';
  * auth (AuthModule's global guard), DTO validation and one error shape for all of it.
  */
 @Module({
-  imports: [AuthModule, AuditModule, JobsModule],
+  imports: [AuthModule, AuditModule, JobsModule, SecretsModule],
   controllers: [
     JobsController,
     NamespacesController,
+    SecretsController,
+    SecretKeysController,
     RunsController,
     WorkersController,
     CronController,
@@ -29,6 +34,7 @@ import { VALIDATION_OPTIONS, validationError } from './errors/validation';
     CompatController,
   ],
   providers: [
+    SecretsService,
     {
       provide: APP_PIPE,
       useFactory: () =>

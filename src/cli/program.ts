@@ -14,6 +14,7 @@ import { registerDescribe } from './commands/describe';
 import { registerGet } from './commands/get';
 import { registerJobActions } from './commands/job-actions';
 import { registerLogs } from './commands/logs';
+import { registerSecrets } from './commands/secrets';
 import { registerImport } from './crontab/register';
 import { registerJobsAsCode } from './jobs-as-code/register';
 
@@ -74,6 +75,7 @@ export function buildProgram(streams?: CliStreams): BuiltProgram {
   registerJobActions(program, ctx);
   registerLogs(program, ctx);
   registerCron(program, ctx);
+  registerSecrets(program, ctx);
   registerJobsAsCode(program, ctx);
   registerImport(program, ctx);
   registerCompletion(program, ctx);

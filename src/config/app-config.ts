@@ -83,6 +83,18 @@ export class AppConfig {
   @MinLength(16, { message: 'must be at least 16 characters' })
   CRON_ADMIN_TOKEN?: string = undefined;
 
+  /** 32 bytes (raw or base64 text) under which secret values are stored; absent: no secrets. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  CRON_SECRETS_KEY_FILE?: string = undefined;
+
+  /** The key before a rotation, kept readable until `cronplane secrets rotate-key` has run. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  CRON_SECRETS_PREVIOUS_KEY_FILE?: string = undefined;
+
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 

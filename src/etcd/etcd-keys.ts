@@ -52,6 +52,9 @@ export class EtcdKeys {
   };
   readonly namespacesPrefix = (): string => `${this.prefix}namespaces/`;
   readonly namespace = (name: string): string => `${this.namespacesPrefix()}${name}`;
+  readonly secretsPrefix = (namespace: string): string => `${this.prefix}secrets/${namespace}/`;
+  readonly secret = (namespace: string, name: string): string =>
+    `${this.secretsPrefix(namespace)}${name}`;
   /** Put by every job write in a namespace, so a namespace is deleted only while empty. */
   readonly namespaceFence = (name: string): string => `${this.prefix}nsfence/${name}`;
   /** The layout version the store is in: absent (the first layout) or `2`. */

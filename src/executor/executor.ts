@@ -18,6 +18,8 @@ export interface ExecutionRequest {
   notBefore?: number;
   /** Live output, in the order it was produced (stdout and stderr interleaved). */
   onOutput?: (chunk: Buffer) => void;
+  /** Values (secrets) replaced by `***` in the output, live and kept. */
+  mask?: string[];
 }
 
 export interface ExecutionResult {

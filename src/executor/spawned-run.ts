@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Execution, ExecutionRequest, ExecutionResult, ProcessStart, StopReason } from './executor';
 import { resultOf, RunOutcome, StopRequest } from './execution-result';
 import { OutputBuffer } from './output-buffer';
+import { SecretMasker } from '../secrets/secret-masker';
 import { signalGroup, terminateGroup } from './process-group';
 import { SpawnerClient, SpawnSink } from './spawner-client';
 import { SpawnerEvent, SpawnSpec } from './spawner-protocol';
@@ -22,6 +23,8 @@ export class SpawnedRun implements Execution, SpawnSink {
   private resolveStarted: (start: ProcessStart | undefined) => void = () => undefined;
   private resolveDone: (result: ExecutionResult) => void = () => undefined;
   private readonly output: OutputBuffer;
+  /** Secret values become `***` before output is kept or streamed. */
+  private readonly masker: SecretMasker;
   private readonly id: number;
   private knownPid?: number;
   private stopped?: StopRequest;
@@ -37,6 +40,7 @@ export class SpawnedRun implements Execution, SpawnSink {
     private readonly spawner: SpawnerClient,
   ) {
     this.output = new OutputBuffer(request.outputCapBytes);
+    this.masker = new SecretMasker(request.mask ?? []);
     this.started = new Promise((resolve) => (this.resolveStarted = resolve));
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.id = spawner.start(spec, this);
@@ -70,8 +74,7 @@ export class SpawnedRun implements Execution, SpawnSink {
         this.settle({ code: null, signal: null, failure: `could not start: ${event.message}` });
         return;
       case 'output':
-        this.output.write(event.chunk);
-        this.forward(event.chunk);
+        this.emit(this.masker.push(event.chunk));
         return;
       case 'exit':
         this.onExit(event.code, event.signal);
@@ -133,6 +136,12 @@ export class SpawnedRun implements Execution, SpawnSink {
     );
   }
 
+  private emit(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.output.write(chunk);
+    this.forward(chunk);
+  }
+
   /** Live output to the caller; its failure must not break the dispatch of other runs. */
   private forward(chunk: Buffer): void {
     try {
@@ -158,6 +167,7 @@ export class SpawnedRun implements Execution, SpawnSink {
     clearTimeout(this.drainTimer);
     this.resolveStarted(undefined); // no effect once the spawn was reported
     this.spawner.finish(this.id, releasePipes);
+    this.emit(this.masker.end());
     this.resolveDone(resultOf(outcome, this.output));
   }
 }

@@ -1,4 +1,11 @@
-import { ConcurrencyPolicy, JobAlerts, JobTarget, MisfirePolicy, RetryPolicy } from './job.model';
+import {
+  ConcurrencyPolicy,
+  EnvValue,
+  JobAlerts,
+  JobTarget,
+  MisfirePolicy,
+  RetryPolicy,
+} from './job.model';
 
 /** The writable fields of a job, as a create, replace or patch request gives them. */
 export interface JobInput {
@@ -13,7 +20,7 @@ export interface JobInput {
   catchupWindowSeconds?: number;
   retries?: Partial<RetryPolicy>;
   target?: Partial<JobTarget>;
-  env?: Record<string, string>;
+  env?: Record<string, EnvValue>;
   alerts?: Partial<JobAlerts>;
   shell?: string;
   stdin?: string;

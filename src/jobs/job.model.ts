@@ -38,6 +38,17 @@ export interface JobAlerts {
   webhookUrl?: string;
 }
 
+/** `{"secretRef": "db-password"}`: the secret's value, given to the command only. */
+export interface SecretRef {
+  secretRef: string;
+}
+
+export type EnvValue = string | SecretRef;
+
+export function isSecretRef(value: EnvValue): value is SecretRef {
+  return typeof value === 'object' && value !== null && typeof value.secretRef === 'string';
+}
+
 export interface JobSpec {
   name: string;
   /** Absent in the first layout's values: `default`. On a worker, `name` is the job id. */
@@ -56,7 +67,8 @@ export interface JobSpec {
   catchupWindowSeconds: number;
   retries: RetryPolicy;
   target: JobTarget;
-  env: Record<string, string>;
+  /** Variables of the command: a value, or a secret of the job's namespace by name. */
+  env: Record<string, EnvValue>;
   alerts: JobAlerts;
   /** Absolute path of the shell that runs `<shell> -c <command>`; absent: the worker's WORKER_SHELL. */
   shell?: string;

@@ -6,6 +6,7 @@ import { JobSpec } from '../jobs/job.model';
 import { RunRequestsRepository } from '../jobs/run-requests.repository';
 import { retryRunId, RunTrigger } from '../logs/run.model';
 import { RunOutputPublisher } from '../run-stream/run-output.publisher';
+import { SecretEnv } from '../secrets/secret-env';
 import { retryDelayMs } from './backoff';
 import { runEnvironment } from './run-env';
 import { MetricsService } from '../metrics/metrics.service';
@@ -70,6 +71,7 @@ export class RunnerService {
     private readonly output: RunOutputPublisher,
     private readonly outcomes: RunOutcomesService,
     private readonly metrics: MetricsService,
+    private readonly secrets: SecretEnv,
   ) {
     metrics.onScrape(() => metrics.runningRuns.set(this.active.size));
   }
@@ -181,6 +183,7 @@ export class RunnerService {
     };
     void this.runLog.started(base);
     this.output.begin(runId);
+    const prepared = await this.secrets.prepare(job.name, job.env ?? {});
     const execution = this.startExecution({
       runId,
       command: job.command,
@@ -188,8 +191,10 @@ export class RunnerService {
       stdin: job.stdin,
       env: runEnvironment(
         { job: job.name, runId, tick: run.tick, attempt: run.attempt },
-        job.env ?? {},
+        'env' in prepared ? prepared.env : {},
       ),
+      mask: 'secrets' in prepared ? prepared.secrets : [],
+      cannotStart: 'error' in prepared ? prepared.error : undefined,
       timeoutMs: (job.timeoutSeconds ?? 0) * 1000,
       killGraceMs: this.config.KILL_GRACE_SECONDS * 1000,
       outputCapBytes: this.config.OUTPUT_CAP_BYTES,
@@ -263,8 +268,9 @@ export class RunnerService {
   }
 
   /** A driver that throws (bad spawn arguments, say) yields a failed run, never a stuck one. */
-  private startExecution(request: ExecutionRequest): Execution {
+  private startExecution(request: ExecutionRequest & { cannotStart?: string }): Execution {
     try {
+      if (request.cannotStart !== undefined) throw new Error(request.cannotStart);
       return this.executor.start(request);
     } catch (error) {
       const message = `could not start: ${(error as Error).message}`;

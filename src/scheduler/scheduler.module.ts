@@ -1,3 +1,4 @@
+import { SecretsModule } from '../secrets/secrets.module';
 import { Module } from '@nestjs/common';
 import { EXECUTOR } from '../executor/executor';
 import { SpawnerExecutor } from '../executor/spawner.executor';
@@ -20,7 +21,7 @@ import { WorkerRequestsRepository } from './worker-requests.repository';
 
 /** The worker role: session, job table, ownership, tick claims, executor and run log. */
 @Module({
-  imports: [LogsModule, RunOutputModule],
+  imports: [LogsModule, RunOutputModule, SecretsModule],
   providers: [
     WorkerRegistryRepository,
     WorkerSessionService,

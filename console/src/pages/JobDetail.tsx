@@ -300,6 +300,32 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
             </span>
           </dd>
         </div>
+        {Object.keys(detail.env ?? {}).length > 0 && (
+          <div class="wide">
+            <dt>Environment</dt>
+            <dd>
+              <ul class="env" aria-label="Environment">
+                {Object.entries(detail.env).map(([key, value]) => (
+                  <li key={key}>
+                    <code>{key}</code>{' '}
+                    {typeof value === 'string' ? (
+                      <code>{value}</code>
+                    ) : (
+                      <span>
+                        secret <code>{value.secretRef}</code>
+                        {detail.danglingSecrets?.includes(value.secretRef) && (
+                          <span class="badge status-failed" data-testid="dangling-secret">
+                            missing: its runs fail until it is set
+                          </span>
+                        )}
+                      </span>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </div>
+        )}
         <div>
           <dt>Policies</dt>
           <dd>

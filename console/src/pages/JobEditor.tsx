@@ -4,7 +4,7 @@ import { ApiError, api, type Job, type JobInput, type Role } from '../api';
 import { ManagedBanner } from '../components/ManagedBanner';
 import { ErrorBox, Loading, can } from '../components/ui';
 import { describeCron } from '../cron-describe';
-import { formatZoned, mapToText, parseMap } from '../format';
+import { envToText, formatZoned, mapToText, parseEnv, parseMap, type EnvValue } from '../format';
 import { navigate, paths } from '../router';
 
 /** The form's state: text for everything typed, so a half-typed number is not lost. */
@@ -69,7 +69,7 @@ function draftOf(job: Job): Draft {
     retriesFactor: String(job.retries.factor),
     labels: mapToText(job.target.labels, true),
     targetMode: job.target.mode,
-    env: mapToText(job.env, true),
+    env: envToText(job.env),
     alertOnFailure: job.alerts.onFailure,
     alertOnTimeout: job.alerts.onTimeout,
     webhookUrl: job.alerts.webhookUrl ?? '',
@@ -84,14 +84,14 @@ function number(text: string): number | string {
 
 function inputOf(draft: Draft, problems: Record<string, string>): JobInput {
   let labels: Record<string, string> = {};
-  let env: Record<string, string> = {};
+  let env: Record<string, EnvValue> = {};
   try {
     labels = parseMap(draft.labels);
   } catch (error) {
     problems['target.labels'] = (error as Error).message;
   }
   try {
-    env = parseMap(draft.env, false);
+    env = parseEnv(draft.env);
   } catch (error) {
     problems.env = (error as Error).message;
   }
@@ -513,7 +513,12 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
               />
             </Field>
           </div>
-          <Field id="env" label="Environment" error={error('env')} hint="One KEY=value per line.">
+          <Field
+            id="env"
+            label="Environment"
+            error={error('env')}
+            hint="One KEY=value per line; KEY=secretRef:NAME takes a secret of the namespace."
+          >
             <textarea
               {...a11y('env', 'env')}
               class="mono"

@@ -30,7 +30,8 @@ import { CurrentActor } from '../../auth/current-actor.decorator';
 import { RequireRole } from '../../auth/require-role.decorator';
 import { DomainError } from '../../jobs/domain-error';
 import { isoInZone, nextFireTimes } from '../../jobs/job-spec';
-import { StoredJob, isValidJobName } from '../../jobs/job.model';
+import { StoredJob, isSecretRef, isValidJobName } from '../../jobs/job.model';
+import { SecretsRepository } from '../../secrets/secrets.repository';
 import { JobsService, ManagedAccess } from '../../jobs/jobs.service';
 import { RunControlService } from '../../jobs/run-control.service';
 import { RunsRepository } from '../../logs/runs.repository';
@@ -91,6 +92,7 @@ export class JobsController {
     private readonly jobs: JobsService,
     private readonly control: RunControlService,
     private readonly runs: RunsRepository,
+    private readonly secrets: SecretsRepository,
   ) {}
 
   @Post()
@@ -179,7 +181,12 @@ export class JobsController {
     } catch {
       // A schedule that ended after the job was saved has no next fire time.
     }
-    return { ...withEtag(res, job), nextFireTimes: next, lastRun: await this.lastRun(name) };
+    return {
+      ...withEtag(res, job),
+      nextFireTimes: next,
+      lastRun: await this.lastRun(name),
+      danglingSecrets: await this.danglingSecrets(job),
+    };
   }
 
   @Put(':name')
@@ -338,6 +345,21 @@ export class JobsController {
           ? encodeCursor({ t: new Date(last.tick).getTime(), r: last.runId })
           : null,
     };
+  }
+
+  /** The secrets the job's env names that do not exist (its runs would fail). */
+  private async danglingSecrets(job: StoredJob): Promise<string[]> {
+    const { namespace } = splitJobId(job.name);
+    const refs = [
+      ...new Set(
+        Object.values(job.env ?? {})
+          .filter(isSecretRef)
+          .map((value) => value.secretRef),
+      ),
+    ];
+    const missing: string[] = [];
+    for (const ref of refs) if (!(await this.secrets.get(namespace, ref))) missing.push(ref);
+    return missing;
   }
 
   private async lastRun(name: string): Promise<ReturnType<typeof runSummary> | null> {

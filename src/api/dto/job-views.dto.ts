@@ -11,6 +11,13 @@ export class JobDetailView extends JobView {
 
   @ApiProperty({ type: RunSummaryView, nullable: true, description: 'The newest run, or null.' })
   lastRun!: RunSummaryView | null;
+
+  @ApiProperty({
+    type: [String],
+    description:
+      "Secrets the job's env refers to that do not exist in its namespace: its runs fail until they are set.",
+  })
+  danglingSecrets!: string[];
 }
 
 export class JobPageView {

@@ -15,6 +15,7 @@ import { MAX_COMMAND_BYTES, MAX_STDIN_BYTES, SHELL_PATH_PATTERN } from '../../jo
 import {
   CONCURRENCY_POLICIES,
   ConcurrencyPolicy,
+  EnvValue,
   MANAGED_BY_PATTERN,
   MISFIRE_POLICIES,
   MisfirePolicy,
@@ -23,6 +24,7 @@ import {
 } from '../../jobs/job.model';
 import {
   IsByteString,
+  IsEnvMap,
   IsIntIn,
   IsJobName,
   IsNumberIn,
@@ -186,12 +188,19 @@ export class JobFieldsDto {
 
   @ApiPropertyOptional({
     type: 'object',
-    additionalProperties: { type: 'string' },
-    example: { LANG: 'C.UTF-8' },
+    description:
+      'Variables of the command: a value, or `{"secretRef": "<name>"}` for a secret of the job\'s namespace, given to the command only (and masked in its output).',
+    additionalProperties: {
+      oneOf: [
+        { type: 'string' },
+        { type: 'object', properties: { secretRef: { type: 'string' } }, required: ['secretRef'] },
+      ],
+    },
+    example: { LANG: 'C.UTF-8', DB_PASSWORD: { secretRef: 'db-password' } },
   })
   @IsOptional()
-  @IsStringMap(ENV_KEY, 256, 32768)
-  env?: Record<string, string>;
+  @IsEnvMap(ENV_KEY, 256, 32768)
+  env?: Record<string, EnvValue>;
 
   @ApiPropertyOptional({ type: JobAlertsDto })
   @IsOptional()
@@ -305,10 +314,12 @@ export class JobView {
   @ApiProperty() catchupWindowSeconds!: number;
   @ApiProperty({ type: RetryPolicyView }) retries!: RetryPolicyView;
   @ApiProperty({ type: JobTargetView }) target!: JobTargetView;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) env!: Record<
-    string,
-    string
-  >;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Values, or `{"secretRef": "<name>"}` (never the secret\'s value).',
+  })
+  env!: Record<string, EnvValue>;
   @ApiProperty({ type: JobAlertsView }) alerts!: JobAlertsView;
   @ApiPropertyOptional({ description: "Absent: the worker's WORKER_SHELL." }) shell?: string;
   @ApiPropertyOptional({ description: 'Absent: /dev/null.' }) stdin?: string;

@@ -70,6 +70,40 @@ export function IsStringMap(
   });
 }
 
+/**
+ * A job's `env`: keys matching `keyPattern`, values strings of at most `maxValueLength` or
+ * `{"secretRef": "<secret name>"}`.
+ */
+export function IsEnvMap(
+  keyPattern: RegExp,
+  maxEntries: number,
+  maxValueLength: number,
+): PropertyDecorator {
+  const valid = (v: unknown): boolean =>
+    typeof v === 'string'
+      ? v.length <= maxValueLength
+      : typeof v === 'object' &&
+        v !== null &&
+        !Array.isArray(v) &&
+        Object.keys(v).length === 1 &&
+        typeof (v as { secretRef?: unknown }).secretRef === 'string' &&
+        isValidJobName((v as { secretRef: string }).secretRef);
+  return ValidateBy({
+    name: 'isEnvMap',
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+        const entries = Object.entries(value as Record<string, unknown>);
+        return (
+          entries.length <= maxEntries && entries.every(([k, v]) => keyPattern.test(k) && valid(v))
+        );
+      },
+      defaultMessage: () =>
+        `must be an object of at most ${maxEntries} variables with names matching ${keyPattern.source}, each a string (at most ${maxValueLength} characters) or {"secretRef": "<secret name>"}`,
+    },
+  });
+}
+
 /** An integer from `min` to `max`. */
 export function IsIntIn(min: number, max: number): PropertyDecorator {
   return ValidateBy({
