@@ -5,6 +5,8 @@ import { Logger } from 'nestjs-pino';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { etcdSecurity, natsSecurity, SecurityFileError } from './config/connection-security';
+import { SecretKeys } from './secrets/secret-keys.service';
 import { runsMaster } from './config/role';
 
 /** The HTTP port: the master's API port, or the worker's health/metrics port. */
@@ -48,8 +50,12 @@ async function bootstrap(): Promise<void> {
   let config: AppConfig;
   try {
     config = loadConfig();
+    // Files named by the settings (certificates, passwords, keys): one line when one is missing.
+    etcdSecurity(config);
+    natsSecurity(config);
+    new SecretKeys(config);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    if (!(error instanceof ConfigError) && !(error instanceof SecurityFileError)) throw error;
     process.stderr.write(`cronplane: ${error.message}\n`);
     process.exit(1);
   }

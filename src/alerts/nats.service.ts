@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import {
   AckPolicy,
   JetStreamClient,
@@ -11,6 +11,7 @@ import {
   nanos,
 } from 'nats';
 import { AppConfig } from '../config/app-config';
+import { natsSecurity } from '../config/connection-security';
 
 export const ALERT_STREAM = 'CRON_ALERTS';
 export const ALERT_SUBJECT_PREFIX = 'cron.alerts';
@@ -56,16 +57,23 @@ export class AlertNames {
  * this cluster's durable consumer, declared idempotently.
  */
 @Injectable()
-export class NatsService implements OnApplicationShutdown {
+export class NatsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(NatsService.name);
   private connection?: Promise<NatsConnection>;
   private declared?: Promise<void>;
   private closed = false;
+  /** Set when NATS refused this process's credentials or certificate: readiness is then 503. */
+  refused?: string;
 
   readonly names: AlertNames;
 
   constructor(private readonly config: AppConfig) {
     this.names = new AlertNames(config.ETCD_PREFIX);
+  }
+
+  /** Connects at start, so a refused credential or certificate is said at once. */
+  onApplicationBootstrap(): void {
+    if (this.enabled) this.connect().catch(() => undefined);
   }
 
   get enabled(): boolean {
@@ -75,6 +83,7 @@ export class NatsService implements OnApplicationShutdown {
   private connect(): Promise<NatsConnection> {
     this.connection ??= connect({
       servers: this.config.NATS_URL,
+      ...natsSecurity(this.config),
       name: `cronplane-${this.config.ROLE}-${this.config.WORKER_ID}`,
       reconnect: true,
       maxReconnectAttempts: -1,
@@ -89,6 +98,12 @@ export class NatsService implements OnApplicationShutdown {
         }
       })();
       return nc;
+    });
+    this.connection.catch((error: Error) => {
+      const refusal = describeNatsRefusal(error.message);
+      if (!refusal || this.refused) return;
+      this.refused = refusal;
+      this.logger.error({ msg: refusal, err: error.message });
     });
     return this.connection;
   }
@@ -140,9 +155,18 @@ export class NatsService implements OnApplicationShutdown {
     if (this.closed || !this.connection) return;
     this.closed = true;
     const nc = await Promise.race([
-      this.connection,
+      this.connection.catch(() => undefined),
       new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000)),
     ]);
     await nc?.drain().catch(() => undefined);
   }
+}
+
+/** What a failed connection says about the credentials, if it is their fault. */
+export function describeNatsRefusal(message: string): string | undefined {
+  if (/authorization violation|authentication|user|password|creds/i.test(message))
+    return 'NATS refuses this process: wrong user, password or creds (NATS_USER, NATS_PASSWORD_FILE, NATS_CREDS_FILE)';
+  if (/certificate|handshake|SSL|TLS|self.signed|unable to verify/i.test(message))
+    return 'NATS refuses this process: the TLS connection failed (NATS_CA_FILE, NATS_CERT_FILE, NATS_KEY_FILE)';
+  return undefined;
 }

@@ -70,6 +70,22 @@ export class AppConfig {
   )
   NATS_URL?: string[] = undefined;
 
+  // TLS and authentication to etcd and NATS: file paths (where Kubernetes mounts Secrets).
+  // A password may be given inline (ETCD_PASSWORD) or, better, in a file (ETCD_PASSWORD_FILE).
+  @IsOptional() @IsString() @MinLength(1) ETCD_CA_FILE?: string = undefined;
+  @IsOptional() @IsString() @MinLength(1) ETCD_CERT_FILE?: string = undefined;
+  @IsOptional() @IsString() @MinLength(1) ETCD_KEY_FILE?: string = undefined;
+  @IsOptional() @IsString() @MinLength(1) ETCD_USERNAME?: string = undefined;
+  @IsOptional() @IsString() @MinLength(1) ETCD_PASSWORD?: string = undefined;
+  @IsOptional() @IsString() @MinLength(1) ETCD_PASSWORD_FILE?: string = undefined;
+  @IsOptional() @IsString() @MinLength(1) NATS_CA_FILE?: string = undefined;
+  @IsOptional() @IsString() @MinLength(1) NATS_CERT_FILE?: string = undefined;
+  @IsOptional() @IsString() @MinLength(1) NATS_KEY_FILE?: string = undefined;
+  @IsOptional() @IsString() @MinLength(1) NATS_CREDS_FILE?: string = undefined;
+  @IsOptional() @IsString() @MinLength(1) NATS_USER?: string = undefined;
+  @IsOptional() @IsString() @MinLength(1) NATS_PASSWORD?: string = undefined;
+  @IsOptional() @IsString() @MinLength(1) NATS_PASSWORD_FILE?: string = undefined;
+
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, {
     message: 'must be 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit',
   })

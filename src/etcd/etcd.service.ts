@@ -1,6 +1,7 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Etcd3 } from 'etcd3';
 import { AppConfig } from '../config/app-config';
+import { etcdSecurity } from '../config/connection-security';
 import { EtcdKeys } from './etcd-keys';
 import { etcdFaultHandling } from './fault-handling';
 import { StateReader, etcdMultiGet } from './state-reader';
@@ -10,7 +11,8 @@ export const ETCD_CALL_DEADLINE_MS = 5000;
 
 /** The process's one etcd client, and the key space under the configured prefix. */
 @Injectable()
-export class EtcdService implements OnApplicationShutdown {
+export class EtcdService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(EtcdService.name);
   readonly client: Etcd3;
   readonly keys: EtcdKeys;
   /** Single-key reads batched into read-only transactions of up to ETCD_MAX_TXN_OPS gets. */
@@ -19,6 +21,7 @@ export class EtcdService implements OnApplicationShutdown {
   constructor(config: AppConfig) {
     this.client = new Etcd3({
       hosts: config.ETCD_ENDPOINTS,
+      ...etcdSecurity(config),
       dialTimeout: 3000,
       // Unary calls fail after 5 s instead of hanging while etcd is away; streams (watches,
       // keep-alives) have no deadline and are re-established by their owners.
@@ -37,7 +40,31 @@ export class EtcdService implements OnApplicationShutdown {
     await this.client.maintenance.status({ deadline: Date.now() + timeoutMs });
   }
 
+  /**
+   * One clear line at start when etcd refuses this process's credentials or certificate (the
+   * calls that fail later say the same at warn, less plainly); readiness stays 503 meanwhile.
+   */
+  onApplicationBootstrap(): void {
+    this.ping(3000).catch((error: Error) => {
+      const refusal = describeRefusal(error.message);
+      if (refusal) this.logger.error({ msg: refusal, err: error.message });
+    });
+  }
+
   onApplicationShutdown(): void {
     this.client.close();
   }
+}
+
+/** What a failed first call says about the credentials, if it is their fault. */
+export function describeRefusal(message: string): string | undefined {
+  if (
+    /authentication failed|invalid user ID or password|user name is empty|permission denied/i.test(
+      message,
+    )
+  )
+    return 'etcd refuses this process: wrong user or password (ETCD_USERNAME, ETCD_PASSWORD_FILE)';
+  if (/certificate|handshake|SSL|TLS|self.signed|unable to verify/i.test(message))
+    return 'etcd refuses this process: the TLS connection failed (ETCD_CA_FILE, ETCD_CERT_FILE, ETCD_KEY_FILE)';
+  return undefined;
 }

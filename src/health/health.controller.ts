@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { EtcdHealthIndicator } from './indicators/etcd.health';
 import { MongoHealthIndicator } from './indicators/mongo.health';
+import { NatsHealthIndicator } from './indicators/nats.health';
 
 /** No caching; no OpenAPI documentation, which would load @nestjs/swagger in workers too. */
 const PROBE = { noCache: true, swaggerDocumentation: false };
@@ -17,6 +18,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly etcd: EtcdHealthIndicator,
     private readonly mongo: MongoHealthIndicator,
+    private readonly nats: NatsHealthIndicator,
   ) {}
 
   @Get('healthz')
@@ -25,10 +27,17 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** 503 with the failing dependency named under `error` when etcd or MongoDB is down. */
+  /**
+   * 503 with the failing dependency named under `error` when etcd or MongoDB is down, or NATS
+   * refuses this process's credentials.
+   */
   @Get('readyz')
   @HealthCheck(PROBE)
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.etcd.check(), () => this.mongo.check()]);
+    return this.health.check([
+      () => this.etcd.check(),
+      () => this.mongo.check(),
+      () => this.nats.check(),
+    ]);
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { SecurityFileError } from '../config/connection-security';
 import { MasterKey, readMasterKey, SecretKeyError } from './secret-crypto';
 
 /**
@@ -21,7 +22,7 @@ export class SecretKeys {
       } catch (error) {
         const reason =
           error instanceof SecretKeyError ? error.message : (error as NodeJS.ErrnoException).code;
-        throw new Error(`${name}: cannot use ${path}: ${reason}`);
+        throw new SecurityFileError(`${name}: cannot use ${path}: ${reason}`);
       }
     };
     this.current = read('CRON_SECRETS_KEY_FILE', config.CRON_SECRETS_KEY_FILE);
