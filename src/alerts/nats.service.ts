@@ -73,7 +73,33 @@ export class NatsService implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Connects at start, so a refused credential or certificate is said at once. */
   onApplicationBootstrap(): void {
-    if (this.enabled) this.connect().catch(() => undefined);
+    if (this.enabled) void this.probe();
+  }
+
+  /**
+   * One connection attempt, not retried: the connection proper waits for NATS to come, and stays
+   * silent about a NATS that refuses it.
+   */
+  private async probe(): Promise<void> {
+    try {
+      const nc = await connect({
+        servers: this.config.NATS_URL,
+        ...natsSecurity(this.config),
+        waitOnFirstConnect: false,
+        reconnect: false,
+        timeout: 3000,
+      });
+      await nc.close();
+    } catch (error) {
+      this.refuse((error as Error).message);
+    }
+  }
+
+  private refuse(message: string): void {
+    const refusal = describeNatsRefusal(message);
+    if (!refusal || this.refused) return;
+    this.refused = refusal;
+    this.logger.error({ msg: refusal, err: message });
   }
 
   get enabled(): boolean {
@@ -99,12 +125,7 @@ export class NatsService implements OnApplicationBootstrap, OnApplicationShutdow
       })();
       return nc;
     });
-    this.connection.catch((error: Error) => {
-      const refusal = describeNatsRefusal(error.message);
-      if (!refusal || this.refused) return;
-      this.refused = refusal;
-      this.logger.error({ msg: refusal, err: error.message });
-    });
+    this.connection.catch((error: Error) => this.refuse(error.message));
     return this.connection;
   }
 

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Etcd3 } from 'etcd3';
 import { AppConfig } from '../config/app-config';
 import { etcdSecurity } from '../config/connection-security';
+import { tlsRefusal } from '../config/tls-probe';
 import { EtcdKeys } from './etcd-keys';
 import { etcdFaultHandling } from './fault-handling';
 import { StateReader, etcdMultiGet } from './state-reader';
@@ -18,10 +19,22 @@ export class EtcdService implements OnApplicationBootstrap, OnApplicationShutdow
   /** Single-key reads batched into read-only transactions of up to ETCD_MAX_TXN_OPS gets. */
   readonly batchedReads: StateReader;
 
+  private readonly endpoint: string;
+  private readonly tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+
   constructor(config: AppConfig) {
+    const security = etcdSecurity(config);
+    this.endpoint = config.ETCD_ENDPOINTS[0];
+    const credentials = security.credentials;
+    if (credentials)
+      this.tls = {
+        ca: credentials.rootCertificate.length > 0 ? credentials.rootCertificate : undefined,
+        cert: credentials.certChain,
+        key: credentials.privateKey,
+      };
     this.client = new Etcd3({
       hosts: config.ETCD_ENDPOINTS,
-      ...etcdSecurity(config),
+      ...security,
       dialTimeout: 3000,
       // Unary calls fail after 5 s instead of hanging while etcd is away; streams (watches,
       // keep-alives) have no deadline and are re-established by their owners.
@@ -45,9 +58,15 @@ export class EtcdService implements OnApplicationBootstrap, OnApplicationShutdow
    * calls that fail later say the same at warn, less plainly); readiness stays 503 meanwhile.
    */
   onApplicationBootstrap(): void {
-    this.ping(3000).catch((error: Error) => {
-      const refusal = describeRefusal(error.message);
-      if (refusal) this.logger.error({ msg: refusal, err: error.message });
+    this.ping(3000).catch(async (error: Error) => {
+      let refusal = describeRefusal(error.message);
+      let reason = error.message;
+      const tls = this.tls;
+      if (!refusal && tls) {
+        const refused = await tlsRefusal(this.endpoint, tls);
+        if (refused) [refusal, reason] = [describeRefusal('TLS'), refused];
+      }
+      if (refusal) this.logger.error({ msg: refusal, err: reason });
     });
   }
 
