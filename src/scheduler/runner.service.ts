@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { LockService } from '../etcd/lock.service';
@@ -12,6 +13,8 @@ import { MetricsService } from '../metrics/metrics.service';
 import { RunLogService } from './run-log/run-log.service';
 import { RunOutcomesService } from './run-outcomes.service';
 import { RunRecord } from './run-log/run-record';
+import { DEFAULT_NAMESPACE } from '../namespaces/namespace';
+import { RUN_AS_POLICIES, runAsDecision, RunAsPolicies } from './run-as-policy';
 
 /** A run this worker claimed (a tick or a trigger) and must now execute. */
 export interface ClaimedRun {
@@ -37,6 +40,16 @@ interface ActiveRun {
   /** Stopped before its process started because the session was lost: handed back, not killed. */
   handBack?: boolean;
 }
+
+/** The worker process's effective user, which a non-root worker's commands always run as. */
+const WORKER_USER = ((): { uid: number; name: string } => {
+  const uid = process.geteuid?.() ?? -1;
+  try {
+    return { uid, name: userInfo().username };
+  } catch {
+    return { uid, name: String(uid) }; // no passwd entry for this uid
+  }
+})();
 
 /**
  * `onTime`: a tick due now, a manual run or a retry; `late`: a catch-up tick, or one this worker
@@ -70,6 +83,7 @@ export class RunnerService {
     private readonly output: RunOutputPublisher,
     private readonly outcomes: RunOutcomesService,
     private readonly metrics: MetricsService,
+    @Inject(RUN_AS_POLICIES) private readonly runAsPolicies: RunAsPolicies,
   ) {
     metrics.onScrape(() => metrics.runningRuns.set(this.active.size));
   }
@@ -181,14 +195,22 @@ export class RunnerService {
     };
     void this.runLog.started(base);
     this.output.begin(runId);
+    const runAs = this.runAs(job);
+    if (runAs.refused !== undefined) {
+      this.output.write(runId, Buffer.from(`cronplane: ${runAs.refused}\n`));
+    }
     const execution = this.startExecution({
       runId,
       command: job.command,
       shell: job.shell,
       stdin: job.stdin,
+      runAs: runAs.identity,
+      refused: runAs.refused,
       env: runEnvironment(
         { job: job.name, runId, tick: run.tick, attempt: run.attempt },
         job.env ?? {},
+        undefined, // the worker's own environment
+        runAs.identity !== undefined,
       ),
       timeoutMs: (job.timeoutSeconds ?? 0) * 1000,
       killGraceMs: this.config.KILL_GRACE_SECONDS * 1000,
@@ -262,17 +284,41 @@ export class RunnerService {
     await recorded;
   }
 
-  /** A driver that throws (bad spawn arguments, say) yields a failed run, never a stuck one. */
-  private startExecution(request: ExecutionRequest): Execution {
+  /**
+   * Whom the job's command may run as on this worker (see runAsDecision): its identity for the
+   * executor, `refused` with the reason, or neither for a job without runAs. Jobs have no
+   * namespace yet: the default namespace's policy applies.
+   */
+  private runAs(job: JobSpec): { identity?: ExecutionRequest['runAs']; refused?: string } {
+    if (job.runAs === undefined) return {};
+    const namespace = DEFAULT_NAMESPACE;
+    const decision = runAsDecision({
+      runAs: job.runAs,
+      namespace,
+      workerUid: WORKER_USER.uid,
+      workerUser: WORKER_USER.name,
+      policy: this.runAsPolicies.policyFor(namespace),
+    });
+    if (!decision.allow) return { refused: decision.reason };
+    return { identity: { identity: job.runAs, allowRoot: decision.allowRoot } };
+  }
+
+  /**
+   * A driver that throws (bad spawn arguments, say) yields a failed run, never a stuck one; so
+   * does a run the run-as policy refused (`refused`), which never reaches the driver.
+   */
+  private startExecution(request: ExecutionRequest & { refused?: string }): Execution {
+    const { refused, ...toStart } = request;
+    const failed = (message: string): Execution => ({
+      started: Promise.resolve(undefined),
+      done: Promise.resolve({ status: 'failed', error: message, output: '', truncated: false }),
+      stop: () => undefined,
+    });
+    if (refused !== undefined) return failed(refused);
     try {
-      return this.executor.start(request);
+      return this.executor.start(toStart);
     } catch (error) {
-      const message = `could not start: ${(error as Error).message}`;
-      return {
-        started: Promise.resolve(undefined),
-        done: Promise.resolve({ status: 'failed', error: message, output: '', truncated: false }),
-        stop: () => undefined,
-      };
+      return failed(`could not start: ${(error as Error).message}`);
     }
   }
 

@@ -12,6 +12,8 @@ import { ClaimAudit } from './claim-audit';
 import { ClaimSettler } from './claim-settler';
 import { ReplaceRunning } from './replace-running';
 import { RunOutcomesService } from './run-outcomes.service';
+import { ConfigRunAsPolicies } from './config-run-as-policies';
+import { RUN_AS_POLICIES } from './run-as-policy';
 import { RunnerService } from './runner.service';
 import { SchedulerService } from './scheduler.service';
 import { TickClaimer } from './tick-claimer';
@@ -30,6 +32,7 @@ import { WorkerRequestsRepository } from './worker-requests.repository';
     RunLogService,
     { provide: EXECUTOR, useClass: SpawnerExecutor },
     RunOutcomesService,
+    { provide: RUN_AS_POLICIES, useClass: ConfigRunAsPolicies },
     RunnerService,
     ReplaceRunning,
     ClaimSettler,
