@@ -26,7 +26,6 @@ const nobody = (() => {
 })();
 const describeAsRoot = isRoot && nobody ? describe : describe.skip;
 if (!isRoot) {
-  // eslint-disable-next-line no-console
   console.warn('spawner-run-as.spec: skipped, the test process is not root (CI runs as root)');
 }
 
