@@ -17,14 +17,29 @@
  * command that does not read would stall this loop, or need per-run write state), the command
  * reads exactly the content and then end of file, and the seals stop it from changing it.
  *
+ * Runs as another user (start as): the identity is resolved here, on the worker's machine, with
+ * getpwnam_r/getpwuid_r, getgrnam_r and getgrouplist; a named group must be one of the user's
+ * (its passwd group or a supplementary one). The command gets HOME, USER and LOGNAME from the
+ * passwd entry unless the start's environment sets them, and starts in the user's home (else /).
+ * Running as root, this process forks (posix_spawn cannot change credentials) and the child sets
+ * the supplementary groups, the gid and the uid before exec, using async-signal-safe calls only;
+ * a failure there comes back over a close-on-exec pipe as a `failed` event. Not root, it can run
+ * commands only as its own uid and gid, and does so with posix_spawn; any other identity fails.
+ *
  * Protocol, both directions on stdin/stdout: frames of a little-endian u32 length, then that many
  * bytes: a kind byte and its fields (u32 and i32 little-endian, f64 as its IEEE bits).
  *   worker -> here: 1 start   u32 id, f64 notBefore (epoch ms, 0: now), u32 argc, u32 envc,
  *                             NUL-terminated strings: file, argc args, envc "NAME=value",
  *                             then optionally u32 n and n bytes: the command's standard input
  *                             (without them it reads /dev/null)
+ *                   4 start as  u32 id, f64 notBefore, u32 argc, u32 envc, u32 flags, then the
+ *                             strings of a start preceded by one more, the identity "user" or
+ *                             "user:group" (names, or numeric ids), then the optional stdin as
+ *                             in a start. flags bit 0: uid 0 may be used, and a group of gid 0.
  *                   2 release u32 id (the worker stopped waiting for the pipes: close them)
  *                   3 cancel  u32 id (drop the start if it has not happened yet)
+ *   (Kind 4 was added after 1-3, whose layout did not change: a start without an identity is
+ *   still kind 1, spawned by posix_spawn as before.)
  *   here -> worker: 1 spawned u32 id, u32 pid, f64 at (epoch ms when the command had started)
  *                   2 failed  u32 id, message bytes
  *                   3 cancelled u32 id
@@ -35,6 +50,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -50,7 +68,9 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { CMD_START = 1, CMD_RELEASE = 2, CMD_CANCEL = 3 };
+enum { CMD_START = 1, CMD_RELEASE = 2, CMD_CANCEL = 3, CMD_START_AS = 4 };
+/* start as flags: uid 0 (and an explicitly named group of gid 0) may be used. */
+#define START_AS_ROOT 1u
 enum { EV_SPAWNED = 1, EV_FAILED = 2, EV_CANCELLED = 3, EV_OUTPUT = 4, EV_EXIT = 5, EV_CLOSED = 6 };
 
 /* A frame larger than this is a broken worker, not a command. */
@@ -76,6 +96,7 @@ struct run {
 };
 
 struct pending {
+  int kind; /* CMD_START or CMD_START_AS */
   uint32_t id;
   double not_before;
   char *frame; /* the start command, parsed when due */
@@ -309,21 +330,361 @@ fail:;
   return -1;
 }
 
-/* Spawns a start frame's command (payload after the kind byte) as a new session's leader. */
-static void start(const unsigned char *p, uint32_t length) {
-  uint32_t id = get_u32(p);
+static void failed_because(uint32_t id, const char *message) {
+  emit_bytes(EV_FAILED, id, message, strlen(message));
+}
+
+/* ---- identities (start as) ---- */
+
+/* Whom a start as runs as, resolved on this machine before the command starts. */
+struct identity {
+  uid_t uid;
+  gid_t gid;
+  gid_t *groups; /* supplementary groups: the user's, from getgrouplist */
+  int ngroups;
+  char *home;
+  char *env[3]; /* "HOME=...", "USER=...", "LOGNAME=..." */
+  int change; /* this process is root: the child sets groups, gid and uid before exec */
+};
+
+static void forget_identity(struct identity *who) {
+  free(who->groups);
+  free(who->home);
+  for (int i = 0; i < 3; i++) free(who->env[i]);
+}
+
+/* A whole decimal id in [0, 2^32 - 2] (2^32 - 1 is (uid_t)-1, "no change" to setresuid). */
+static int numeric_id(const char *s, unsigned long *value) {
+  if (*s == 0 || strspn(s, "0123456789") != strlen(s) || strlen(s) > 10) return 0;
+  *value = strtoul(s, NULL, 10);
+  return *value <= 0xfffffffeUL;
+}
+
+static char *copy_of(const char *s) {
+  char *copy = strdup(s);
+  if (!copy) die("out of memory");
+  return copy;
+}
+
+static char *variable(const char *name, const char *value) {
+  size_t n = strlen(name) + 1 + strlen(value) + 1;
+  char *s = malloc(n);
+  if (!s) die("out of memory");
+  snprintf(s, n, "%s=%s", name, value);
+  return s;
+}
+
+/* Buffer size for the *_r lookups; they say ERANGE when it is too small. */
+static size_t lookup_size(int name) {
+  long size = sysconf(name);
+  return size > 0 && size < (1 << 20) ? (size_t)size : 16384;
+}
+
+/* The passwd entry of `user` (a name or a numeric uid) into `who`; 0, else -1 and `message`. */
+static int find_user(const char *user, struct identity *who, char **name, char *message,
+                     size_t size) {
+  unsigned long uid;
+  int numeric = numeric_id(user, &uid);
+  struct passwd entry, *found = NULL;
+  size_t length = lookup_size(_SC_GETPW_R_SIZE_MAX);
+  char *buffer = NULL;
+  int rc;
+  for (;;) {
+    buffer = malloc(length);
+    if (!buffer) die("out of memory");
+    rc = numeric ? getpwuid_r((uid_t)uid, &entry, buffer, length, &found)
+                 : getpwnam_r(user, &entry, buffer, length, &found);
+    if (rc != ERANGE || length >= (1u << 24)) break;
+    free(buffer);
+    length *= 2;
+  }
+  if (rc != 0 || !found) {
+    if (rc != 0)
+      snprintf(message, size, "user %s: passwd lookup failed: %s", user, strerror(rc));
+    else
+      snprintf(message, size, "unknown user %s (no passwd entry on this worker)", user);
+    free(buffer);
+    return -1;
+  }
+  who->uid = entry.pw_uid;
+  who->gid = entry.pw_gid;
+  who->home = copy_of(entry.pw_dir && *entry.pw_dir ? entry.pw_dir : "/");
+  *name = copy_of(entry.pw_name);
+  free(buffer);
+  return 0;
+}
+
+/* The gid of `group` (a name or a numeric gid); 0, else -1 and `message`. */
+static int find_group(const char *group, gid_t *gid, char *message, size_t size) {
+  unsigned long number;
+  if (numeric_id(group, &number)) {
+    *gid = (gid_t)number;
+    return 0;
+  }
+  struct group entry, *found = NULL;
+  size_t length = lookup_size(_SC_GETGR_R_SIZE_MAX);
+  char *buffer = NULL;
+  int rc;
+  for (;;) {
+    buffer = malloc(length);
+    if (!buffer) die("out of memory");
+    rc = getgrnam_r(group, &entry, buffer, length, &found);
+    if (rc != ERANGE || length >= (1u << 24)) break;
+    free(buffer);
+    length *= 2;
+  }
+  if (rc != 0 || !found) {
+    if (rc != 0)
+      snprintf(message, size, "group %s: group lookup failed: %s", group, strerror(rc));
+    else
+      snprintf(message, size, "unknown group %s (no group entry on this worker)", group);
+    free(buffer);
+    return -1;
+  }
+  *gid = entry.gr_gid;
+  free(buffer);
+  return 0;
+}
+
+/* The groups of `name` (whose passwd group is `gid`) into `who`; 0, else -1 and `message`. */
+static int find_groups(const char *name, gid_t gid, struct identity *who, char *message,
+                       size_t size) {
+  long most = sysconf(_SC_NGROUPS_MAX);
+  int want = 32;
+  for (;;) {
+    gid_t *groups = realloc(who->groups, (size_t)want * sizeof *groups);
+    if (!groups) die("out of memory");
+    who->groups = groups;
+    int n = want;
+    if (getgrouplist(name, gid, who->groups, &n) >= 0) {
+      who->ngroups = n;
+      break;
+    }
+    want = n > want ? n : want * 2;
+    if (want > (most > 0 ? most * 2 : 1 << 17)) {
+      snprintf(message, size, "user %s is in more groups than this system allows", name);
+      return -1;
+    }
+  }
+  if (most > 0 && who->ngroups > most) {
+    snprintf(message, size, "user %s is in %d groups, more than this system allows (%ld)", name,
+             who->ngroups, most);
+    return -1;
+  }
+  return 0;
+}
+
+/* Resolves `spec` ("user" or "user:group") into `who`; 0, else -1 with the reason in `message`. */
+static int resolve_identity(const char *spec, uint32_t flags, struct identity *who, char *message,
+                            size_t size) {
+  char user[256];
+  const char *colon = strchr(spec, ':');
+  size_t user_length = colon ? (size_t)(colon - spec) : strlen(spec);
+  const char *group = colon ? colon + 1 : NULL;
+  if (user_length == 0 || user_length >= sizeof user || (group && (*group == 0 ||
+                                                                    strchr(group, ':')))) {
+    snprintf(message, size, "malformed identity \"%.64s\": expected user or user:group", spec);
+    return -1;
+  }
+  memcpy(user, spec, user_length);
+  user[user_length] = 0;
+  char *name = NULL;
+  if (find_user(user, who, &name, message, size) < 0) return -1;
+  int result = -1;
+  gid_t primary = who->gid;
+  if (find_groups(name, primary, who, message, size) < 0) goto done;
+  if (group) {
+    gid_t gid;
+    if (find_group(group, &gid, message, size) < 0) goto done;
+    int member = 0;
+    for (int i = 0; i < who->ngroups && !member; i++) member = who->groups[i] == gid;
+    if (!member) {
+      snprintf(message, size, "user %s is not a member of group %s", name, group);
+      goto done;
+    }
+    if (gid == 0 && !(flags & START_AS_ROOT)) {
+      snprintf(message, size, "group %s is gid 0 (root), which this run may not use", group);
+      goto done;
+    }
+    who->gid = gid;
+  }
+  if (who->uid == 0 && !(flags & START_AS_ROOT)) {
+    snprintf(message, size, "user %s is uid 0 (root), which this run may not use", user);
+    goto done;
+  }
+  who->change = geteuid() == 0;
+  if (!who->change && (who->uid != geteuid() || who->gid != getegid())) {
+    snprintf(message, size,
+             "this worker is not root (uid %u, gid %u): it runs commands only as itself, not as "
+             "uid %u gid %u",
+             (unsigned)geteuid(), (unsigned)getegid(), (unsigned)who->uid, (unsigned)who->gid);
+    goto done;
+  }
+  who->env[0] = variable("HOME", who->home);
+  who->env[1] = variable("USER", name);
+  who->env[2] = variable("LOGNAME", name);
+  result = 0;
+done:
+  free(name);
+  return result;
+}
+
+/* The request's environment plus the identity's HOME, USER, LOGNAME where it sets none. */
+static char **environment_for(char *const envp[], uint32_t envc, const struct identity *who) {
+  char **env = calloc((size_t)envc + 4, sizeof *env);
+  if (!env) die("out of memory");
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < envc; i++) env[n++] = envp[i];
+  for (int v = 0; v < 3; v++) {
+    size_t name = (size_t)(strchr(who->env[v], '=') - who->env[v]) + 1;
+    int given = 0;
+    for (uint32_t i = 0; i < envc && !given; i++) given = strncmp(envp[i], who->env[v], name) == 0;
+    if (!given) env[n++] = who->env[v];
+  }
+  return env;
+}
+
+/* What failed in a forked child, sent back over its close-on-exec pipe before it exits. */
+struct child_failure {
+  int step;
+  int error;
+};
+
+static const char *const CHILD_STEPS[] = {"setsid", "stdin", "dup2", "setgroups",
+                                          "setgid", "setuid", "exec"};
+
+/* In the forked child: async-signal-safe calls only, then exec; never returns. */
+static void become(int report, const char *path, char *const argv[], char *const envp[], int in,
+                   int out, int err, const struct identity *who) {
+  struct child_failure failure = {0, 0};
+  if (setsid() < 0) goto fail;
+  /* Default handling for every signal this process ignores (as POSIX_SPAWN_SETSIGDEF does);
+   * glibc refuses its own internal ones, which stay as they are. */
+  for (int s = 1; s < NSIG; s++) {
+    if (s == SIGKILL || s == SIGSTOP) continue;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = SIG_DFL;
+    sigaction(s, &action, NULL);
+  }
+  failure.step = 1;
+  if (in < 0 && (in = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) goto fail;
+  failure.step = 2;
+  if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) goto fail;
+  failure.step = 3;
+  if (setgroups((size_t)who->ngroups, who->groups) < 0) goto fail;
+  failure.step = 4;
+  if (setgid(who->gid) < 0) goto fail;
+  failure.step = 5;
+  if (setuid(who->uid) < 0) goto fail;
+  /* The home may be missing (system users) or closed to the user: then the root directory. */
+  if (chdir(who->home) < 0 && chdir("/") < 0) {
+    /* Not even / (cannot happen short of a broken mount namespace): stay where it is. */
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  failure.step = 6;
+  execve(path, argv, envp);
+fail:
+  failure.error = errno;
+  ssize_t ignored = write(report, &failure, sizeof failure);
+  (void)ignored;
+  _exit(127);
+}
+
+/* Forks a child that takes `who`'s credentials and execs; 0 and `pid`, else an errno and `step`. */
+static int spawn_as(pid_t *pid, const char *path, char *const argv[], char *const envp[], int in,
+                    int out, int err, const struct identity *who, const char **step) {
+  int report[2];
+  *step = "pipe";
+  if (pipe2(report, O_CLOEXEC) < 0) return errno;
+  *step = "fork";
+  pid_t child = fork();
+  if (child < 0) {
+    int error = errno;
+    close(report[0]);
+    close(report[1]);
+    return error;
+  }
+  if (child == 0) become(report[1], path, argv, envp, in, out, err, who);
+  close(report[1]);
+  /* End of file: the exec happened (the pipe closed with it); else the child says what failed. */
+  struct child_failure failure;
+  size_t got = 0;
+  while (got < sizeof failure) {
+    ssize_t n = read(report[0], (char *)&failure + got, sizeof failure - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += (size_t)n;
+  }
+  close(report[0]);
+  if (got == 0) {
+    *pid = child;
+    return 0;
+  }
+  while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {
+  }
+  if (got < sizeof failure) {
+    *step = "child";
+    return EIO;
+  }
+  int last = (int)(sizeof CHILD_STEPS / sizeof *CHILD_STEPS) - 1;
+  *step = CHILD_STEPS[failure.step >= 0 && failure.step <= last ? failure.step : last];
+  return failure.error ? failure.error : EIO;
+}
+
+/* posix_spawn of the command as a new session's leader, with default signals and no mask. */
+static int spawn_plain(pid_t *pid, const char *path, char *const argv[], char *const envp[],
+                       int in, int out, int err, const char *cwd) {
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  sigset_t all, none;
+  sigfillset(&all);
+  sigemptyset(&none);
+  posix_spawn_file_actions_init(&actions);
+  if (in >= 0)
+    posix_spawn_file_actions_adddup2(&actions, in, 0);
+  else
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out, 1);
+  posix_spawn_file_actions_adddup2(&actions, err, 2);
+  if (cwd) posix_spawn_file_actions_addchdir_np(&actions, cwd);
+  posix_spawnattr_init(&attr);
+  /* Its own session and process group (the worker signals the group); default signal
+   * handling and an empty mask, whatever this process ignores or blocks. (glibc's own two
+   * internal signals, 32 and 33, stay ignored: posix_spawn's child needs them so.) */
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF |
+                                       POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  int error = posix_spawn(pid, path, &actions, &attr, argv, envp);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  return error;
+}
+
+/*
+ * Spawns a start (or start as) frame's command (payload after the kind byte) as a new session's
+ * leader.
+ */
+static void start(int kind, const unsigned char *p, uint32_t length) {
+  uint32_t id = length >= 4 ? get_u32(p) : 0;
   /* A start always gets an answer: the worker counts starts waiting for one. */
-  if (length < 20 || get_u32(p + 12) > length || get_u32(p + 16) > length) {
+  uint32_t head = kind == CMD_START_AS ? 24 : 20;
+  if (length < head || get_u32(p + 12) > length || get_u32(p + 16) > length) {
     failed(id, "(malformed start)", EINVAL);
     return;
   }
   uint32_t argc = get_u32(p + 12), envc = get_u32(p + 16);
+  uint32_t flags = kind == CMD_START_AS ? get_u32(p + 20) : 0;
+  uint32_t extra = kind == CMD_START_AS ? 1 : 0; /* the identity string */
   char **argv = calloc((size_t)argc + 2, sizeof *argv);
   char **envp = calloc((size_t)envc + 1, sizeof *envp);
   if (!argv || !envp) die("out of memory");
-  const char *s = (const char *)p + 20, *end = (const char *)p + length;
-  const char *file = NULL;
-  for (uint32_t i = 0; i < 1 + argc + envc; i++) {
+  const char *s = (const char *)p + head, *end = (const char *)p + length;
+  const char *file = NULL, *spec = NULL;
+  for (uint32_t i = 0; i < extra + 1 + argc + envc; i++) {
     const char *nul = memchr(s, 0, (size_t)(end - s));
     if (!nul) {
       failed(id, "(malformed start)", EINVAL);
@@ -331,12 +692,15 @@ static void start(const unsigned char *p, uint32_t length) {
       free(envp);
       return;
     }
-    if (i == 0)
+    uint32_t at = i - extra;
+    if (i < extra)
+      spec = s;
+    else if (at == 0)
       file = s;
-    else if (i <= argc)
-      argv[i] = (char *)s;
+    else if (at <= argc)
+      argv[at] = (char *)s;
     else
-      envp[i - 1 - argc] = (char *)s;
+      envp[at - 1 - argc] = (char *)s;
     s = nul + 1;
   }
   argv[0] = (char *)file;
@@ -349,54 +713,62 @@ static void start(const unsigned char *p, uint32_t length) {
     return;
   }
 
+  struct identity who;
+  memset(&who, 0, sizeof who);
+  char **env = envp;
+  if (spec) {
+    char reason[600], message[700];
+    if (resolve_identity(spec, flags, &who, reason, sizeof reason) < 0) {
+      snprintf(message, sizeof message, "runAs %.80s: %s", spec, reason);
+      failed_because(id, message);
+      forget_identity(&who);
+      free(argv);
+      free(envp);
+      return;
+    }
+    env = environment_for(envp, envc, &who);
+  }
+
   int out[2] = {-1, -1}, err[2] = {-1, -1}, in = -1;
   int error = 0;
+  const char *step = NULL;
   pid_t pid = 0;
   if (rest != 0 && (in = input_file(s + 4, (uint32_t)(rest - 4))) < 0) {
     error = errno;
   } else if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
     error = errno;
   } else {
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attr;
-    sigset_t all, none;
-    sigfillset(&all);
-    sigemptyset(&none);
-    posix_spawn_file_actions_init(&actions);
-    if (in >= 0)
-      posix_spawn_file_actions_adddup2(&actions, in, 0);
-    else
-      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-    posix_spawnattr_init(&attr);
-    /* Its own session and process group (the worker signals the group); default signal
-     * handling and an empty mask, whatever this process ignores or blocks. (glibc's own two
-     * internal signals, 32 and 33, stay ignored: posix_spawn's child needs them so.) */
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF |
-                                         POSIX_SPAWN_SETSIGMASK);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setsigmask(&attr, &none);
     char found[4096];
-    error = posix_spawn(&pid, resolve(file, envp, found, sizeof found), &actions, &attr, argv,
-                        envp);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
+    const char *path = resolve(file, env, found, sizeof found);
+    if (who.change)
+      error = spawn_as(&pid, path, argv, env, in, out[1], err[1], &who, &step);
+    else
+      /* Not root, as itself: the home when it can enter it, else /. */
+      error = spawn_plain(&pid, path, argv, env, in, out[1], err[1],
+                          !spec ? NULL : access(who.home, X_OK) == 0 ? who.home : "/");
   }
   double at = now_ms();
   if (in >= 0) close(in);
   if (out[1] >= 0) close(out[1]);
   if (err[1] >= 0) close(err[1]);
+  if (env != envp) free(env);
+  forget_identity(&who);
+  free(argv);
+  free(envp);
   if (error) {
     if (out[0] >= 0) close(out[0]);
     if (err[0] >= 0) close(err[0]);
-    failed(id, file, error);
-    free(argv);
-    free(envp);
+    if (step && strcmp(step, "exec") != 0) {
+      char message[700];
+      const char *name = strerrorname_np(error);
+      snprintf(message, sizeof message, "runAs %.80s: %s %s", spec, step,
+               name ? name : strerror(error));
+      failed_because(id, message);
+    } else {
+      failed(id, file, error);
+    }
     return;
   }
-  free(argv);
-  free(envp);
 
   struct run *r = calloc(1, sizeof *r);
   if (!r) die("out of memory");
@@ -431,7 +803,7 @@ static void start_due(void) {
   for (size_t i = 0; i < timed_len; i++) {
     struct pending t = timed[i];
     if (t.not_before <= now) {
-      start((const unsigned char *)t.frame, t.length);
+      start(t.kind, (const unsigned char *)t.frame, t.length);
       free(t.frame);
     } else {
       timed[kept++] = t;
@@ -479,17 +851,18 @@ static void command(const unsigned char *frame, uint32_t length) {
   const unsigned char *p = frame + 1;
   uint32_t id = get_u32(p);
   switch (frame[0]) {
-  case CMD_START: {
+  case CMD_START:
+  case CMD_START_AS: {
     double not_before = length >= 13 ? get_f64(p + 4) : 0;
     if (not_before <= now_ms()) {
-      start(p, length - 1);
+      start(frame[0], p, length - 1);
       return;
     }
     char *copy = malloc(length - 1);
     if (!copy) die("out of memory");
     memcpy(copy, p, length - 1);
     timed = grow(timed, &timed_cap, timed_len + 1, sizeof *timed);
-    timed[timed_len++] = (struct pending){id, not_before, copy, length - 1};
+    timed[timed_len++] = (struct pending){frame[0], id, not_before, copy, length - 1};
     return;
   }
   case CMD_RELEASE:

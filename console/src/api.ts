@@ -34,6 +34,8 @@ export interface Job {
   alerts: { onFailure: boolean; onTimeout: boolean; webhookUrl?: string };
   /** The job's own labels (metadata). */
   labels?: Record<string, string>;
+  /** `user` or `user:group` the command runs as; absent: the worker's user. */
+  runAs?: string;
   /** Who manages the job's definition (e.g. git:<repo>); the console shows it read-only. */
   managedBy?: string;
   createdAt: string;

@@ -12,6 +12,8 @@ export interface JobItem {
   target?: { labels?: Record<string, string>; mode?: string };
   /** The job's own labels (metadata). */
   labels?: Record<string, string>;
+  /** `user` or `user:group` the command runs as; absent: the worker's user. */
+  runAs?: string;
   /** Set when files manage the job (`cronplane apply`). */
   managedBy?: string;
   revision?: number;

@@ -124,6 +124,13 @@ export class AppConfig {
   @IntegerIn(1, 100000, 'an integer')
   WORKER_MAX_CONCURRENT = 256;
 
+  /** Users the default namespace's jobs may name in `runAs` (`root` among them allows root). */
+  @Matches(/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/, {
+    each: true,
+    message: 'must be a comma-separated list of user names or numeric uids',
+  })
+  DEFAULT_NAMESPACE_RUN_AS_USERS: string[] = [];
+
   @IsString()
   @MinLength(1)
   WORKER_SHELL = '/bin/sh';

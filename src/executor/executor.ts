@@ -8,6 +8,11 @@ export interface ExecutionRequest {
   shell?: string;
   /** The command's standard input (it reads this, then end of file); absent: /dev/null. */
   stdin?: string;
+  /**
+   * Whom the command runs as (`user` or `user:group`, resolved where it starts; `allowRoot`: it may
+   * be uid 0), allowed already by the run-as policy; absent: the worker's user.
+   */
+  runAs?: { identity: string; allowRoot: boolean };
   env: Record<string, string>;
   /** 0 = no timeout. */
   timeoutMs: number;

@@ -110,6 +110,48 @@ describe('encodeCommands', () => {
     expect([...empty.subarray(4 + 21 + 3)]).toEqual([0, 0, 0, 0]);
   });
 
+  it('writes a start with runAs as kind 4: flags after the counts, the identity first', () => {
+    const bytes = encodeCommands([
+      {
+        kind: 'start',
+        id: 6,
+        file: 'sh',
+        args: ['-c', 'id'],
+        env: { A: '1' },
+        notBefore: 1_790_000_000_500,
+        runAs: { identity: 'backup:disk', allowRoot: false },
+        stdin: 'x',
+      },
+      {
+        kind: 'start',
+        id: 7,
+        file: 'sh',
+        args: [],
+        env: {},
+        runAs: { identity: '0', allowRoot: true },
+      },
+    ]);
+    const frame = bytes.subarray(4, 4 + bytes.readUInt32LE(0));
+    expect(frame.readUInt8(0)).toBe(4);
+    expect(frame.readUInt32LE(1)).toBe(6);
+    expect(frame.readDoubleLE(5)).toBe(1_790_000_000_500);
+    expect([frame.readUInt32LE(13), frame.readUInt32LE(17), frame.readUInt32LE(21)]).toEqual([
+      2, 1, 0,
+    ]);
+    const strings = 'backup:disk\0sh\0-c\0id\0A=1\0';
+    expect(frame.subarray(25, 25 + strings.length).toString()).toBe(strings);
+    const trailer = frame.subarray(25 + strings.length);
+    expect([trailer.readUInt32LE(0), trailer.subarray(4).toString()]).toEqual([1, 'x']);
+    const root = bytes.subarray(4 + frame.length + 4);
+    expect([root.readUInt8(0), root.readUInt32LE(21)]).toEqual([4, 1]);
+    expect(root.subarray(25).toString()).toBe('0\0sh\0');
+  });
+
+  it('keeps a start without runAs as kind 1, byte for byte the layout it always had', () => {
+    const bytes = encodeCommands([{ kind: 'start', id: 4, file: 'sh', args: [], env: {} }]);
+    expect([bytes.readUInt32LE(0), bytes.readUInt8(4)]).toEqual([21 + 3, 1]);
+  });
+
   it('sends a start without notBefore as due now (0)', () => {
     const bytes = encodeCommands([{ kind: 'start', id: 4, file: 'sh', args: [], env: {} }]);
     expect(bytes.readDoubleLE(9)).toBe(0);
@@ -123,5 +165,8 @@ describe('invalidSpec', () => {
     expect(invalidSpec({ ...spec, args: ['-c', 'a\0b'] })).toMatch(/NUL byte/);
     expect(invalidSpec({ ...spec, env: { A: '\0' } })).toMatch(/NUL byte/);
     expect(invalidSpec({ ...spec, env: { '': 'x' } })).toMatch(/names/);
+    expect(invalidSpec({ ...spec, runAs: { identity: 'a\0b', allowRoot: false } })).toMatch(
+      /NUL byte/,
+    );
   });
 });

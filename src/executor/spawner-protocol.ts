@@ -6,8 +6,18 @@
 import { constants } from 'node:os';
 
 /**
+ * Whom a command runs as: `identity` is `user` or `user:group` (names or numeric ids), resolved
+ * by the spawner on its machine; `allowRoot` lets it be uid 0, or a named group of gid 0.
+ */
+export interface SpawnIdentity {
+  identity: string;
+  allowRoot: boolean;
+}
+
+/**
  * What to run: `file` with `args`, with exactly `env`; not before `notBefore` (epoch ms); with
- * `stdin` as its standard input (then end of file), else /dev/null.
+ * `stdin` as its standard input (then end of file), else /dev/null; as `runAs` (HOME, USER and
+ * LOGNAME then come from its passwd entry unless `env` sets them), else as the spawner's user.
  */
 export interface SpawnSpec {
   file: string;
@@ -15,6 +25,7 @@ export interface SpawnSpec {
   env: Record<string, string>;
   notBefore?: number;
   stdin?: string | Buffer;
+  runAs?: SpawnIdentity;
 }
 
 /** Worker → spawner. */
@@ -36,7 +47,10 @@ export type SpawnerEvent =
   | { kind: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null }
   | { kind: 'closed'; id: number };
 
-const COMMAND_KINDS = { start: 1, release: 2, cancel: 3 } as const;
+/** `startAs` (4) is a start with an identity; a start without one keeps kind 1 and its layout. */
+const COMMAND_KINDS = { start: 1, release: 2, cancel: 3, startAs: 4 } as const;
+/** startAs flags: the identity may be root. */
+const START_AS_ROOT = 1;
 const EVENT_KINDS = ['spawned', 'failed', 'cancelled', 'output', 'exit', 'closed'] as const;
 /** A frame larger than this means the stream is broken (the spawner caps its own the same). */
 const MAX_FRAME = 64 * 1024 * 1024;
@@ -47,9 +61,14 @@ const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
 
 /** The reason a spec cannot be started, or undefined: exec takes no NUL inside its strings. */
 export function invalidSpec(spec: SpawnSpec): string | undefined {
-  const strings = [spec.file, ...spec.args, ...Object.entries(spec.env).flat()];
+  const strings = [
+    spec.file,
+    ...spec.args,
+    ...Object.entries(spec.env).flat(),
+    ...(spec.runAs ? [spec.runAs.identity] : []),
+  ];
   if (strings.some((s) => s.includes('\0')))
-    return 'command, arguments or environment contain a NUL byte';
+    return 'command, arguments, environment or runAs contain a NUL byte';
   if (Object.keys(spec.env).some((name) => name === '' || name.includes('='))) {
     return 'environment variable names must be non-empty and contain no "="';
   }
@@ -67,16 +86,22 @@ export function encodeCommands(commands: readonly SpawnerCommand[]): Buffer {
       return frame;
     }
     const env = Object.entries(command.env).map(([name, value]) => `${name}=${value}`);
-    const strings = Buffer.from([command.file, ...command.args, ...env].join('\0') + '\0');
+    const { runAs } = command;
+    // startAs: the identity is the first string, and u32 flags follow the counts.
+    const identity = runAs ? [runAs.identity] : [];
+    const strings = Buffer.from(
+      [...identity, command.file, ...command.args, ...env].join('\0') + '\0',
+    );
     // Optional trailer: u32 length and the stdin bytes (no trailer: /dev/null).
     const input = stdinTrailer(command.stdin);
-    const head = Buffer.alloc(25);
-    head.writeUInt32LE(21 + strings.length + input.length, 0);
-    head.writeUInt8(COMMAND_KINDS.start, 4);
+    const head = Buffer.alloc(runAs ? 29 : 25);
+    head.writeUInt32LE(head.length - 4 + strings.length + input.length, 0);
+    head.writeUInt8(runAs ? COMMAND_KINDS.startAs : COMMAND_KINDS.start, 4);
     head.writeUInt32LE(command.id, 5);
     head.writeDoubleLE(command.notBefore ?? 0, 9);
     head.writeUInt32LE(command.args.length, 17);
     head.writeUInt32LE(env.length, 21);
+    if (runAs) head.writeUInt32LE(runAs.allowRoot ? START_AS_ROOT : 0, 25);
     return Buffer.concat([head, strings, input]);
   });
   return Buffer.concat(frames);

@@ -23,6 +23,7 @@ export class SpawnerExecutor implements Executor, OnApplicationShutdown {
       env: request.env,
       notBefore: request.notBefore,
       stdin: request.stdin,
+      runAs: request.runAs,
     };
     return new SpawnedRun(request, spec, this.spawner);
   }

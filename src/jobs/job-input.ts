@@ -24,6 +24,7 @@ export interface JobInput {
   alerts?: Partial<JobAlerts>;
   shell?: string;
   stdin?: string;
+  runAs?: string;
   labels?: Record<string, string>;
   managedBy?: string;
 }

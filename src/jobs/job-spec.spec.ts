@@ -55,6 +55,19 @@ describe('buildSpec', () => {
     const patched = buildSpec('job', { stdin: 'b\n' }, base, TIMES, 'standard');
     expect(patched).toMatchObject({ shell: '/bin/bash', stdin: 'b\n' });
   });
+
+  it('keeps runAs absent unless given, and a patch keeps the stored one', () => {
+    expect(spec()).not.toHaveProperty('runAs');
+    const base = buildSpec(
+      'job',
+      { command: 'id', cronExpr: '@daily', runAs: 'backup:disk' },
+      JOB_DEFAULTS,
+      TIMES,
+      'standard',
+    );
+    expect(base.runAs).toBe('backup:disk');
+    expect(buildSpec('job', { enabled: false }, base, TIMES, 'standard').runAs).toBe('backup:disk');
+  });
 });
 
 describe('specProblems', () => {
@@ -71,6 +84,9 @@ describe('specProblems', () => {
     [{ shell: 'bash' }, 'shell'],
     [{ shell: '/bin/my shell' }, 'shell'],
     [{ stdin: 'x'.repeat(64 * 1024 + 1) }, 'stdin'],
+    [{ runAs: 'alice:' }, 'runAs'],
+    [{ runAs: '-alice' }, 'runAs'],
+    [{ runAs: 'a:b:c' }, 'runAs'],
   ])('%j is refused on %s', (overrides, field) => {
     expect(specProblems(spec(overrides), now).map((problem) => problem.field)).toEqual([field]);
   });

@@ -3,6 +3,7 @@ import { CronDialect, CronSyntaxError, parseSchedule, upcoming } from '../cron/s
 import { FieldProblem } from './domain-error';
 import { JobInput, MAX_COMMAND_BYTES, MAX_STDIN_BYTES, SHELL_PATH_PATTERN } from './job-input';
 import { JOB_DEFAULTS, JobSpec, isValidJobName } from './job.model';
+import { RUN_AS_RULE, isValidRunAs } from './run-as';
 
 /** A copy of `value` without the keys whose value is undefined (DTO instances carry them). */
 export function definedOnly<T extends object>(value: T | undefined): Partial<T> {
@@ -49,6 +50,7 @@ export function buildSpec(
     // Absent (not undefined-valued) when neither gives one: the worker's shell, no input.
     ...optionalField('shell', given.shell ?? base.shell),
     ...optionalField('stdin', given.stdin ?? base.stdin),
+    ...optionalField('runAs', given.runAs ?? base.runAs),
     // Job metadata, absent unless given: a replace drops them, a patch keeps them.
     ...optionalMap(input.labels ?? base.labels),
     ...optionalField('managedBy', given.managedBy ?? base.managedBy),
@@ -61,7 +63,7 @@ function optionalMap(labels: Record<string, string> | undefined): Pick<JobSpec, 
   return labels === undefined ? {} : { labels };
 }
 
-function optionalField<K extends 'shell' | 'stdin' | 'managedBy'>(
+function optionalField<K extends 'shell' | 'stdin' | 'runAs' | 'managedBy'>(
   key: K,
   value: string | undefined,
 ): Partial<Record<K, string>> {
@@ -89,6 +91,9 @@ export function specProblems(spec: JobSpec, now = Date.now()): FieldProblem[] {
   }
   if (spec.stdin !== undefined && Buffer.byteLength(spec.stdin, 'utf8') > MAX_STDIN_BYTES) {
     problems.push({ field: 'stdin', reason: `must be at most ${MAX_STDIN_BYTES} bytes` });
+  }
+  if (spec.runAs !== undefined && !isValidRunAs(spec.runAs)) {
+    problems.push({ field: 'runAs', reason: RUN_AS_RULE });
   }
   try {
     parseSchedule(spec.cronExpr, {

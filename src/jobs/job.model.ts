@@ -74,6 +74,8 @@ export interface JobSpec {
   shell?: string;
   /** Standard input of the command (the process reads it, then end of file); absent: /dev/null. */
   stdin?: string;
+  /** `user` or `user:group` the command runs as (see src/jobs/run-as.ts); absent: the worker's user. */
+  runAs?: string;
   /** Metadata labels of the job itself, for selecting jobs (`?selector=k=v`); absent: none. */
   labels?: Record<string, string>;
   /** Who owns the job's definition, e.g. `git:<repo>` for jobs applied from files; absent: the API. */

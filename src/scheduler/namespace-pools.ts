@@ -1,10 +1,31 @@
+import { Injectable } from '@nestjs/common';
 import { splitJobId } from '../etcd/etcd-keys';
+import { isRootName } from '../jobs/run-as';
+import { ConfigRunAsPolicies } from './config-run-as-policies';
+import { NamespaceRunAsPolicy, RunAsPolicies } from './run-as-policy';
 import { DEFAULT_NAMESPACE } from '../namespaces/namespace';
 import { NamespaceSpec } from '../namespaces/namespace.model';
 
-/** The worker pools of the namespaces, as a worker watches them (`namespaces/<name>`). */
-export class NamespacePools {
+/**
+ * The namespaces as a worker watches them (`namespaces/<name>`): their worker pools, and the
+ * users their jobs may run as (the default namespace's also from DEFAULT_NAMESPACE_RUN_AS_USERS).
+ */
+@Injectable()
+export class NamespacePools implements RunAsPolicies {
   private pools = new Map<string, Record<string, string>>([[DEFAULT_NAMESPACE, {}]]);
+  private runAs = new Map<string, string[]>();
+
+  constructor(private readonly configured: ConfigRunAsPolicies) {}
+
+  policyFor(namespace: string): NamespaceRunAsPolicy {
+    const users = [
+      ...new Set([
+        ...(this.runAs.get(namespace) ?? []),
+        ...this.configured.policyFor(namespace).runAsUsers,
+      ]),
+    ];
+    return { runAsUsers: users, allowRoot: users.some(isRootName) };
+  }
 
   /** The pool of a job's namespace (by job id); undefined when the namespace does not exist. */
   poolOf(jobId: string): Record<string, string> | undefined {
@@ -15,9 +36,12 @@ export class NamespacePools {
   update(stored: ReadonlyMap<string, string>): Set<string> {
     const changed = new Set<string>();
     const pools = new Map<string, Record<string, string>>([[DEFAULT_NAMESPACE, {}]]);
+    const runAs = new Map<string, string[]>();
     for (const [name, value] of stored) {
       try {
-        pools.set(name, (JSON.parse(value) as Partial<NamespaceSpec>).pool ?? {});
+        const spec = JSON.parse(value) as Partial<NamespaceSpec>;
+        pools.set(name, spec.pool ?? {});
+        runAs.set(name, spec.runAsUsers ?? []);
       } catch {
         // Not readable: treated as absent, so none of its jobs run anywhere.
       }
@@ -27,6 +51,7 @@ export class NamespacePools {
         changed.add(name);
     }
     this.pools = pools;
+    this.runAs = runAs;
     return changed;
   }
 }

@@ -30,6 +30,20 @@ describe('runEnvironment', () => {
       CRON_RUN_ID: 'team-a:etl@1000',
     });
   });
+  it('leaves HOME, USER and LOGNAME to the spawner for a run as another user, unless the job sets them', () => {
+    const worker = { PATH: '/bin', HOME: '/root', USER: 'root', LOGNAME: 'root', LANG: 'C' };
+    expect(runEnvironment(run, {}, worker, true)).toEqual({
+      PATH: '/bin',
+      LANG: 'C',
+      CRON_JOB: 'backup',
+      CRON_NAMESPACE: 'default',
+      CRON_RUN_ID: 'backup@1000',
+      CRON_TICK: '1000',
+      CRON_ATTEMPT: '2',
+    });
+    expect(runEnvironment(run, { HOME: '/srv/backup' }, worker, true).HOME).toBe('/srv/backup');
+    expect(runEnvironment(run, {}, worker).HOME).toBe('/root');
+  });
   it('always has a PATH', () => {
     expect(runEnvironment(run, {}, {}).PATH).toBe('/usr/local/bin:/usr/bin:/bin');
   });

@@ -19,17 +19,23 @@ export interface RunIdentity {
   attempt: number;
 }
 
+/** Who the user is: for a run with `runAs` the spawner sets them from its passwd entry instead. */
+const USER_IDENTITY = new Set(['HOME', 'USER', 'LOGNAME']);
+
 /**
  * The environment of a job's command: a few harmless variables of the worker, the job's own
- * `env`, then the CRON_* variables (which the job cannot override).
+ * `env`, then the CRON_* variables (which the job cannot override). `runsAs`: the command runs
+ * as another user, so the worker's HOME, USER and LOGNAME are not passed.
  */
 export function runEnvironment(
   run: RunIdentity,
   jobEnv: Record<string, string>,
   workerEnv: NodeJS.ProcessEnv = process.env,
+  runsAs = false,
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of PASSED_THROUGH) {
+    if (runsAs && USER_IDENTITY.has(name)) continue;
     const value = workerEnv[name];
     if (value !== undefined) env[name] = value;
   }

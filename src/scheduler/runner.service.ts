@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { LockService } from '../etcd/lock.service';
@@ -13,6 +14,8 @@ import { MetricsService } from '../metrics/metrics.service';
 import { RunLogService } from './run-log/run-log.service';
 import { RunOutcomesService } from './run-outcomes.service';
 import { RunRecord } from './run-log/run-record';
+import { splitJobId } from '../etcd/etcd-keys';
+import { RUN_AS_POLICIES, runAsDecision, RunAsPolicies } from './run-as-policy';
 
 /** A run this worker claimed (a tick or a trigger) and must now execute. */
 export interface ClaimedRun {
@@ -38,6 +41,16 @@ interface ActiveRun {
   /** Stopped before its process started because the session was lost: handed back, not killed. */
   handBack?: boolean;
 }
+
+/** The worker process's effective user, which a non-root worker's commands always run as. */
+const WORKER_USER = ((): { uid: number; name: string } => {
+  const uid = process.geteuid?.() ?? -1;
+  try {
+    return { uid, name: userInfo().username };
+  } catch {
+    return { uid, name: String(uid) }; // no passwd entry for this uid
+  }
+})();
 
 /**
  * `onTime`: a tick due now, a manual run or a retry; `late`: a catch-up tick, or one this worker
@@ -72,6 +85,7 @@ export class RunnerService {
     private readonly outcomes: RunOutcomesService,
     private readonly metrics: MetricsService,
     private readonly secrets: SecretEnv,
+    @Inject(RUN_AS_POLICIES) private readonly runAsPolicies: RunAsPolicies,
   ) {
     metrics.onScrape(() => metrics.runningRuns.set(this.active.size));
   }
@@ -183,18 +197,29 @@ export class RunnerService {
     };
     void this.runLog.started(base);
     this.output.begin(runId);
-    const prepared = await this.secrets.prepare(job.name, job.env ?? {});
+    const runAs = this.runAs(job);
+    if (runAs.refused !== undefined) {
+      this.output.write(runId, Buffer.from(`cronplane: ${runAs.refused}\n`));
+    }
+    const prepared =
+      runAs.refused === undefined
+        ? await this.secrets.prepare(job.name, job.env ?? {})
+        : { env: {}, secrets: [] };
     const execution = this.startExecution({
       runId,
       command: job.command,
       shell: job.shell,
       stdin: job.stdin,
+      runAs: runAs.identity,
+      refused:
+        runAs.refused ?? ('error' in prepared ? `could not start: ${prepared.error}` : undefined),
       env: runEnvironment(
         { job: job.name, runId, tick: run.tick, attempt: run.attempt },
         'env' in prepared ? prepared.env : {},
+        undefined, // the worker's own environment
+        runAs.identity !== undefined,
       ),
       mask: 'secrets' in prepared ? prepared.secrets : [],
-      cannotStart: 'error' in prepared ? prepared.error : undefined,
       timeoutMs: (job.timeoutSeconds ?? 0) * 1000,
       killGraceMs: this.config.KILL_GRACE_SECONDS * 1000,
       outputCapBytes: this.config.OUTPUT_CAP_BYTES,
@@ -267,18 +292,41 @@ export class RunnerService {
     await recorded;
   }
 
-  /** A driver that throws (bad spawn arguments, say) yields a failed run, never a stuck one. */
-  private startExecution(request: ExecutionRequest & { cannotStart?: string }): Execution {
+  /**
+   * Whom the job's command may run as on this worker (see runAsDecision): its identity for the
+   * executor, `refused` with the reason, or neither for a job without runAs; by the policy of
+   * the job's namespace.
+   */
+  private runAs(job: JobSpec): { identity?: ExecutionRequest['runAs']; refused?: string } {
+    if (job.runAs === undefined) return {};
+    const { namespace } = splitJobId(job.name);
+    const decision = runAsDecision({
+      runAs: job.runAs,
+      namespace,
+      workerUid: WORKER_USER.uid,
+      workerUser: WORKER_USER.name,
+      policy: this.runAsPolicies.policyFor(namespace),
+    });
+    if (!decision.allow) return { refused: decision.reason };
+    return { identity: { identity: job.runAs, allowRoot: decision.allowRoot } };
+  }
+
+  /**
+   * A driver that throws (bad spawn arguments, say) yields a failed run, never a stuck one; so
+   * does a run the run-as policy refused (`refused`), which never reaches the driver.
+   */
+  private startExecution(request: ExecutionRequest & { refused?: string }): Execution {
+    const { refused, ...toStart } = request;
+    const failed = (message: string): Execution => ({
+      started: Promise.resolve(undefined),
+      done: Promise.resolve({ status: 'failed', error: message, output: '', truncated: false }),
+      stop: () => undefined,
+    });
+    if (refused !== undefined) return failed(refused);
     try {
-      if (request.cannotStart !== undefined) throw new Error(request.cannotStart);
-      return this.executor.start(request);
+      return this.executor.start(toStart);
     } catch (error) {
-      const message = `could not start: ${(error as Error).message}`;
-      return {
-        started: Promise.resolve(undefined),
-        done: Promise.resolve({ status: 'failed', error: message, output: '', truncated: false }),
-        stop: () => undefined,
-      };
+      return failed(`could not start: ${(error as Error).message}`);
     }
   }
 

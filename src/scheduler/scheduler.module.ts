@@ -13,6 +13,9 @@ import { ClaimAudit } from './claim-audit';
 import { ClaimSettler } from './claim-settler';
 import { ReplaceRunning } from './replace-running';
 import { RunOutcomesService } from './run-outcomes.service';
+import { ConfigRunAsPolicies } from './config-run-as-policies';
+import { NamespacePools } from './namespace-pools';
+import { RUN_AS_POLICIES } from './run-as-policy';
 import { RunnerService } from './runner.service';
 import { SchedulerService } from './scheduler.service';
 import { TickClaimer } from './tick-claimer';
@@ -31,6 +34,9 @@ import { WorkerRequestsRepository } from './worker-requests.repository';
     RunLogService,
     { provide: EXECUTOR, useClass: SpawnerExecutor },
     RunOutcomesService,
+    ConfigRunAsPolicies,
+    NamespacePools,
+    { provide: RUN_AS_POLICIES, useExisting: NamespacePools },
     RunnerService,
     ReplaceRunning,
     ClaimSettler,

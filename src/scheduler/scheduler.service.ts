@@ -49,7 +49,6 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   private readonly saturation = new SaturationSignal();
   private readonly jobsMirror: PrefixMirror;
   private readonly namespacesMirror: PrefixMirror;
-  private readonly pools = new NamespacePools();
   private readonly workersMirror: PrefixMirror;
   private readonly triggersMirror: PrefixMirror;
   private readonly killsMirror: PrefixMirror;
@@ -73,6 +72,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     private readonly triggers: TriggerConsumer,
     private readonly settler: ClaimSettler,
     private readonly audit: ClaimAudit,
+    private readonly pools: NamespacePools,
   ) {
     this.book = new JobBook(
       { id: config.WORKER_ID, labels: config.workerLabels },

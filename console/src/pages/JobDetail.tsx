@@ -334,6 +334,10 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
             {detail.retries.max}
           </dd>
         </div>
+        <div>
+          <dt>Runs as</dt>
+          <dd>{detail.runAs ?? "the worker's user"}</dd>
+        </div>
       </dl>
 
       <div class="page-head">

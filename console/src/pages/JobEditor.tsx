@@ -28,6 +28,7 @@ interface Draft {
   alertOnFailure: boolean;
   alertOnTimeout: boolean;
   webhookUrl: string;
+  runAs: string;
 }
 
 const NEW_JOB: Draft = {
@@ -50,6 +51,7 @@ const NEW_JOB: Draft = {
   alertOnFailure: true,
   alertOnTimeout: true,
   webhookUrl: '',
+  runAs: '',
 };
 
 function draftOf(job: Job): Draft {
@@ -73,6 +75,7 @@ function draftOf(job: Job): Draft {
     alertOnFailure: job.alerts.onFailure,
     alertOnTimeout: job.alerts.onTimeout,
     webhookUrl: job.alerts.webhookUrl ?? '',
+    runAs: job.runAs ?? '',
   };
 }
 
@@ -118,6 +121,7 @@ function inputOf(draft: Draft, problems: Record<string, string>): JobInput {
       onTimeout: draft.alertOnTimeout,
       ...(draft.webhookUrl.trim() ? { webhookUrl: draft.webhookUrl.trim() } : {}),
     },
+    ...(draft.runAs.trim() ? { runAs: draft.runAs.trim() } : {}),
   };
 }
 
@@ -454,6 +458,18 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
 
         <fieldset disabled={managed}>
           <legend>Execution</legend>
+          <Field
+            id="runAs"
+            label="Run as (user or user:group; empty: the worker's user)"
+            error={error('runAs')}
+          >
+            <input
+              {...a11y('runAs', 'runAs')}
+              placeholder="backup:backup"
+              value={draft.runAs}
+              onInput={set('runAs')}
+            />
+          </Field>
           <div class="row">
             <Field
               id="timeoutSeconds"

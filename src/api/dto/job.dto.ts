@@ -12,6 +12,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MAX_COMMAND_BYTES, MAX_STDIN_BYTES, SHELL_PATH_PATTERN } from '../../jobs/job-input';
+import { RUN_AS_PATTERN } from '../../jobs/run-as';
 import {
   CONCURRENCY_POLICIES,
   ConcurrencyPolicy,
@@ -28,6 +29,7 @@ import {
   IsIntIn,
   IsJobName,
   IsNumberIn,
+  IsRunAs,
   IsStringMap,
   IsTimezone,
 } from './validators';
@@ -231,6 +233,17 @@ export class JobFieldsDto {
 
   @ApiPropertyOptional({
     description:
+      "The user the command runs as, `user` or `user:group` (names or numeric ids), resolved on the worker: uid, gid and the user's supplementary groups are set before exec, HOME, USER and LOGNAME come from its passwd entry (unless `env` sets them), and it starts in the user's home. A named group must be one of the user's. The namespace must list the user; root needs its explicit permission; a worker that is not root runs commands only as its own user. When absent, the worker's user.",
+    example: 'backup:backup',
+    pattern: RUN_AS_PATTERN.source,
+    maxLength: 65,
+  })
+  @IsOptional()
+  @IsRunAs()
+  runAs?: string;
+
+  @ApiPropertyOptional({
+    description:
       "The job's own labels (metadata, not worker selection): `cronplane export --selector` and `GET /jobs?selector=` select jobs by them.",
     type: 'object',
     additionalProperties: { type: 'string' },
@@ -323,6 +336,8 @@ export class JobView {
   @ApiProperty({ type: JobAlertsView }) alerts!: JobAlertsView;
   @ApiPropertyOptional({ description: "Absent: the worker's WORKER_SHELL." }) shell?: string;
   @ApiPropertyOptional({ description: 'Absent: /dev/null.' }) stdin?: string;
+  @ApiPropertyOptional({ description: "`user` or `user:group`; absent: the worker's user." })
+  runAs?: string;
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
   labels?: Record<string, string>;
   @ApiPropertyOptional({ description: 'Absent: not managed; anyone with the role may edit.' })

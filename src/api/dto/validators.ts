@@ -1,6 +1,7 @@
 import { ValidateBy, ValidationOptions } from 'class-validator';
 import { isValidTimezone } from '../../cron/schedule';
 import { isValidJobName } from '../../jobs/job.model';
+import { RUN_AS_RULE, isValidRunAs } from '../../jobs/run-as';
 
 export const JOB_NAME_RULE =
   'must be 1-128 characters of [A-Za-z0-9._-], start with a letter or digit, and not contain ".."';
@@ -17,6 +18,14 @@ export function IsJobName(options?: ValidationOptions): PropertyDecorator {
     },
     options,
   );
+}
+
+/** A job's `runAs`: user or user:group, portable names or numeric ids. */
+export function IsRunAs(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isRunAs',
+    validator: { validate: isValidRunAs, defaultMessage: () => RUN_AS_RULE },
+  });
 }
 
 /** A string of `min` to `max` UTF-8 bytes (a command's limit is in bytes, not characters). */

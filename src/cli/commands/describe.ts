@@ -36,6 +36,7 @@ export function formatDescription(d: Description, now: number, width?: number): 
     ['Timezone', job.timezone],
     ['Enabled', job.enabled ? 'yes' : 'no (paused)'],
     ['Command', job.command],
+    ['Run as', job.runAs ?? "<the worker's user>"],
     ['Description', job.description || '<none>'],
     ['Labels', labelsText(job.labels)],
     ['Target', `${labelsText(job.target?.labels)} (mode ${job.target?.mode ?? 'one'})`],

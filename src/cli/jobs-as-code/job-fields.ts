@@ -26,6 +26,7 @@ export const FILE_FIELDS = [
   'command',
   'shell',
   'stdin',
+  'runAs',
   'cronExpr',
   'timezone',
   'enabled',
@@ -40,7 +41,7 @@ export const FILE_FIELDS = [
 ] as const;
 
 /** Fields written only when the job has them (absent means a default that has no value). */
-const OPTIONAL_FIELDS = new Set<string>(['shell', 'stdin']);
+const OPTIONAL_FIELDS = new Set<string>(['shell', 'stdin', 'runAs']);
 
 /** Key order of the nested objects, as the API's DTOs declare them. */
 const NESTED_ORDER: Record<string, string[]> = {
