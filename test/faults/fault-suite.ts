@@ -10,6 +10,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { MongoClient } from 'mongodb';
 import { EtcdCluster, lowPort, startEtcdCluster } from '../../tools/stack/etcd-cluster';
+import { RunningPostgres, startPostgres } from '../../tools/stack/postgres';
 import {
   mongoSpec,
   natsSpec,
@@ -194,10 +196,14 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
     appendFileSync(timeline, `${text}\n`);
     log(text);
   };
-  note(`fault suite: seed ${options.seed}, ${options.jobs} jobs, ${options.seconds} s, dir ${dir}`);
+  note(
+    `fault suite: seed ${options.seed}, ${options.jobs} jobs, ${options.seconds} s, ` +
+      `MongoDB-wire server ${stack.binaries.mongo.kind}, dir ${dir}`,
+  );
 
   let etcd: EtcdCluster | undefined;
   let mongo: RunningService | undefined;
+  let postgres: RunningPostgres | undefined;
   let nats: RunningService | undefined;
   const workers = new Map<string, AppProcess>();
   const masters = new Map<string, AppProcess>();
@@ -209,10 +215,18 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
 
   try {
     etcd = await startEtcdCluster(stack.binaries.etcd, join(dir, 'etcd'));
+    // MONGO_BACKEND=ferretdb-pg: a PostgreSQL of the suite's own under its FerretDB, so the load
+    // of this cluster is not shared with the test stack's.
+    if (stack.binaries.postgres) {
+      postgres = await startPostgres(stack.binaries.postgres, join(dir, 'postgres'), {
+        ownedRoot: dir,
+      });
+    }
     const mongoServiceSpec: ServiceSpec = await mongoSpec(
       stack.binaries.mongo,
       join(dir, 'mongo'),
       await lowPort(),
+      postgres?.ref,
     );
     mongo = await startService(mongoServiceSpec);
     const natsServiceSpec: ServiceSpec = await natsSpec(
@@ -393,6 +407,10 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
           return leader.name;
         }
         case 'restartMongo': {
+          // The wire server the apps talk to goes away: mongod, or FerretDB, whose data lives in
+          // its SQLite files or, for ferretdb-pg, in PostgreSQL, which keeps running. PostgreSQL
+          // is FerretDB's storage, not a server the apps know: stopping it too would add its own
+          // shutdown and recovery to the outage without exercising anything more of cronplane.
           await mongo!.stop();
           await sleep(1000 + Math.floor(random() * 4000));
           mongo = await startService(mongoServiceSpec);
@@ -620,6 +638,11 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
           join(artifacts, `mongo-${options.seed}.log`),
           readFileSync(mongo.spec.logFile),
         );
+      if (postgres)
+        writeFileSync(
+          join(artifacts, `postgres-${options.seed}.log`),
+          readFileSync(postgres.logFile),
+        );
     } catch (error) {
       log(`could not save the run's logs: ${(error as Error).message}`);
     }
@@ -628,6 +651,11 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
     await receiver.close();
     await nats?.stop();
     await mongo?.stop();
+    if (postgres) {
+      await postgres.stop();
+      // Its cluster is the bulk of the run's directory (on tmpfs); its log was saved above.
+      rmSync(join(dir, 'postgres'), { recursive: true, force: true });
+    }
     await etcd?.stop();
   }
 }

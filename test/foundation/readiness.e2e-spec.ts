@@ -39,7 +39,12 @@ describe('/readyz follows etcd and MongoDB without a process restart', () => {
 
   beforeAll(async () => {
     etcdServiceSpec = await etcdSpec(stack.binaries.etcd, join(dir, 'etcd'));
-    mongoServiceSpec = await mongoSpec(stack.binaries.mongo, join(dir, 'mongo'));
+    mongoServiceSpec = await mongoSpec(
+      stack.binaries.mongo,
+      join(dir, 'mongo'),
+      undefined,
+      stack.postgres,
+    );
     [etcd, mongo] = await Promise.all([
       startService(etcdServiceSpec),
       startService(mongoServiceSpec),
@@ -94,7 +99,7 @@ describe('an unreachable MongoDB at start-up', () => {
     const stack = testStack();
     const dir = mkdtempSync(join(tmpdir(), 'cronplane-late-'));
     const port = await freePort();
-    const spec = await mongoSpec(stack.binaries.mongo, join(dir, 'mongo'), port);
+    const spec = await mongoSpec(stack.binaries.mongo, join(dir, 'mongo'), port, stack.postgres);
     const id = isolationId('late');
     const app = await startApp({ ...appEnv(id), ROLE: 'master', MONGODB_URI: `${spec.url}/${id}` });
     let mongo: RunningService | undefined;

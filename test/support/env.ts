@@ -3,12 +3,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { StackBinaries } from '../../tools/stack/install';
+import { PostgresRef } from '../../tools/stack/postgres';
 
 export interface TestStack {
   etcdEndpoints: string;
   mongoUrl: string;
   natsUrl: string;
   binaries: StackBinaries;
+  /** The stack's PostgreSQL (MONGO_BACKEND=ferretdb-pg), for a file's private FerretDB. */
+  postgres?: PostgresRef;
 }
 
 export function testStack(): TestStack {
@@ -19,7 +22,14 @@ export function testStack(): TestStack {
   if (!etcdEndpoints || !mongoUrl || !natsUrl || !binaries) {
     throw new Error('the test stack is not running: run e2e tests through jest (npm test)');
   }
-  return { etcdEndpoints, mongoUrl, natsUrl, binaries: JSON.parse(binaries) as StackBinaries };
+  const postgres = process.env.TEST_POSTGRES;
+  return {
+    etcdEndpoints,
+    mongoUrl,
+    natsUrl,
+    binaries: JSON.parse(binaries) as StackBinaries,
+    postgres: postgres ? (JSON.parse(postgres) as PostgresRef) : undefined,
+  };
 }
 
 /** A unique name for this test file's etcd prefix and database. */

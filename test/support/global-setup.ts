@@ -1,6 +1,7 @@
 /**
  * Starts one real stack (etcd, MongoDB-wire server, NATS) for the whole test run on free ports,
- * in a scratch directory (tmpfs when available, for speed). Test files isolate themselves with
+ * in a scratch directory (tmpfs when available, for speed). MONGO_BACKEND chooses the
+ * MongoDB-wire server (tools/stack/install.ts). Test files isolate themselves with
  * their own etcd prefix and database name (see test/support/env.ts).
  */
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -27,5 +28,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_MONGODB_URL = stack.mongo.spec.url;
   process.env.TEST_NATS_URL = endpoints.NATS_URL;
   process.env.TEST_BINARIES = JSON.stringify(binaries);
+  // MONGO_BACKEND=ferretdb-pg: a test file's private FerretDB keeps its data in this PostgreSQL.
+  if (stack.postgres) process.env.TEST_POSTGRES = JSON.stringify(stack.postgres.ref);
   globalThis.__CRONPLANE_STACK__ = { stack, dir };
 }

@@ -28,7 +28,9 @@ describe('run log through a MongoDB outage', () => {
 
   it('spools while MongoDB is down and every record arrives after it is back', async () => {
     // A port below the ephemeral range, so no outgoing connection takes it during the outage.
-    mongo = await startService(await mongoSpec(stack.binaries.mongo, dir, await lowPort()));
+    mongo = await startService(
+      await mongoSpec(stack.binaries.mongo, dir, await lowPort(), stack.postgres),
+    );
     const port = mongo.spec.port;
     harness = new WorkerHarness(isolationId('mongo'), mongo.spec.url, stack.etcdEndpoints);
     workers = await Promise.all(
@@ -45,7 +47,7 @@ describe('run log through a MongoDB outage', () => {
     await mongo.stop();
     const downAt = Date.now();
     await sleep(OUTAGE_MS);
-    mongo = await startService(await mongoSpec(stack.binaries.mongo, dir, port));
+    mongo = await startService(await mongoSpec(stack.binaries.mongo, dir, port, stack.postgres));
     const upAt = Date.now();
     await sleep(8000);
     await harness.pauseJobs();

@@ -1,8 +1,10 @@
-// Command ferretdb runs FerretDB v1 (SQLite backend) for cronplane's local stack and tests.
+// Command ferretdb runs FerretDB v1 for cronplane's local stack and tests, on its SQLite backend
+// (the default) or on PostgreSQL (-handler=postgresql -postgresql-url=postgres://...).
 //
 // It embeds FerretDB as a library instead of building cmd/ferretdb: a cmd/ferretdb built from
 // the module proxy panics at start-up because its version file is only generated in FerretDB's
-// own source tree, while the embeddable package skips that check.
+// own source tree, while the embeddable package skips that check. The flag names follow
+// cmd/ferretdb v1.24.2 (--handler, --postgresql-url; the handler is called "postgresql").
 package main
 
 import (
@@ -19,7 +21,9 @@ import (
 
 func main() {
 	listen := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
-	dir := flag.String("sqlite-dir", "data", "directory for the SQLite databases")
+	handler := flag.String("handler", "sqlite", "backend handler: sqlite or postgresql")
+	dir := flag.String("sqlite-dir", "data", "directory for the SQLite databases (sqlite handler)")
+	pgURL := flag.String("postgresql-url", "", "PostgreSQL URL (postgresql handler)")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	flag.Parse()
 
@@ -28,18 +32,31 @@ func main() {
 		fmt.Fprintln(os.Stderr, "ferretdb: bad -log-level:", err)
 		os.Exit(2)
 	}
-	if err := os.MkdirAll(*dir, 0o755); err != nil {
-		fmt.Fprintln(os.Stderr, "ferretdb:", err)
-		os.Exit(1)
+
+	config := ferretdb.Config{
+		Listener: ferretdb.ListenerConfig{TCP: *listen},
+		Logger:   slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
+		Handler:  *handler,
+	}
+	switch *handler {
+	case "sqlite":
+		if err := os.MkdirAll(*dir, 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, "ferretdb:", err)
+			os.Exit(1)
+		}
+		config.SQLiteURL = "file:" + *dir + "/"
+	case "postgresql":
+		if *pgURL == "" {
+			fmt.Fprintln(os.Stderr, "ferretdb: -handler=postgresql needs -postgresql-url")
+			os.Exit(2)
+		}
+		config.PostgreSQLURL = *pgURL
+	default:
+		fmt.Fprintln(os.Stderr, "ferretdb: -handler must be sqlite or postgresql, not", *handler)
+		os.Exit(2)
 	}
 
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Logger:    logger,
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + *dir + "/",
-	})
+	f, err := ferretdb.New(&config)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ferretdb:", err)
 		os.Exit(1)

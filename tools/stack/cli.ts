@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { stopPostgresPid } from './postgres';
 import { isAlive, stopPid } from './services';
 import { endpointsOf, startStack, StackEndpoints } from './stack';
 
@@ -31,7 +32,10 @@ function print(endpoints: StackEndpoints): void {
 async function down(): Promise<void> {
   const state = readState();
   if (!state) return;
-  await Promise.all(Object.values(state.pids).map((pid) => stopPid(pid)));
+  const { postgres, ...servers } = state.pids;
+  await Promise.all(Object.values(servers).map((pid) => stopPid(pid)));
+  // PostgreSQL (MONGO_BACKEND=ferretdb-pg) after FerretDB, whose sessions on it have ended.
+  if (postgres !== undefined) await stopPostgresPid(postgres);
   rmSync(STATE_FILE, { force: true });
 }
 
@@ -43,7 +47,9 @@ export async function up(): Promise<StackEndpoints> {
   const stack = await startStack(STACK_DIR, { detached: true });
   const next: StackState = {
     endpoints: endpointsOf(stack),
-    pids: Object.fromEntries(Object.entries(stack).map(([name, s]) => [name, s.pid])),
+    pids: Object.fromEntries(
+      Object.entries(stack).flatMap(([name, s]) => (s ? [[name, s.pid]] : [])),
+    ),
   };
   writeFileSync(STATE_FILE, JSON.stringify(next, null, 2));
   return next.endpoints;

@@ -1,20 +1,27 @@
 /**
  * Finds or installs the binaries of the local stack: etcd and nats-server from Debian's packages,
- * and a MongoDB-wire server (mongod when it is on PATH, else FerretDB v1.24.2 built with Go and
- * cached outside the work tree so it is built once per machine).
+ * and a MongoDB-wire server chosen by MONGO_BACKEND (see mongoBackend): mongod, or FerretDB
+ * v1.24.2 built with Go and cached outside the work tree (built once per machine) on SQLite or on
+ * PostgreSQL (Debian's postgresql package).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, accessSync, constants } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 
 export const FERRETDB_VERSION = '1.24.2';
 const SEARCH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
+export const MONGO_BACKENDS = ['mongod', 'ferretdb-sqlite', 'ferretdb-pg'] as const;
+export type MongoBackend = (typeof MONGO_BACKENDS)[number];
+
 export interface StackBinaries {
   etcd: string;
   nats: string;
-  mongo: { kind: 'mongod' | 'ferretdb'; path: string };
+  mongo: { kind: MongoBackend; path: string };
+  /** PostgreSQL's bin directory, for the ferretdb-pg backend only. */
+  postgres?: string;
 }
 
 export function which(name: string): string | undefined {
@@ -85,8 +92,18 @@ export function cacheDir(): string {
   return process.env.CRONPLANE_CACHE ?? join(homedir(), '.cache', 'cronplane');
 }
 
+const FERRETDB_SOURCE = resolve(__dirname, '..', 'ferretdb');
+
 function ensureFerretDb(): string {
-  const binary = join(cacheDir(), 'bin', `ferretdb-${FERRETDB_VERSION}`);
+  // Named after the wrapper's source too, so a change to tools/ferretdb builds a new binary.
+  const source = createHash('sha256');
+  for (const file of ['main.go', 'go.mod', 'go.sum'])
+    source.update(readFileSync(join(FERRETDB_SOURCE, file)));
+  const binary = join(
+    cacheDir(),
+    'bin',
+    `ferretdb-${FERRETDB_VERSION}-${source.digest('hex').slice(0, 10)}`,
+  );
   if (existsSync(binary)) return binary;
   const go =
     which('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
@@ -94,17 +111,56 @@ function ensureFerretDb(): string {
   mkdirSync(join(cacheDir(), 'bin'), { recursive: true });
   log(`building FerretDB v${FERRETDB_VERSION} with Go (once per machine; a few minutes)`);
   execFileSync(go, ['build', '-o', binary, '.'], {
-    cwd: resolve(__dirname, '..', 'ferretdb'),
+    cwd: FERRETDB_SOURCE,
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return binary;
 }
 
+const POSTGRES_ROOT = '/usr/lib/postgresql';
+
+function postgresBinDir(): string | undefined {
+  if (!existsSync(POSTGRES_ROOT)) return undefined;
+  const newest = readdirSync(POSTGRES_ROOT)
+    .filter((version) => existsSync(join(POSTGRES_ROOT, version, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a))[0];
+  return newest === undefined ? undefined : join(POSTGRES_ROOT, newest, 'bin');
+}
+
+/** The newest /usr/lib/postgresql/<version>/bin; installs Debian's postgresql when there is none. */
+export function ensurePostgres(): string {
+  const found = postgresBinDir();
+  if (found) return found;
+  aptInstall('postgresql');
+  const installed = postgresBinDir();
+  if (!installed) throw new Error(`package postgresql installed but nothing in ${POSTGRES_ROOT}`);
+  return installed;
+}
+
+/**
+ * MONGO_BACKEND: mongod, ferretdb-sqlite or ferretdb-pg (FerretDB on PostgreSQL). Unset: mongod
+ * when it is on PATH, else ferretdb-sqlite.
+ */
+export function mongoBackend(): MongoBackend {
+  const named = process.env.MONGO_BACKEND;
+  if (!named) return which('mongod') ? 'mongod' : 'ferretdb-sqlite';
+  const backend = MONGO_BACKENDS.find((b) => b === named);
+  if (!backend)
+    throw new Error(`MONGO_BACKEND=${named}: expected one of ${MONGO_BACKENDS.join(', ')}`);
+  return backend;
+}
+
 export function ensureBinaries(): StackBinaries {
-  const mongod = which('mongod');
-  return {
-    etcd: ensureDebianBinary('etcd', 'etcd-server'),
-    nats: ensureDebianBinary('nats-server', 'nats-server'),
-    mongo: mongod ? { kind: 'mongod', path: mongod } : { kind: 'ferretdb', path: ensureFerretDb() },
-  };
+  const etcd = ensureDebianBinary('etcd', 'etcd-server');
+  const nats = ensureDebianBinary('nats-server', 'nats-server');
+  const backend = mongoBackend();
+  if (backend === 'mongod') {
+    const mongod = which('mongod');
+    if (!mongod) throw new Error('MONGO_BACKEND=mongod, but there is no mongod on PATH');
+    return { etcd, nats, mongo: { kind: backend, path: mongod } };
+  }
+  const mongo = { kind: backend, path: ensureFerretDb() };
+  return backend === 'ferretdb-pg'
+    ? { etcd, nats, mongo, postgres: ensurePostgres() }
+    : { etcd, nats, mongo };
 }

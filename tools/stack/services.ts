@@ -1,7 +1,8 @@
 /**
  * The three servers of the local stack, each a child process on its own loopback port with its
  * own data directory. Used by `npm run stack:*`, `npm run dev`, the test harness (one shared
- * stack) and tests that need a private server to stop and restart.
+ * stack) and tests that need a private server to stop and restart. FerretDB on PostgreSQL runs
+ * on a PostgreSQL started separately (postgres.ts).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
@@ -9,6 +10,10 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { StackBinaries } from './install';
 import { freePort, tcpGreeting } from './ports';
+import { createDatabase, databaseFor, PostgresRef, postgresUrl } from './postgres';
+import { stopPid, waitUntil } from './processes';
+
+export { isAlive, stopPid, waitUntil } from './processes';
 
 export type ServiceName = 'etcd' | 'mongo' | 'nats' | 'redis';
 
@@ -83,17 +88,42 @@ export async function etcdSpec(binary: string, dir: string, port?: number): Prom
   };
 }
 
+/**
+ * The MongoDB-wire server of `mongo`'s kind in `dir`. FerretDB on PostgreSQL (ferretdb-pg) needs
+ * a running PostgreSQL: its data goes to a database of its own there, named after `dir`, so a
+ * spec made again for the same `dir` finds the same data, as with the other kinds.
+ */
 export async function mongoSpec(
   mongo: StackBinaries['mongo'],
   dir: string,
   port?: number,
+  postgres?: PostgresRef,
 ): Promise<ServiceSpec> {
   const listenPort = port ?? (await freePort());
   const url = `mongodb://127.0.0.1:${listenPort}`;
-  const args =
-    mongo.kind === 'mongod'
-      ? ['--bind_ip=127.0.0.1', `--port=${listenPort}`, `--dbpath=${join(dir, 'data')}`, '--quiet']
-      : [`-listen-addr=127.0.0.1:${listenPort}`, `-sqlite-dir=${join(dir, 'data')}`];
+  const listen = `-listen-addr=127.0.0.1:${listenPort}`;
+  let args: string[];
+  switch (mongo.kind) {
+    case 'mongod':
+      args = [
+        '--bind_ip=127.0.0.1',
+        `--port=${listenPort}`,
+        `--dbpath=${join(dir, 'data')}`,
+        '--quiet',
+      ];
+      break;
+    case 'ferretdb-sqlite':
+      args = [listen, `-sqlite-dir=${join(dir, 'data')}`];
+      break;
+    case 'ferretdb-pg': {
+      if (!postgres)
+        throw new Error('MONGO_BACKEND=ferretdb-pg: FerretDB needs a running PostgreSQL');
+      const database = databaseFor(dir);
+      await createDatabase(postgres, database);
+      args = [listen, '-handler=postgresql', `-postgresql-url=${postgresUrl(postgres, database)}`];
+      break;
+    }
+  }
   return {
     name: 'mongo',
     binary: mongo.path,
@@ -123,40 +153,6 @@ export interface RunningService {
   pid: number;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
   stop(graceMs?: number): Promise<void>;
-}
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export async function waitUntil(
-  check: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-export async function stopPid(pid: number, graceMs = 10000): Promise<void> {
-  if (!isAlive(pid)) return;
-  process.kill(pid, 'SIGTERM');
-  try {
-    await waitUntil(() => !isAlive(pid), graceMs, `pid ${pid} to exit`);
-  } catch {
-    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-    await waitUntil(() => !isAlive(pid), 5000, `pid ${pid} to die`);
-  }
 }
 
 /**

@@ -1,18 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureBinaries } from './install';
-import {
-  RunningService,
-  ServiceName,
-  ServiceSpec,
-  etcdSpec,
-  mongoSpec,
-  natsSpec,
-  startService,
-} from './services';
+import { RunningPostgres, startPostgres } from './postgres';
+import { RunningService, etcdSpec, mongoSpec, natsSpec, startService } from './services';
 
 /** The project's own stack; redis is only started by the benchmark's peer comparison. */
-export type Stack = Record<Exclude<ServiceName, 'redis'>, RunningService>;
+export interface Stack {
+  etcd: RunningService;
+  mongo: RunningService;
+  nats: RunningService;
+  /** Under FerretDB, for MONGO_BACKEND=ferretdb-pg only. */
+  postgres?: RunningPostgres;
+}
 
 export interface StackEndpoints {
   ETCD_ENDPOINTS: string;
@@ -28,30 +27,50 @@ export function endpointsOf(stack: Stack): StackEndpoints {
   };
 }
 
-/** Installs what is missing, then starts etcd, the MongoDB-wire server and NATS in parallel. */
+/**
+ * Installs what is missing, then starts etcd, the MongoDB-wire server and NATS in parallel
+ * (for ferretdb-pg, PostgreSQL first and then FerretDB on it).
+ */
 export async function startStack(
   dir: string,
   options: { detached?: boolean } = {},
 ): Promise<Stack> {
   const binaries = ensureBinaries();
   mkdirSync(dir, { recursive: true });
-  const specs: ServiceSpec[] = await Promise.all([
-    etcdSpec(binaries.etcd, join(dir, 'etcd')),
-    mongoSpec(binaries.mongo, join(dir, 'mongo')),
-    natsSpec(binaries.nats, join(dir, 'nats')),
+  const started: Partial<Stack> = {};
+  const results = await Promise.allSettled([
+    (async () => {
+      started.etcd = await startService(await etcdSpec(binaries.etcd, join(dir, 'etcd')), options);
+    })(),
+    (async () => {
+      if (binaries.postgres) {
+        started.postgres = await startPostgres(binaries.postgres, join(dir, 'postgres'), {
+          ownedRoot: dir,
+          detached: options.detached,
+        });
+      }
+      const spec = await mongoSpec(
+        binaries.mongo,
+        join(dir, 'mongo'),
+        undefined,
+        started.postgres?.ref,
+      );
+      started.mongo = await startService(spec, options);
+    })(),
+    (async () => {
+      started.nats = await startService(await natsSpec(binaries.nats, join(dir, 'nats')), options);
+    })(),
   ]);
-  const started = await Promise.allSettled(specs.map((spec) => startService(spec, options)));
-  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
-    await Promise.all(
-      started.map((s) => (s.status === 'fulfilled' ? s.value.stop(2000) : Promise.resolve())),
-    );
+    await stopStack(started, 2000);
     throw failed.reason;
   }
-  const running = started.map((s) => (s as PromiseFulfilledResult<RunningService>).value);
-  return Object.fromEntries(running.map((service) => [service.spec.name, service])) as Stack;
+  return started as Stack;
 }
 
-export async function stopStack(stack: Partial<Stack>): Promise<void> {
-  await Promise.all(Object.values(stack).map((service) => service?.stop()));
+/** Stops the servers, PostgreSQL last (FerretDB's sessions on it end first). */
+export async function stopStack(stack: Partial<Stack>, graceMs?: number): Promise<void> {
+  await Promise.all([stack.etcd, stack.mongo, stack.nats].map((service) => service?.stop(graceMs)));
+  await stack.postgres?.stop(graceMs);
 }
