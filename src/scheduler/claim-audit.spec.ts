@@ -6,11 +6,13 @@ import type { RunLogRepository } from './run-log/run-log.repository';
 import { RunRecord } from './run-log/run-record';
 import type { RunLogService } from './run-log/run-log.service';
 import type { RunOutcomesService } from './run-outcomes.service';
+import type { AuditLedger } from './audit-ledger';
 
 // The real classes need mongoose models and NATS; the audit only sees this small surface.
 jest.mock('./run-log/run-log.repository', () => ({ RunLogRepository: class {} }));
 jest.mock('./run-log/run-log.service', () => ({ RunLogService: class {} }));
 jest.mock('./run-outcomes.service', () => ({ RunOutcomesService: class {} }));
+jest.mock('./audit-ledger', () => ({ AuditLedger: class {} }));
 
 const SELF = 'worker-2';
 const GRACE_MS = 15_000;
@@ -37,7 +39,18 @@ function setUp(replayPending: () => boolean) {
   } as unknown as RunLogRepository;
   const outcomes = { ended: () => undefined } as unknown as RunOutcomesService;
   const config = { WORKER_ID: SELF } as AppConfig;
-  return { audit: new ClaimAudit(config, runLog, records, outcomes), written };
+  const opened: string[] = [];
+  const closed: string[] = [];
+  const ledger = {
+    open: (entry: { state: JobState }) => void opened.push(entry.state.runId),
+    close: (runId: string) => void closed.push(runId),
+  } as unknown as AuditLedger;
+  return {
+    audit: new ClaimAudit(config, runLog, records, outcomes, ledger),
+    written,
+    opened,
+    closed,
+  };
 }
 
 const nowhere = (registered: string[]): ClaimWhereabouts => ({
@@ -55,13 +68,25 @@ describe('ClaimAudit', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  it('records a gone claimer’s tick lost after one grace period', async () => {
-    const { audit, written } = setUp(() => false);
+  it('records a gone claimer’s tick lost after one grace period, kept in etcd meanwhile', async () => {
+    const { audit, written, opened, closed } = setUp(() => false);
     audit.audit(spec, mark('ghost'), nowhere([SELF]));
+    expect(opened).toEqual(['j@1000']);
     await pass(GRACE_MS - 1);
     expect(written).toEqual([]);
+    expect(closed).toEqual([]);
     await pass(1);
     expect(written).toEqual([expect.objectContaining({ runId: 'j@1000', status: 'lost' })]);
+    expect(closed).toEqual(['j@1000']);
+  });
+
+  it('an audit taken over from a dead auditor is not kept again, and settles the same way', async () => {
+    const { audit, written, opened, closed } = setUp(() => false);
+    audit.audit(spec, mark('ghost'), nowhere([SELF]), true);
+    expect(opened).toEqual([]);
+    await pass(GRACE_MS);
+    expect(written.map((r) => r.status)).toEqual(['lost']);
+    expect(closed).toEqual(['j@1000']);
   });
 
   it('gives another claimer registered again a minute (its journal may still replay)', async () => {

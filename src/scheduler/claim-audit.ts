@@ -6,6 +6,7 @@ import { RunLogRepository } from './run-log/run-log.repository';
 import { RunLogService } from './run-log/run-log.service';
 import { RunOutcomesService } from './run-outcomes.service';
 import { notRunRecord } from './tick-records';
+import { AuditLedger } from './audit-ledger';
 
 /** A claim's own records reach MongoDB well within this (or its worker's journal replays them). */
 const UNRECORDED_CLAIM_GRACE_MS = 15_000;
@@ -61,17 +62,46 @@ export class ClaimAudit {
   private readonly audits = new Map<string, Audit>();
   private timer?: NodeJS.Timeout;
 
+  private adoptTimer?: NodeJS.Timeout;
+
   constructor(
     private readonly config: AppConfig,
     private readonly runLog: RunLogService,
     private readonly records: RunLogRepository,
     private readonly outcomes: RunOutcomesService,
+    private readonly ledger: AuditLedger,
   ) {}
 
-  audit(spec: JobSpec, state: JobState, where: ClaimWhereabouts): void {
+  audit(spec: JobSpec, state: JobState, where: ClaimWhereabouts, kept = false): void {
     if (this.audits.has(state.runId)) return;
     this.audits.set(state.runId, { spec, state, where, looks: 0, dueAt: this.later() });
+    if (!kept) void this.ledger.open({ job: spec.name, state });
     this.arm();
+  }
+
+  /**
+   * Takes over, every grace period, the audits whose auditor went away before settling them
+   * (see AuditLedger); `specOf` finds the job (a deleted job's audit is dropped).
+   */
+  adoptOrphans(specOf: (job: string) => JobSpec | undefined, where: ClaimWhereabouts): void {
+    clearInterval(this.adoptTimer);
+    this.adoptTimer = setInterval(() => {
+      void this.ledger
+        .adoptOrphans()
+        .then((entries) => {
+          for (const { job, state } of entries) {
+            const spec = specOf(job);
+            if (spec) this.audit(spec, state, where, true);
+            else void this.ledger.close(state.runId);
+          }
+        })
+        .catch(() => undefined);
+    }, UNRECORDED_CLAIM_GRACE_MS);
+    this.adoptTimer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.adoptTimer);
   }
 
   private later(): number {
@@ -112,6 +142,7 @@ export class ClaimAudit {
       const { spec, state, where } = audit;
       if (recorded?.has(state.runId)) {
         this.audits.delete(state.runId);
+        void this.ledger.close(state.runId);
         continue;
       }
       audit.looks += 1;
@@ -125,7 +156,7 @@ export class ClaimAudit {
         continue;
       }
       this.audits.delete(state.runId);
-      lost.push(this.recordLost(spec, state));
+      lost.push(this.recordLost(spec, state).then(() => this.ledger.close(state.runId)));
     }
     // Together: each write resolves when durable (a flush period), and a takeover audits many.
     await Promise.all(lost);

@@ -9,6 +9,7 @@ import { WorkerRegistryRepository } from '../workers/worker-registry.repository'
 import { WorkerSessionService } from '../workers/worker-session.service';
 import { RunLogRepository } from './run-log/run-log.repository';
 import { RunLogService } from './run-log/run-log.service';
+import { AuditLedger } from './audit-ledger';
 import { ClaimAudit } from './claim-audit';
 import { ClaimSettler } from './claim-settler';
 import { ReplaceRunning } from './replace-running';
@@ -40,6 +41,7 @@ import { WorkerRequestsRepository } from './worker-requests.repository';
     RunnerService,
     ReplaceRunning,
     ClaimSettler,
+    AuditLedger,
     ClaimAudit,
     TickClaimer,
     TriggerConsumer,

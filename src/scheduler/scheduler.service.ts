@@ -11,7 +11,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { MirrorEvent, PrefixMirror } from '../workers/prefix-mirror';
 import { KillRequest, WorkerInfo } from '../workers/worker.model';
 import { WorkerSessionService } from '../workers/worker-session.service';
-import { ClaimAudit } from './claim-audit';
+import { ClaimAudit, ClaimWhereabouts } from './claim-audit';
 import { jobIdOfSpecTail, splitJobId } from '../etcd/etcd-keys';
 import { NamespacePools } from './namespace-pools';
 import { ClaimSettler } from './claim-settler';
@@ -119,6 +119,11 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     this.session.onLost(() => this.onSessionLost());
     this.session.onRegistered(() => this.recomputeOwnership());
     this.session.start();
+    // Audits whose auditor died before settling them are taken over (AuditLedger).
+    this.audit.adoptOrphans((job) => {
+      const value = this.jobsMirror.get(job);
+      return value === undefined ? undefined : specOf(job, value);
+    }, this.whereabouts);
     // Start-up must not wait for etcd: the mirrors retry in the background and the loop idles.
     void Promise.all([
       // Pools first: no job is taken before its namespace's pool is known.
@@ -364,12 +369,15 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     if (!state || state.skipped || this.runner.isRunning(state.runId)) return;
     const claimer = state.workerId;
     if (claimer !== this.workerId && this.book.workers.some((w) => w.id === claimer)) return;
-    this.audit.audit(job.table.spec, state, {
-      inHand: (runId) => this.runner.isRunning(runId) || this.settler.holds(runId),
-      triggered: (name, runId) => this.triggersMirror.get(`${name}/${runId}`) !== undefined,
-      registered: (workerId) => this.book.workers.some((w) => w.id === workerId),
-    });
+    this.audit.audit(job.table.spec, state, this.whereabouts);
   }
+
+  /** What the claim audit asks this worker about a claim (see ClaimWhereabouts). */
+  private readonly whereabouts: ClaimWhereabouts = {
+    inHand: (runId) => this.runner.isRunning(runId) || this.settler.holds(runId),
+    triggered: (name, runId) => this.triggersMirror.get(`${name}/${runId}`) !== undefined,
+    registered: (workerId) => this.book.workers.some((w) => w.id === workerId),
+  };
 
   /** Sets when the job is due next, unless it is no longer this worker's. */
   private setDue(job: ScheduledJob, at: number | undefined): void {
@@ -454,6 +462,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     });
     // Jobs move to the other workers now, not after the drain (their next tick fires there).
     await this.session.withdraw();
+    this.audit.stop();
     for (const mirror of [
       this.namespacesMirror,
       this.jobsMirror,

@@ -355,6 +355,7 @@ describe('security', () => {
     const allowed = [
       new RegExp(`^specs/default/[0-9a-f]{2}/${segment}$`),
       /^layout$/,
+      /^audit(ing)?\/\S+$/,
       new RegExp(`^state/${segment}(@${segment})?$`),
       new RegExp(`^running/${segment}(/\\S+)?$`),
       new RegExp(`^trigger/${segment}/\\S+$`),
