@@ -150,12 +150,23 @@ describe('secrets', () => {
     expect(run.output).toBe(`pw=***\n***\nlen=${VALUE.length}\n`);
   }, 90_000);
 
-  it('never shows the value in logs, answers or the audit log', async () => {
+  it('never shows the value in logs, answers, the audit log, alerts or /metrics', async () => {
     const audit = await api.get<{ items: { action: string }[] }>('/api/v1/audit?limit=200');
     expect(audit.body.items.map((e) => e.action)).toEqual(
       expect.arrayContaining(['secret.put', 'secrets.rotate']),
     );
     expect(audit.text).not.toContain(VALUE);
+    const metrics = await fetch(`${app!.baseUrl}/metrics`);
+    expect(await metrics.text()).not.toContain(VALUE);
+    const answers = await Promise.all(
+      [
+        '/api/v1/jobs',
+        '/api/v1/jobs/uses-secret',
+        '/api/v1/jobs/uses-secret/runs',
+        '/api/v1/alerts',
+      ].map(async (path) => (await api.get(path)).text),
+    );
+    for (const text of answers) expect(text).not.toContain(VALUE);
     for (const output of [...outputs, app!.output()]) expect(output).not.toContain(VALUE);
   });
 });
