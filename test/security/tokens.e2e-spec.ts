@@ -319,11 +319,18 @@ describe('tokens with grants', () => {
         for (const caller of callers) {
           const want = expected(caller, ns, least, hasNs ? scope : scope);
           const before = want === 'pass' ? undefined : await etcdSnapshot(etcd, PREFIX);
-          const answer = await send(app.baseUrl, path, {
-            method: route.method,
-            headers: { authorization: `Bearer ${caller.token}` },
-            body: route.method === 'GET' || route.method === 'DELETE' ? undefined : '{}',
-          });
+          let answer;
+          try {
+            answer = await send(app.baseUrl, path, {
+              method: route.method,
+              headers: { authorization: `Bearer ${caller.token}` },
+              body: route.method === 'GET' || route.method === 'DELETE' ? undefined : '{}',
+            });
+          } catch (error) {
+            // A live stream (SSE) that the guard let through stays open until send gives up.
+            if (want === 'pass' && path.endsWith('/stream')) continue;
+            throw error;
+          }
           const compat = /^\/(job|worker)\//.test(path);
           let message = '';
           try {
@@ -351,5 +358,5 @@ describe('tokens with grants', () => {
       }
     }
     expect(failures).toEqual([]);
-  });
+  }, 600_000);
 });
