@@ -14,6 +14,7 @@ import { registerDescribe } from './commands/describe';
 import { registerGet } from './commands/get';
 import { registerJobActions } from './commands/job-actions';
 import { registerLogs } from './commands/logs';
+import { registerTokens } from './commands/tokens';
 import { registerImport } from './crontab/register';
 import { registerJobsAsCode } from './jobs-as-code/register';
 
@@ -70,6 +71,7 @@ export function buildProgram(streams?: CliStreams): BuiltProgram {
   registerJobActions(program, ctx);
   registerLogs(program, ctx);
   registerCron(program, ctx);
+  registerTokens(program, ctx);
   registerJobsAsCode(program, ctx);
   registerImport(program, ctx);
   registerCompletion(program, ctx);
