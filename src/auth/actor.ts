@@ -10,6 +10,10 @@ export function roleAllows(role: TokenRole, required: TokenRole): boolean {
 export interface Actor {
   tokenId: string;
   name: string;
+  /** The role it acts with on this request (its role in the request's namespace). */
   role: TokenRole;
   via: 'v1' | 'compat' | 'system';
+  /** The token's rights, as AuthGuard found them; absent for system actors. */
+  clusterAdmin?: boolean;
+  grants?: readonly { namespace: string; role: TokenRole }[];
 }

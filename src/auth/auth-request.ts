@@ -7,5 +7,7 @@ export interface AuthRequest {
   /** The client's address (express `req.ip`). */
   ip?: string;
   socket?: { remoteAddress?: string };
+  /** The matched route's parameters (`:ns` names the namespace). */
+  params?: Record<string, string | undefined>;
   actor?: Actor;
 }

@@ -15,6 +15,7 @@ import { registerGet } from './commands/get';
 import { registerJobActions } from './commands/job-actions';
 import { registerLogs } from './commands/logs';
 import { registerSecrets } from './commands/secrets';
+import { registerTokens } from './commands/tokens';
 import { registerImport } from './crontab/register';
 import { registerJobsAsCode } from './jobs-as-code/register';
 
@@ -76,6 +77,7 @@ export function buildProgram(streams?: CliStreams): BuiltProgram {
   registerLogs(program, ctx);
   registerCron(program, ctx);
   registerSecrets(program, ctx);
+  registerTokens(program, ctx);
   registerJobsAsCode(program, ctx);
   registerImport(program, ctx);
   registerCompletion(program, ctx);

@@ -6,6 +6,7 @@ import {
   ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
+import { ClusterScoped } from '../auth/cluster-scoped.decorator';
 import { RequireRole } from '../auth/require-role.decorator';
 import { WorkersRepository } from '../workers/workers.repository';
 import { LeaderElection } from './leader-election.service';
@@ -43,6 +44,7 @@ export class ClusterController {
 
   @Get()
   @RequireRole('viewer')
+  @ClusterScoped()
   @ApiOperation({ summary: 'The leading master, all masters and the live workers' })
   @ApiOkResponse({ type: ClusterView })
   async cluster(): Promise<ClusterView> {

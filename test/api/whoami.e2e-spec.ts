@@ -17,7 +17,7 @@ describe('GET /api/v1/whoami', () => {
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
 
-  it('names the calling token and its role', async () => {
+  it('names the calling token, its role in default and its grants', async () => {
     const admin = await whoami(TOKEN);
     expect(admin.status).toBe(200);
     expect(((await admin.json()) as { role: string }).role).toBe('admin');
@@ -30,7 +30,12 @@ describe('GET /api/v1/whoami', () => {
     expect(created.status).toBe(201);
     const { token } = (await created.json()) as { token: string };
     const viewer = await whoami(token);
-    expect(await viewer.json()).toEqual({ name: 'dashboard', role: 'viewer' });
+    expect(await viewer.json()).toEqual({
+      name: 'dashboard',
+      role: 'viewer',
+      clusterAdmin: false,
+      grants: [{ namespace: 'default', role: 'viewer' }],
+    });
 
     expect((await whoami()).status).toBe(401);
   });

@@ -1,32 +1,39 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import { AuditService } from '../../audit/audit.service';
+import { roleIn } from '../../auth/access';
 import { Actor } from '../../auth/actor';
+import { ClusterScoped } from '../../auth/cluster-scoped.decorator';
 import { CurrentActor } from '../../auth/current-actor.decorator';
 import { RequireRole } from '../../auth/require-role.decorator';
 import { TokensService } from '../../auth/tokens.service';
 import { DomainError } from '../../jobs/domain-error';
+import { DEFAULT_NAMESPACE } from '../../namespaces/namespace';
+import { AuditPageView, AuditQueryDto, ErrorView } from '../dto/misc.dto';
 import {
-  AuditPageView,
-  AuditQueryDto,
   CreateTokenDto,
   CreatedTokenView,
-  ErrorView,
   TokenView,
   WhoAmIView,
-} from '../dto/misc.dto';
+  tokenSpecOf,
+} from '../dto/token.dto';
 import { decodeCursor, encodeCursor } from '../dto/query';
 import { auditView } from '../views';
 import { ApiCommonResponses } from './api-docs';
 import { V1 } from './http-types';
 
-/** The caller's identity, tokens (admin only) and the audit log. */
+/**
+ * The caller's identity, tokens and the audit log. Tokens are cluster-scoped and delegated: a
+ * cluster-admin manages every token, a namespace admin those whose grants all lie in namespaces
+ * where it is admin (src/auth/access.ts). The audit log is namespace `default`'s for now.
+ */
 @ApiTags('admin')
 @ApiCommonResponses()
 @Controller(V1)
@@ -38,34 +45,55 @@ export class AdminController {
 
   @Get('whoami')
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'The calling token: its name and role (what the console may show)' })
+  @ClusterScoped()
+  @ApiOperation({
+    summary: 'The calling token: its name, grants and role in `default` (what the console shows)',
+  })
   @ApiOkResponse({ type: WhoAmIView })
   whoami(@CurrentActor() actor: Actor): WhoAmIView {
-    return { name: actor.name, role: actor.role };
+    const access = { clusterAdmin: actor.clusterAdmin === true, grants: actor.grants ?? [] };
+    const role = roleIn(access, DEFAULT_NAMESPACE);
+    return {
+      name: actor.name,
+      ...(role !== undefined ? { role } : {}),
+      clusterAdmin: access.clusterAdmin,
+      grants: access.grants.map(({ namespace, role: granted }) => ({ namespace, role: granted })),
+    };
   }
 
   @Post('tokens')
   @RequireRole('admin')
-  @ApiOperation({ summary: 'Create a token; its secret is in this response only' })
+  @ClusterScoped({ delegated: true })
+  @ApiOperation({
+    summary: 'Create a token; its secret is in this response only',
+    description:
+      'A namespace admin may grant roles only in namespaces where it is admin; only a ' +
+      'cluster-admin creates cluster-admin tokens.',
+  })
   @ApiCreatedResponse({ type: CreatedTokenView })
+  @ApiForbiddenResponse({ type: ErrorView })
   createToken(
     @Body() body: CreateTokenDto,
     @CurrentActor() actor: Actor,
   ): Promise<CreatedTokenView> {
-    return this.tokens.create(body.name, body.role, actor);
+    return this.tokens.create(tokenSpecOf(body), actor);
   }
 
   @Get('tokens')
   @RequireRole('admin')
-  @ApiOperation({ summary: 'List tokens (never their secrets)' })
+  @ClusterScoped({ delegated: true })
+  @ApiOperation({
+    summary: 'List the tokens the caller may manage, with expiry and last use (never secrets)',
+  })
   @ApiOkResponse({ type: [TokenView] })
-  listTokens(): Promise<TokenView[]> {
-    return this.tokens.list();
+  listTokens(@CurrentActor() actor: Actor): Promise<TokenView[]> {
+    return this.tokens.list(actor);
   }
 
   @Delete('tokens/:id')
   @RequireRole('admin')
-  @ApiOperation({ summary: 'Revoke a token' })
+  @ClusterScoped({ delegated: true })
+  @ApiOperation({ summary: 'Revoke a token (the caller may manage)' })
   @ApiOkResponse({ type: TokenView })
   @ApiNotFoundResponse({ type: ErrorView })
   revokeToken(@Param('id') id: string, @CurrentActor() actor: Actor): Promise<TokenView> {

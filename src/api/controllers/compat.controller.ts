@@ -2,6 +2,7 @@ import { DEFAULT_NAMESPACE } from '../../namespaces/namespace';
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Actor } from '../../auth/actor';
+import { ClusterScoped } from '../../auth/cluster-scoped.decorator';
 import { CurrentActor } from '../../auth/current-actor.decorator';
 import { RequireRole } from '../../auth/require-role.decorator';
 import { DomainError } from '../../jobs/domain-error';
@@ -183,6 +184,7 @@ export class CompatController {
 
   @Get('worker/list')
   @RequireRole('viewer')
+  @ClusterScoped()
   async workerList(): Promise<CompatReply<string[]>> {
     return ok((await this.workers.workers()).map((worker) => worker.ip));
   }

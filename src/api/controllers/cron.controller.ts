@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ClusterScoped } from '../../auth/cluster-scoped.decorator';
 import { RequireRole } from '../../auth/require-role.decorator';
 import { CronSyntaxError, parseSchedule, upcoming } from '../../cron/schedule';
 import { DomainError } from '../../jobs/domain-error';
@@ -15,6 +16,7 @@ import { V1 } from './http-types';
 export class CronController {
   @Get('preview')
   @RequireRole('viewer')
+  @ClusterScoped()
   @ApiOperation({ summary: 'Check an expression and list its next fire times' })
   @ApiOkResponse({ type: CronPreviewView })
   preview(@Query() query: CronPreviewQueryDto): CronPreviewView {

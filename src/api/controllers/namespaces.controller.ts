@@ -11,6 +11,8 @@ import {
 import { Actor } from '../../auth/actor';
 import { CurrentActor } from '../../auth/current-actor.decorator';
 import { RequireRole } from '../../auth/require-role.decorator';
+import { ClusterScoped } from '../../auth/cluster-scoped.decorator';
+import { roleIn } from '../../auth/access';
 import { NamespacesService } from '../../namespaces/namespaces.service';
 import { StoredNamespace } from '../../namespaces/namespace.model';
 import { CreateNamespaceDto, NamespaceSettingsDto, NamespaceView } from '../dto/namespace.dto';
@@ -28,14 +30,18 @@ export class NamespacesController {
 
   @Get()
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'Namespaces, by name' })
+  @ClusterScoped()
+  @ApiOperation({ summary: 'The namespaces the token holds a grant in, by name' })
   @ApiOkResponse({ type: [NamespaceView] })
-  async list(): Promise<NamespaceView[]> {
-    return (await this.namespaces.list()).map(view);
+  async list(@CurrentActor() actor: Actor): Promise<NamespaceView[]> {
+    const all = await this.namespaces.list();
+    const access = { clusterAdmin: actor.clusterAdmin === true, grants: actor.grants ?? [] };
+    return all.filter((ns) => roleIn(access, ns.name) !== undefined).map(view);
   }
 
   @Post()
   @RequireRole('admin')
+  @ClusterScoped()
   @ApiOperation({ summary: 'Create a namespace' })
   @ApiCreatedResponse({ type: NamespaceView })
   @ApiConflictResponse({ type: ErrorView, description: 'It exists.' })
@@ -55,8 +61,10 @@ export class NamespacesController {
     return view(await this.namespaces.get(checkedNamespace({ ns })));
   }
 
+  // A namespace's pool and run-as users bound what its admins can do: the cluster-admin's.
   @Patch(':ns')
   @RequireRole('admin')
+  @ClusterScoped()
   @ApiOperation({ summary: "Change a namespace's description, worker pool or run-as users" })
   @ApiOkResponse({ type: NamespaceView })
   @ApiNotFoundResponse({ type: ErrorView })
@@ -70,6 +78,7 @@ export class NamespacesController {
 
   @Delete(':ns')
   @RequireRole('admin')
+  @ClusterScoped()
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an empty namespace' })
   @ApiNoContentResponse()

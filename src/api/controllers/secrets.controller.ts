@@ -21,6 +21,7 @@ import { IsString, MaxLength, MinLength } from 'class-validator';
 import { Actor } from '../../auth/actor';
 import { CurrentActor } from '../../auth/current-actor.decorator';
 import { RequireRole } from '../../auth/require-role.decorator';
+import { ClusterScoped } from '../../auth/cluster-scoped.decorator';
 import { DomainError } from '../../jobs/domain-error';
 import { isValidJobName } from '../../jobs/job.model';
 import { CurrentNamespace } from '../../namespaces/namespace';
@@ -111,6 +112,7 @@ export class SecretKeysController {
 
   @Post('rotate-key')
   @RequireRole('admin')
+  @ClusterScoped()
   @HttpCode(200)
   @ApiOperation({
     summary: 'Re-encrypt every data key under CRON_SECRETS_KEY_FILE (see docs/secrets.md)',

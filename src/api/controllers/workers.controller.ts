@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ClusterScoped } from '../../auth/cluster-scoped.decorator';
 import { RequireRole } from '../../auth/require-role.decorator';
 import { WorkersRepository } from '../../workers/workers.repository';
 import { WorkerView } from '../dto/misc.dto';
@@ -15,6 +16,7 @@ export class WorkersController {
 
   @Get('workers')
   @RequireRole('viewer')
+  @ClusterScoped()
   @ApiOperation({ summary: 'Live workers, with how many runs each is executing' })
   @ApiOkResponse({ type: [WorkerView] })
   async listWorkers(): Promise<WorkerView[]> {

@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { TOKEN_ROLES, TokenRole } from '../../auth/actor';
 import { ToNumber } from './query';
 import { MAX_COMMAND_BYTES } from '../../jobs/job-input';
 import { IsByteString, IsIntIn, IsJobName, IsTimezone } from './validators';
@@ -61,38 +60,6 @@ export class WorkerView {
   @ApiProperty() version!: string;
   @ApiProperty({ format: 'date-time' }) startedAt!: string;
   @ApiProperty({ description: 'Runs executing on it now.' }) running!: number;
-}
-
-export class CreateTokenDto {
-  @ApiProperty({
-    description: 'Who or what uses the token; shown in the audit log.',
-    example: 'ci-deployer',
-  })
-  @IsJobName({
-    message: 'must be 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit',
-  })
-  name!: string;
-
-  @ApiProperty({ enum: TOKEN_ROLES })
-  @IsIn(TOKEN_ROLES, { message: `must be one of ${TOKEN_ROLES.join(', ')}` })
-  role!: TokenRole;
-}
-
-export class TokenView {
-  @ApiProperty() id!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty({ enum: TOKEN_ROLES }) role!: TokenRole;
-  @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty() createdBy!: string;
-}
-
-export class WhoAmIView {
-  @ApiProperty() name!: string;
-  @ApiProperty({ enum: TOKEN_ROLES }) role!: TokenRole;
-}
-
-export class CreatedTokenView extends TokenView {
-  @ApiProperty({ description: 'The secret: shown only in this response.' }) token!: string;
 }
 
 export class AuditQueryDto extends PageQueryDto {

@@ -1,12 +1,13 @@
-/** `cronplane get jobs|runs|workers|alerts [-o table|wide|json|yaml]`. */
+/** `cronplane get jobs|runs|workers|alerts|tokens [-o table|wide|json|yaml]`. */
 import { Command, Option } from 'commander';
 import type { CliContext } from '../command-context';
 import { CliError } from '../cli-error';
 import { alertColumns, jobColumns, runColumns, workerColumns } from '../columns';
 import { Column, OUTPUT_FORMATS, OutputFormat, parseOutputFormat, render } from '../output';
 import { listAlerts, listJobs, listRecentRuns, listRunsOf, listWorkers } from '../resources';
+import { TokenItem, tokenColumns } from './tokens';
 
-const RESOURCES: Record<string, 'jobs' | 'runs' | 'workers' | 'alerts'> = {
+const RESOURCES: Record<string, 'jobs' | 'runs' | 'workers' | 'alerts' | 'tokens'> = {
   job: 'jobs',
   jobs: 'jobs',
   run: 'runs',
@@ -15,6 +16,8 @@ const RESOURCES: Record<string, 'jobs' | 'runs' | 'workers' | 'alerts'> = {
   workers: 'workers',
   alert: 'alerts',
   alerts: 'alerts',
+  token: 'tokens',
+  tokens: 'tokens',
 };
 
 interface GetOptions {
@@ -48,8 +51,8 @@ export function outputOption(): Option {
 export function registerGet(program: Command, ctx: CliContext): void {
   program
     .command('get')
-    .description('List jobs, runs, workers or alerts')
-    .argument('<resource>', 'jobs | runs | workers | alerts')
+    .description('List jobs, runs, workers, alerts or tokens')
+    .argument('<resource>', 'jobs | runs | workers | alerts | tokens')
     .argument('[job]', "runs: only this job's runs")
     .addOption(outputOption())
     .option('--prefix <prefix>', 'jobs: names starting with this')
@@ -79,7 +82,7 @@ export function registerGet(program: Command, ctx: CliContext): void {
       const kind = RESOURCES[resource.toLowerCase()];
       if (!kind)
         throw new CliError(
-          `get: unknown resource "${resource}" (expected jobs, runs, workers or alerts)`,
+          `get: unknown resource "${resource}" (expected jobs, runs, workers, alerts or tokens)`,
         );
       const client = ctx.client();
       const now = Date.now();
@@ -118,6 +121,10 @@ export function registerGet(program: Command, ctx: CliContext): void {
             limit: opts.limit,
           });
           return print(alerts, alertColumns(now), 'No alerts found.');
+        }
+        case 'tokens': {
+          const { body } = await client.request<TokenItem[]>('GET', '/api/v1/tokens');
+          return print(body, tokenColumns(now), 'No tokens found.');
         }
       }
     });

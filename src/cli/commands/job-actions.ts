@@ -4,6 +4,7 @@ import type { CliContext } from '../command-context';
 import { ApiError } from '../api-client';
 import { CliError } from '../cli-error';
 import { jobPath } from '../resources';
+import { revokeTokens } from './tokens';
 
 export function registerJobActions(program: Command, ctx: CliContext): void {
   program
@@ -66,7 +67,7 @@ export function registerJobActions(program: Command, ctx: CliContext): void {
 
   program
     .command('delete')
-    .description('Delete jobs (asks first unless --yes)')
+    .description('Delete jobs (asks first unless --yes), or revoke tokens: `delete token ID`')
     .argument('<job...>', 'job names (a leading "job" is allowed: `delete job NAME`)')
     .option('-y, --yes', 'do not ask for confirmation')
     .option(
@@ -74,6 +75,7 @@ export function registerJobActions(program: Command, ctx: CliContext): void {
       'delete jobs managed by files anyway (sent as X-Cronplane-Override, kept in the audit log)',
     )
     .action(async (names: string[], opts: { yes?: boolean; override?: string }) => {
+      if (names[0] === 'token' || names[0] === 'tokens') return revokeTokens(ctx, names.slice(1));
       const jobs = names[0] === 'job' || names[0] === 'jobs' ? names.slice(1) : names;
       if (jobs.length === 0) throw new CliError('delete: name at least one job');
       const client = ctx.client();
