@@ -136,20 +136,39 @@ export class ApiError extends Error {
 const TOKEN_KEY = 'cronplane.token';
 const ROLE_KEY = 'cronplane.role';
 
+/** A token's rights: cluster-admin, or a role per namespace (GET /api/v1/whoami). */
+export interface Access {
+  clusterAdmin: boolean;
+  grants: { namespace: string; role: Role }[];
+}
+
 export interface Session {
   token: string;
-  role: Role;
+  access: Access;
+}
+
+const ROLES: Role[] = ['viewer', 'operator', 'admin'];
+
+/** The role a session holds in a namespace; undefined: none (the API answers 404 there). */
+export function roleIn(session: Session, namespace: string): Role | undefined {
+  if (session.access.clusterAdmin) return 'admin';
+  const held = session.access.grants.filter((g) => g.namespace === namespace).map((g) => g.role);
+  return held.sort((a, b) => ROLES.indexOf(b) - ROLES.indexOf(a))[0];
 }
 
 export function loadSession(): Session | undefined {
   const token = sessionStorage.getItem(TOKEN_KEY);
-  const role = sessionStorage.getItem(ROLE_KEY) as Role | null;
-  return token && role ? { token, role } : undefined;
+  try {
+    const access = JSON.parse(sessionStorage.getItem(ROLE_KEY) ?? 'null') as Access | null;
+    return token && access && Array.isArray(access.grants) ? { token, access } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function saveSession(session: Session): void {
   sessionStorage.setItem(TOKEN_KEY, session.token);
-  sessionStorage.setItem(ROLE_KEY, session.role);
+  sessionStorage.setItem(ROLE_KEY, JSON.stringify(session.access));
 }
 
 export function clearSession(): void {
@@ -234,8 +253,15 @@ function query(params: Record<string, string | number | boolean | string[] | und
 }
 
 /** The token's role, from the API (GET /api/v1/whoami). */
-export async function detectRole(token: string): Promise<Role> {
-  return (await request<{ name: string; role: Role }>('/whoami', { token })).role;
+export async function detectAccess(token: string): Promise<Access> {
+  const me = await request<{ clusterAdmin?: boolean; grants?: Access['grants']; role?: Role }>(
+    '/whoami',
+    { token },
+  );
+  return {
+    clusterAdmin: me.clusterAdmin === true,
+    grants: me.grants ?? (me.role ? [{ namespace: 'default', role: me.role }] : []),
+  };
 }
 
 export interface JobFilter {

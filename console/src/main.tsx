@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { clearSession, loadSession, setUnauthorizedHandler, type Session } from './api';
+import { clearSession, loadSession, roleIn, setUnauthorizedHandler, type Session } from './api';
 import { JobDetailPage } from './pages/JobDetail';
 import { JobEditorPage } from './pages/JobEditor';
 import { JobsPage } from './pages/JobsPage';
@@ -13,7 +13,8 @@ import './styles.css';
 
 function Page({ session }: { session: Session }) {
   const path = pagePath(useLocation().path);
-  const role = session.role;
+  // What the token may do here, in the namespace shown.
+  const role = roleIn(session, currentNamespace()) ?? 'viewer';
   let match: RegExpExecArray | null;
   if (path === '/' || path === '/jobs') return <JobsPage role={role} />;
   if (path === '/jobs/new') return <JobEditorPage role={role} />;
@@ -74,6 +75,7 @@ function App() {
     navigate(paths.login(), true);
   };
   const section = pagePath(path).startsWith('/workers') ? 'workers' : 'jobs';
+  const shownRole = roleIn(session, currentNamespace(path)) ?? 'viewer';
   return (
     <div class="shell" onClick={onLinkClick}>
       <a class="skip" href="#main">
@@ -93,8 +95,8 @@ function App() {
         </nav>
         <NamespaceSwitcher current={currentNamespace(path)} />
         <span class="who">
-          <span class={`badge role-${session.role}`} title="Your token's role">
-            {session.role}
+          <span class={`badge role-${shownRole}`} title="Your token's role in this namespace">
+            {shownRole}
           </span>
           <button type="button" class="secondary small" onClick={logout}>
             Log out

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiError, detectRole, saveSession, type Session } from '../api';
+import { ApiError, detectAccess, saveSession, type Session } from '../api';
 
 export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) {
   const [token, setToken] = useState('');
@@ -16,7 +16,7 @@ export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) 
     setBusy(true);
     setError(undefined);
     try {
-      const session = { token: given, role: await detectRole(given) };
+      const session = { token: given, access: await detectAccess(given) };
       saveSession(session);
       onLogin(session);
     } catch (caught) {

@@ -1,4 +1,6 @@
-import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
+import { CurrentNamespace } from '../../namespaces/namespace';
+import { NamespaceGuard } from '../../namespaces/namespace.guard';
+import { Body, Controller, Delete, Get, Param, Post, Query, UseGuards } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -102,11 +104,18 @@ export class AdminController {
     return this.tokens.revoke(id, actor);
   }
 
-  @Get('audit')
+  @Get(['audit', 'namespaces/:ns/audit'])
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'Changes made through the API, newest first' })
+  @UseGuards(NamespaceGuard)
+  @ApiOperation({
+    summary:
+      "A namespace's changes made through the API, newest first (the old route: default's, and the cluster's own)",
+  })
   @ApiOkResponse({ type: AuditPageView })
-  async listAudit(@Query() query: AuditQueryDto): Promise<AuditPageView> {
+  async listAudit(
+    @Query() query: AuditQueryDto,
+    @CurrentNamespace() namespace: string,
+  ): Promise<AuditPageView> {
     const limit = query.limit ?? 50;
     let before: { at: Date; entryId: string } | undefined;
     if (query.cursor !== undefined) {
@@ -118,7 +127,13 @@ export class AdminController {
       }
       before = { at: new Date(decoded.t), entryId: decoded.e };
     }
-    const entries = await this.audit.find({ job: query.job, action: query.action, before, limit });
+    const entries = await this.audit.find({
+      namespace,
+      job: query.job,
+      action: query.action,
+      before,
+      limit,
+    });
     const last = entries[entries.length - 1];
     return {
       items: entries.map(auditView),
