@@ -3,10 +3,12 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { JobsModule } from '../jobs/jobs.module';
+import { JobVersionsModule } from '../jobs/versions/job-versions.module';
 import { AdminController } from './controllers/admin.controller';
 import { CompatController } from './controllers/compat.controller';
 import { CronController } from './controllers/cron.controller';
 import { JobsController } from './controllers/jobs.controller';
+import { JobVersionsController } from './controllers/job-versions.controller';
 import { RunsController } from './controllers/runs.controller';
 import { WorkersController } from './controllers/workers.controller';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
@@ -17,9 +19,10 @@ import { VALIDATION_OPTIONS, validationError } from './errors/validation';
  * auth (AuthModule's global guard), DTO validation and one error shape for all of it.
  */
 @Module({
-  imports: [AuthModule, AuditModule, JobsModule],
+  imports: [AuthModule, AuditModule, JobsModule, JobVersionsModule],
   controllers: [
     JobsController,
+    JobVersionsController,
     RunsController,
     WorkersController,
     CronController,

@@ -6,9 +6,16 @@ export interface FieldProblem {
 
 /**
  * What went wrong, in domain terms; the HTTP layer maps each kind to a status (400, 404, 409,
- * 412) so services never speak HTTP.
+ * 412, 422) so services never speak HTTP.
  */
-export type DomainErrorKind = 'invalid' | 'notFound' | 'exists' | 'conflict' | 'stale';
+export type DomainErrorKind =
+  | 'invalid'
+  | 'notFound'
+  | 'exists'
+  | 'conflict'
+  | 'stale'
+  /** Well-formed, but the stored data it names no longer passes the rules (422). */
+  | 'unprocessable';
 
 export class DomainError extends Error {
   constructor(

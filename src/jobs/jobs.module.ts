@@ -7,10 +7,11 @@ import { JobsRepository } from './jobs.repository';
 import { JobsService } from './jobs.service';
 import { RunControlService } from './run-control.service';
 import { RunRequestsRepository } from './run-requests.repository';
+import { JobVersionsStoreModule } from './versions/job-versions-store.module';
 
 /** Job definitions in etcd and the requests (run, kill) the API leaves for workers. */
 @Module({
-  imports: [AuditModule, LogsModule, WorkersModule],
+  imports: [AuditModule, LogsModule, WorkersModule, JobVersionsStoreModule],
   providers: [
     JobsRepository,
     JobsService,
@@ -25,6 +26,7 @@ import { RunRequestsRepository } from './run-requests.repository';
     RunRequestsRepository,
     RunsRepository,
     WorkersModule,
+    JobVersionsStoreModule,
   ],
 })
 export class JobsModule {}

@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { IKeyValue, Range } from 'etcd3';
+import { ComparatorBuilder, IKeyValue, PutBuilder, Range } from 'etcd3';
 import { EtcdService } from '../etcd/etcd.service';
 import { EtcdKeys } from '../etcd/etcd-keys';
 import { etcdPageReader, readPage } from '../etcd/paged-range';
 import { JobSpec, StoredJob } from './job.model';
+import { TxnExtra } from './versions/version-outbox';
 
 /**
  * Job definitions in etcd (`jobs/<name>`, JSON). Every write is one transaction guarded by the
@@ -48,13 +49,15 @@ export class JobsRepository {
     return { jobs, more: response.more };
   }
 
-  /** Writes a new job; undefined when the name is taken. Returns the job's revision. */
-  async create(spec: JobSpec): Promise<number | undefined> {
+  /**
+   * Writes a new job; undefined when the name is taken. Returns the job's revision. `extra`: what
+   * else the same transaction checks and writes (the change's version, see VersionOutbox).
+   */
+  async create(spec: JobSpec, extra?: TxnExtra): Promise<number | undefined> {
     const { client, keys } = this.etcd;
     const key = keys.job(spec.name);
-    const response = await client
-      .if(key, 'Create', '==', 0)
-      .then(client.put(key).value(JSON.stringify(spec)))
+    const response = await this.withExtra(client.if(key, 'Create', '==', 0), extra)
+      .then(client.put(key).value(JSON.stringify(spec)), ...this.extraPuts(extra))
       .commit();
     return response.succeeded ? Number(response.header.revision) : undefined;
   }
@@ -63,12 +66,15 @@ export class JobsRepository {
    * Writes `spec` if the job's mod_revision is still `expectedRevision` (0: the job must not
    * exist). Returns the new revision, or undefined when someone else changed the job first.
    */
-  async replace(spec: JobSpec, expectedRevision: number): Promise<number | undefined> {
+  async replace(
+    spec: JobSpec,
+    expectedRevision: number,
+    extra?: TxnExtra,
+  ): Promise<number | undefined> {
     const { client, keys } = this.etcd;
     const key = keys.job(spec.name);
-    const response = await client
-      .if(key, 'Mod', '==', expectedRevision)
-      .then(client.put(key).value(JSON.stringify(spec)))
+    const response = await this.withExtra(client.if(key, 'Mod', '==', expectedRevision), extra)
+      .then(client.put(key).value(JSON.stringify(spec)), ...this.extraPuts(extra))
       .commit();
     return response.succeeded ? Number(response.header.revision) : undefined;
   }
@@ -90,6 +96,16 @@ export class JobsRepository {
       )
       .commit();
     return response.succeeded;
+  }
+
+  private withExtra(txn: ComparatorBuilder, extra: TxnExtra | undefined): ComparatorBuilder {
+    for (const { key, modRevision } of extra?.compares ?? [])
+      txn.and(key, 'Mod', '==', modRevision);
+    return txn;
+  }
+
+  private extraPuts(extra: TxnExtra | undefined): PutBuilder[] {
+    return (extra?.puts ?? []).map(({ key, value }) => this.etcd.client.put(key).value(value));
   }
 
   private decode(kv: IKeyValue): StoredJob | undefined {
