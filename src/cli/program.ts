@@ -12,6 +12,7 @@ import { registerConfig } from './commands/config';
 import { registerCron } from './commands/cron';
 import { registerDescribe } from './commands/describe';
 import { registerGet } from './commands/get';
+import { registerHistory } from './commands/history';
 import { registerJobActions } from './commands/job-actions';
 import { registerLogs } from './commands/logs';
 import { registerImport } from './crontab/register';
@@ -68,6 +69,7 @@ export function buildProgram(streams?: CliStreams): BuiltProgram {
   registerGet(program, ctx);
   registerDescribe(program, ctx);
   registerJobActions(program, ctx);
+  registerHistory(program, ctx);
   registerLogs(program, ctx);
   registerCron(program, ctx);
   registerJobsAsCode(program, ctx);
