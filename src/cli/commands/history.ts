@@ -1,5 +1,5 @@
 /** `cronplane history JOB [--version N]` and `cronplane rollback JOB --version N`. */
-import type { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { CliContext } from '../command-context';
 import { ApiError } from '../api-client';
 import { CliError } from '../cli-error';
@@ -67,6 +67,35 @@ export function versionText(job: string, detail: VersionDetail, now: number): st
   return `${head}\nchanged since (version → current):\n${diffText(detail.diff)}\n`;
 }
 
+/** The verbs whose `--version N` names a job version, not the CLI's own --version flag. */
+const VERSION_VERBS = ['history', 'rollback'];
+const HIDDEN_FLAG = '--job-version';
+/** The root options that take a value (program.ts), skipped when looking for the verb. */
+const ROOT_VALUE_OPTIONS = ['-s', '--server', '-t', '--token', '--context', '--config'];
+
+/**
+ * The root program reads `--version` anywhere on the line (commander), so for history and
+ * rollback it becomes the hidden `--job-version` before parsing; `cronplane --version` stays.
+ */
+export function jobVersionArgs(argv: readonly string[]): string[] {
+  let at = -1;
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i];
+    if (ROOT_VALUE_OPTIONS.includes(arg)) i++;
+    else if (!arg.startsWith('-')) {
+      if (VERSION_VERBS.includes(arg)) at = i;
+      break;
+    }
+  }
+  if (at < 0) return [...argv];
+  return argv.map((arg, i) => {
+    if (i <= at) return arg;
+    if (arg === '--version') return HIDDEN_FLAG;
+    if (arg.startsWith('--version=')) return `${HIDDEN_FLAG}=${arg.slice('--version='.length)}`;
+    return arg;
+  });
+}
+
 function versionNumber(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1)
@@ -94,18 +123,20 @@ export function registerHistory(program: Command, ctx: CliContext): void {
     .command('history')
     .description("A job's versions (who changed it, when, how), or one version and its diff")
     .argument('<job>', 'job name')
-    .option('--version <n>', 'show this version and what changed since', versionNumber)
+    .addOption(new Option('--version <n>', 'show this version and what changed since'))
+    .addOption(new Option(`${HIDDEN_FLAG} <n>`).argParser(versionNumber).hideHelp())
     .addOption(outputOption())
     .addHelpText(
       'after',
       '\nExamples:\n  cronplane history backup\n  cronplane history backup --version 3\n  cronplane history backup -o json',
     )
-    .action(async (job: string, opts: { version?: number; output: OutputFormat }) => {
+    .action(async (job: string, opts: { jobVersion?: number; output: OutputFormat }) => {
       const now = Date.now();
-      if (opts.version !== undefined) {
+      const version = opts.jobVersion;
+      if (version !== undefined) {
         const { body } = await ctx
           .client()
-          .request<VersionDetail>('GET', jobPath(job, `/versions/${opts.version}`));
+          .request<VersionDetail>('GET', jobPath(job, `/versions/${version}`));
         const json = opts.output === 'json' || opts.output === 'yaml';
         ctx.write(
           json ? renderData(body, opts.output as 'json' | 'yaml') : versionText(job, body, now),
@@ -125,44 +156,49 @@ export function registerHistory(program: Command, ctx: CliContext): void {
     .command('rollback')
     .description('Restore a version of a job (shows what changes and asks first unless --yes)')
     .argument('<job>', 'job name')
-    .requiredOption('--version <n>', 'the version to restore', versionNumber)
+    .addOption(new Option('--version <n>', 'the version to restore (required)'))
+    .addOption(new Option(`${HIDDEN_FLAG} <n>`).argParser(versionNumber).hideHelp())
     .option('-y, --yes', 'do not ask for confirmation')
     .option(
       '--override <reason>',
       'roll back a job managed by files anyway (sent as X-Cronplane-Override, audited)',
     )
-    .action(async (job: string, opts: { version: number; yes?: boolean; override?: string }) => {
-      const client = ctx.client();
-      const { body: detail } = await client.request<VersionDetail>(
-        'GET',
-        jobPath(job, `/versions/${opts.version}`),
-      );
-      if (detail.current !== null && detail.diff.length === 0) {
-        ctx.out(`job ${job} already is version ${opts.version}: nothing to roll back`);
-        return;
-      }
-      if (!opts.yes) {
-        ctx.err(versionText(job, detail, Date.now()).trimEnd());
-        if (!(await ctx.confirm(`Roll back job ${job} to version ${opts.version}?`)))
-          throw new CliError('rollback: not confirmed, nothing changed');
-      }
-      const headers: Record<string, string> = {};
-      if (opts.override) headers['X-Cronplane-Override'] = opts.override;
-      // Based on the definition just shown: a change since then answers 412.
-      const revision = detail.current?.revision;
-      if (typeof revision === 'number') headers['If-Match'] = `"${revision}"`;
-      try {
-        await client.request('POST', jobPath(job, '/rollback'), {
-          body: { version: opts.version },
-          headers,
-        });
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 409 && !opts.override)
-          throw new CliError(
-            `rollback: ${error.message}; change it in its files, or pass --override <reason>`,
-          );
-        throw error;
-      }
-      ctx.out(`job ${job} rolled back to version ${opts.version}`);
-    });
+    .action(
+      async (job: string, opts: { jobVersion?: number; yes?: boolean; override?: string }) => {
+        const version = opts.jobVersion;
+        if (version === undefined) throw new CliError('rollback: name the version: --version N');
+        const client = ctx.client();
+        const { body: detail } = await client.request<VersionDetail>(
+          'GET',
+          jobPath(job, `/versions/${version}`),
+        );
+        if (detail.current !== null && detail.diff.length === 0) {
+          ctx.out(`job ${job} already is version ${version}: nothing to roll back`);
+          return;
+        }
+        if (!opts.yes) {
+          ctx.err(versionText(job, detail, Date.now()).trimEnd());
+          if (!(await ctx.confirm(`Roll back job ${job} to version ${version}?`)))
+            throw new CliError('rollback: not confirmed, nothing changed');
+        }
+        const headers: Record<string, string> = {};
+        if (opts.override) headers['X-Cronplane-Override'] = opts.override;
+        // Based on the definition just shown: a change since then answers 412.
+        const revision = detail.current?.revision;
+        if (typeof revision === 'number') headers['If-Match'] = `"${revision}"`;
+        try {
+          await client.request('POST', jobPath(job, '/rollback'), {
+            body: { version: version },
+            headers,
+          });
+        } catch (error) {
+          if (error instanceof ApiError && error.status === 409 && !opts.override)
+            throw new CliError(
+              `rollback: ${error.message}; change it in its files, or pass --override <reason>`,
+            );
+          throw error;
+        }
+        ctx.out(`job ${job} rolled back to version ${version}`);
+      },
+    );
 }
