@@ -75,6 +75,32 @@ export interface Run extends RunSummary {
   latenessMs?: number;
 }
 
+/** One version of a job (GET /jobs/{name}/versions): the definition right after a change. */
+export interface JobVersion {
+  version: number;
+  action: string;
+  at: string;
+  tokenName: string;
+  via: string;
+  revision: number;
+  fromVersion?: number;
+  override?: string;
+}
+
+/** A field that differs from a version (`before`) to the current definition (`after`). */
+export interface FieldChange {
+  path: string;
+  op: 'add' | 'remove' | 'replace';
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface JobVersionDetail extends JobVersion {
+  spec: Omit<Job, 'revision'>;
+  current: Job | null;
+  diff: FieldChange[];
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -300,6 +326,16 @@ export const api = {
       `/jobs/${enc(name)}/runs${query({ status: filter.status, limit: filter.limit, cursor: filter.cursor })}`,
       { signal },
     ),
+  listVersions: (name: string, signal?: AbortSignal) =>
+    request<Page<JobVersion>>(`/jobs/${enc(name)}/versions?limit=100`, { signal }),
+  getVersion: (name: string, version: number, signal?: AbortSignal) =>
+    request<JobVersionDetail>(`/jobs/${enc(name)}/versions/${version}`, { signal }),
+  rollbackJob: (name: string, version: number, revision?: number) =>
+    request<Job>(`/jobs/${enc(name)}/rollback`, {
+      method: 'POST',
+      body: { version },
+      ifMatch: revision,
+    }),
   getRun: (runId: string, signal?: AbortSignal) => request<Run>(`/runs/${enc(runId)}`, { signal }),
   killRun: (runId: string) =>
     request<{ runId: string }>(`/runs/${enc(runId)}/kill`, { method: 'POST' }),

@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
 import { JobsModule } from '../jobs/jobs.module';
+import { JobVersionsModule } from '../jobs/versions/job-versions.module';
 import { AdminController } from './controllers/admin.controller';
 import { CompatController } from './controllers/compat.controller';
 import { CronController } from './controllers/cron.controller';
@@ -11,6 +12,7 @@ import { NamespacesController } from './controllers/namespaces.controller';
 import { SecretKeysController, SecretsController } from './controllers/secrets.controller';
 import { SecretsModule } from '../secrets/secrets.module';
 import { SecretsService } from '../secrets/secrets.service';
+import { JobVersionsController } from './controllers/job-versions.controller';
 import { RunsController } from './controllers/runs.controller';
 import { WorkersController } from './controllers/workers.controller';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
@@ -21,9 +23,10 @@ import { VALIDATION_OPTIONS, validationError } from './errors/validation';
  * auth (AuthModule's global guard), DTO validation and one error shape for all of it.
  */
 @Module({
-  imports: [AuthModule, AuditModule, JobsModule, SecretsModule],
+  imports: [AuthModule, AuditModule, JobsModule, SecretsModule, JobVersionsModule],
   controllers: [
     JobsController,
+    JobVersionsController,
     NamespacesController,
     SecretsController,
     SecretKeysController,

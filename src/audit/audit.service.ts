@@ -16,6 +16,8 @@ export interface AuditFacts {
   override?: string;
   /** The manager of the job an override was about. */
   managedBy?: string;
+  /** A rollback: the version of the job it restored. */
+  version?: number;
 }
 
 /** Records who changed what. Called after the change has landed in etcd. */

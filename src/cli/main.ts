@@ -5,6 +5,7 @@
  */
 import { CommanderError } from 'commander';
 import { CliError } from './cli-error';
+import { jobVersionArgs } from './commands/history';
 import { buildProgram } from './program';
 
 export function errorLine(error: unknown): { line: string; exitCode: number } {
@@ -19,7 +20,7 @@ export async function run(argv: string[]): Promise<number> {
   quietOnClosedPipe();
   const { program } = buildProgram();
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(jobVersionArgs(argv));
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     // Commander has already printed its own message (usage errors, --help, --version).

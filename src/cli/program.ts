@@ -12,6 +12,7 @@ import { registerConfig } from './commands/config';
 import { registerCron } from './commands/cron';
 import { registerDescribe } from './commands/describe';
 import { registerGet } from './commands/get';
+import { registerHistory } from './commands/history';
 import { registerJobActions } from './commands/job-actions';
 import { registerLogs } from './commands/logs';
 import { registerSecrets } from './commands/secrets';
@@ -74,6 +75,7 @@ export function buildProgram(streams?: CliStreams): BuiltProgram {
   registerGet(program, ctx);
   registerDescribe(program, ctx);
   registerJobActions(program, ctx);
+  registerHistory(program, ctx);
   registerLogs(program, ctx);
   registerCron(program, ctx);
   registerSecrets(program, ctx);

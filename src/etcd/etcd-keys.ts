@@ -81,6 +81,13 @@ export class EtcdKeys {
   readonly master = (id: string): string => `${this.mastersPrefix()}${id}`;
   readonly tokensPrefix = (): string => `${this.prefix}tokens/`;
   readonly token = (id: string): string => `${this.tokensPrefix()}${id}`;
+  /** The last version number of a job's history (docs/versions.md); kept when the job is deleted. */
+  readonly versionSeq = (ns: string, name: string): string =>
+    `${this.prefix}versions/seq/${ns}/${name}`;
+  /** Versions written with their job's change, until they are copied to MongoDB. */
+  readonly versionOutboxPrefix = (): string => `${this.prefix}versions/outbox/`;
+  readonly versionOutbox = (ns: string, name: string, version: number): string =>
+    `${this.versionOutboxPrefix()}${ns}/${name}/${String(version).padStart(10, '0')}`;
   /** Present once the first admin token exists: only one master ever generates one. */
   readonly tokensBootstrapped = (): string => `${this.prefix}auth/bootstrapped`;
 

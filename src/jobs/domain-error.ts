@@ -6,10 +6,19 @@ export interface FieldProblem {
 
 /**
  * What went wrong, in domain terms; the HTTP layer maps each kind to a status (400, 404, 409,
- * 412) so services never speak HTTP.
+ * 412, 422) so services never speak HTTP.
  */
-/** `refused`: well-formed, but not allowed where it is (a target outside the namespace's pool). */
-export type DomainErrorKind = 'invalid' | 'notFound' | 'exists' | 'conflict' | 'stale' | 'refused';
+export type DomainErrorKind =
+  | 'invalid'
+  | 'notFound'
+  | 'exists'
+  | 'conflict'
+  | 'stale'
+  /**
+   * Well-formed, but not allowed as it stands (422): a stored version that no longer passes the
+   * rules, a target outside the namespace's worker pool.
+   */
+  | 'unprocessable';
 
 export class DomainError extends Error {
   constructor(

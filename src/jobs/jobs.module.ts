@@ -11,10 +11,11 @@ import { NamespaceGuard } from '../namespaces/namespace.guard';
 import { JobsService } from './jobs.service';
 import { RunControlService } from './run-control.service';
 import { RunRequestsRepository } from './run-requests.repository';
+import { JobVersionsStoreModule } from './versions/job-versions-store.module';
 
 /** Namespaces and job definitions in etcd, and the requests (run, kill) the API leaves for workers. */
 @Module({
-  imports: [AuditModule, LogsModule, WorkersModule],
+  imports: [AuditModule, LogsModule, WorkersModule, JobVersionsStoreModule],
   providers: [
     JobCatalog,
     NamespacesRepository,
@@ -36,6 +37,7 @@ import { RunRequestsRepository } from './run-requests.repository';
     RunRequestsRepository,
     RunsRepository,
     WorkersModule,
+    JobVersionsStoreModule,
   ],
 })
 export class JobsModule {}

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ComparatorBuilder, PutBuilder } from 'etcd3';
+import { TxnExtra } from './versions/version-outbox';
 import { EtcdService } from '../etcd/etcd.service';
 import { DEFAULT_NAMESPACE } from '../namespaces/namespace';
 import { splitJobId } from '../etcd/etcd-keys';
@@ -68,12 +69,16 @@ export class JobsRepository {
   }
 
   /** Writes a new job; undefined when the name is taken. Returns the job's revision. */
-  async create(spec: JobSpec): Promise<number | undefined> {
+  /** `extra`: compares and puts of the same transaction (the version outbox, see versions/). */
+  async create(spec: JobSpec, extra?: TxnExtra): Promise<number | undefined> {
     const { client, keys } = this.etcd;
     const key = keys.specOfJob(spec.name);
     const value = encode(spec);
-    const response = await this.inNamespace(spec.name, client.if(key, 'Create', '==', 0))
-      .then(client.put(key).value(value), ...this.fence(spec.name))
+    const response = await this.withExtra(
+      this.inNamespace(spec.name, client.if(key, 'Create', '==', 0)),
+      extra,
+    )
+      .then(client.put(key).value(value), ...this.fence(spec.name), ...this.extraPuts(extra))
       .commit();
     return this.written(spec.name, response.succeeded ? value : null, response.header.revision);
   }
@@ -82,15 +87,19 @@ export class JobsRepository {
    * Writes `spec` if the job's mod_revision is still `expectedRevision` (0: the job must not
    * exist). Returns the new revision, or undefined when someone else changed the job first.
    */
-  async replace(spec: JobSpec, expectedRevision: number): Promise<number | undefined> {
+  async replace(
+    spec: JobSpec,
+    expectedRevision: number,
+    extra?: TxnExtra,
+  ): Promise<number | undefined> {
     const { client, keys } = this.etcd;
     const key = keys.specOfJob(spec.name);
     const value = encode(spec);
-    const response = await this.inNamespace(
-      spec.name,
-      client.if(key, 'Mod', '==', expectedRevision),
+    const response = await this.withExtra(
+      this.inNamespace(spec.name, client.if(key, 'Mod', '==', expectedRevision)),
+      extra,
     )
-      .then(client.put(key).value(value), ...this.fence(spec.name))
+      .then(client.put(key).value(value), ...this.fence(spec.name), ...this.extraPuts(extra))
       .commit();
     return this.written(spec.name, response.succeeded ? value : null, response.header.revision);
   }
@@ -128,6 +137,16 @@ export class JobsRepository {
     const { namespace } = splitJobId(id);
     if (namespace === DEFAULT_NAMESPACE) return [];
     return [this.etcd.client.put(this.etcd.keys.namespaceFence(namespace)).value('')];
+  }
+
+  private withExtra(txn: ComparatorBuilder, extra: TxnExtra | undefined): ComparatorBuilder {
+    for (const { key, modRevision } of extra?.compares ?? [])
+      txn.and(key, 'Mod', '==', modRevision);
+    return txn;
+  }
+
+  private extraPuts(extra: TxnExtra | undefined): PutBuilder[] {
+    return (extra?.puts ?? []).map(({ key, value }) => this.etcd.client.put(key).value(value));
   }
 
   /** Tells the catalog about a write that landed (value null: it did not); the new revision. */

@@ -10,6 +10,8 @@ import { JobsRepository } from './jobs.repository';
 import { NamespacesService } from '../namespaces/namespaces.service';
 import { poolConflicts } from '../namespaces/namespace.model';
 import { splitJobId } from '../etcd/etcd-keys';
+import { JobVersionRecorder } from './versions/job-version-recorder';
+import { VersionAction, VersionNote, inputOf } from './versions/job-version';
 
 export interface JobListQuery {
   namespace: string;
@@ -43,6 +45,7 @@ export class JobsService {
   constructor(
     private readonly jobs: JobsRepository,
     private readonly audit: AuditService,
+    private readonly versions: JobVersionRecorder,
     private readonly namespaces?: NamespacesService,
   ) {}
 
@@ -77,8 +80,14 @@ export class JobsService {
       buildSpec(name, input, SPEC_DEFAULTS, { createdAt: now, updatedAt: now }, 'standard'),
     );
     await this.checkPool(spec);
-    const revision = await this.jobs.create(spec);
+    const { namespace, name: plain } = splitJobId(name);
+    const staged = await this.versions.stage(namespace, plain, undefined, spec, {
+      action: 'create',
+      actor,
+    });
+    const revision = await this.jobs.create(spec, staged.txn);
     if (revision === undefined) throw new DomainError('exists', `job "${name}" already exists`);
+    await this.versions.settle(staged, revision);
     await this.audit.record(actor, 'job.create', { job: name, revision });
     return { ...spec, revision };
   }
@@ -103,16 +112,21 @@ export class JobsService {
     access: ManagedAccess = {},
   ): Promise<{ job: StoredJob; created: boolean }> {
     let override: string | undefined;
-    const { job, previous } = await this.write(name, ifMatch, (current, now) => {
-      override = checkManager(name, current, access, input.managedBy);
-      return buildSpec(
-        name,
-        input,
-        SPEC_DEFAULTS,
-        { createdAt: current?.createdAt ?? now, updatedAt: now },
-        'standard',
-      );
-    });
+    const { job, previous } = await this.write(
+      name,
+      ifMatch,
+      (current, now) => {
+        override = checkManager(name, current, access, input.managedBy);
+        return buildSpec(
+          name,
+          input,
+          SPEC_DEFAULTS,
+          { createdAt: current?.createdAt ?? now, updatedAt: now },
+          'standard',
+        );
+      },
+      (current) => ({ action: editAction(current, access), actor, override }),
+    );
     await this.audit.record(actor, previous ? 'job.replace' : 'job.create', {
       job: name,
       revision: job.revision,
@@ -130,18 +144,24 @@ export class JobsService {
     access: ManagedAccess = {},
   ): Promise<StoredJob> {
     let override: string | undefined;
-    const { job, previous } = await this.write(name, ifMatch ?? '*', (current, now) => {
-      if (!current) throw notFound(name);
-      override = checkManager(name, current, access, input.managedBy);
-      const dialect: CronDialect = input.cronExpr !== undefined ? 'standard' : current.cronDialect;
-      return buildSpec(
-        name,
-        input,
-        current,
-        { createdAt: current.createdAt, updatedAt: now },
-        dialect,
-      );
-    });
+    const { job, previous } = await this.write(
+      name,
+      ifMatch ?? '*',
+      (current, now) => {
+        if (!current) throw notFound(name);
+        override = checkManager(name, current, access, input.managedBy);
+        const dialect: CronDialect =
+          input.cronExpr !== undefined ? 'standard' : current.cronDialect;
+        return buildSpec(
+          name,
+          input,
+          current,
+          { createdAt: current.createdAt, updatedAt: now },
+          dialect,
+        );
+      },
+      (current) => ({ action: editAction(current, access), actor, override }),
+    );
     await this.audit.record(actor, 'job.update', {
       job: name,
       revision: job.revision,
@@ -162,6 +182,7 @@ export class JobsService {
         if (!stored) throw notFound(name);
         return { ...stripRevision(stored), enabled, updatedAt: now };
       },
+      () => ({ action: enabled ? 'resume' : 'pause', actor }),
       false,
     );
     await this.audit.record(actor, enabled ? 'job.resume' : 'job.pause', {
@@ -196,21 +217,69 @@ export class JobsService {
   }
 
   /**
+   * Rollback: the job becomes `spec` (version `fromVersion` of it) through the checks and the
+   * compare-and-swap of a PUT, creating it again if it was deleted. A managed job needs the
+   * manager or an override, as a PUT; a definition the rules now refuse is `unprocessable`.
+   */
+  async restore(
+    name: string,
+    spec: JobSpec,
+    fromVersion: number,
+    ifMatch: IfMatch | undefined,
+    actor: Actor,
+    access: ManagedAccess = {},
+  ): Promise<StoredJob> {
+    let override: string | undefined;
+    const { job, previous } = await this.write(
+      name,
+      ifMatch,
+      (current, now) => {
+        override = checkManager(name, current, access, undefined);
+        const times = { createdAt: current?.createdAt ?? now, updatedAt: now };
+        const restored = buildSpec(name, inputOf(spec), SPEC_DEFAULTS, times, spec.cronDialect);
+        const problems = specProblems(restored);
+        if (problems.length > 0) {
+          const why = problems.map((p) => `${p.field}: ${p.reason}`).join('; ');
+          throw new DomainError(
+            'unprocessable',
+            `version ${fromVersion} of job "${name}" no longer validates: ${why}`,
+            problems,
+          );
+        }
+        return restored;
+      },
+      () => ({ action: 'rollback', actor, fromVersion, override }),
+    );
+    await this.audit.record(actor, 'job.rollback', {
+      job: name,
+      revision: job.revision,
+      version: fromVersion,
+      ...overrideFacts(override, previous),
+    });
+    return job;
+  }
+
+  /**
    * The original crontab's /job/save: name, command and expression (read the gorhill way), the
    * job's other settings kept. Returns the job it replaced.
    */
   async saveCompat(input: CompatJob, actor: Actor): Promise<StoredJob | undefined> {
-    const { job, previous } = await this.write(input.name, undefined, (current, now) => {
-      // The original API has no way to say who it is or why: a managed job stays as it is.
-      checkManager(input.name, current, {}, undefined);
-      return buildSpec(
-        input.name,
-        { command: input.command, cronExpr: input.cronExpr },
-        current ?? SPEC_DEFAULTS,
-        { createdAt: current?.createdAt ?? now, updatedAt: now },
-        'gorhill',
-      );
-    });
+    const { job, previous } = await this.write(
+      input.name,
+      undefined,
+      (current, now) => {
+        // The original API has no way to say who it is or why: a managed job stays as it is.
+        checkManager(input.name, current, {}, undefined);
+        return buildSpec(
+          input.name,
+          { command: input.command, cronExpr: input.cronExpr },
+          current ?? SPEC_DEFAULTS,
+          { createdAt: current?.createdAt ?? now, updatedAt: now },
+          'gorhill',
+        );
+      },
+      (current) => ({ action: editAction(current, {}), actor }),
+    );
     await this.audit.record(actor, previous ? 'job.replace' : 'job.create', {
       job: job.name,
       revision: job.revision,
@@ -235,7 +304,7 @@ export class JobsService {
     const conflicts = poolConflicts(namespace.pool, spec.target.labels);
     if (conflicts.length === 0) return;
     throw new DomainError(
-      'refused',
+      'unprocessable',
       `the job's target is outside namespace "${namespace.name}"'s worker pool`,
       conflicts.map((key) => ({
         field: `target.labels.${key}`,
@@ -258,6 +327,7 @@ export class JobsService {
     name: string,
     ifMatch: IfMatch | undefined,
     build: (current: StoredJob | undefined, now: string) => JobSpec,
+    note: (current: StoredJob | undefined) => VersionNote,
     validate = true,
   ): Promise<{ job: StoredJob; previous?: StoredJob }> {
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
@@ -268,8 +338,13 @@ export class JobsService {
       const built = build(current, new Date().toISOString());
       const spec = validate ? this.validated(built) : built;
       if (validate) await this.checkPool(spec);
-      const revision = await this.jobs.replace(spec, current?.revision ?? 0);
-      if (revision !== undefined) return { job: { ...spec, revision }, previous: current };
+      const { namespace, name: plain } = splitJobId(name);
+      const staged = await this.versions.stage(namespace, plain, current, spec, note(current));
+      const revision = await this.jobs.replace(spec, current?.revision ?? 0, staged.txn);
+      if (revision !== undefined) {
+        await this.versions.settle(staged, revision);
+        return { job: { ...spec, revision }, previous: current };
+      }
       if (typeof ifMatch === 'number')
         throw stale(name, ifMatch, (await this.jobs.get(name))?.revision);
     }
@@ -296,6 +371,12 @@ export function checkManager(
     `job "${name}" is managed by ${manager}: change it in its files, or send the header X-Cronplane-Override: <reason>`,
     [{ field: 'managedBy', reason: `the job is managed by ${manager}` }],
   );
+}
+
+/** A create or an edit, by `cronplane apply` (it names its manager) or anyone else. */
+function editAction(current: StoredJob | undefined, access: ManagedAccess): VersionAction {
+  if (access.manager !== undefined) return 'apply';
+  return current ? 'update' : 'create';
 }
 
 function overrideFacts(

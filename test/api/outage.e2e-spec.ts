@@ -1,11 +1,12 @@
 /**
  * Dependencies away: the API answers 503 in its error shape instead of 500 or hanging, and a
- * change that landed in etcd is not failed because the audit log could not be written.
+ * change that landed in etcd is not failed because the audit log (or its version) could not be
+ * written to MongoDB.
  */
 import { freePort } from '../../tools/stack/ports';
 import { AppProcess, startApp } from '../support/app-process';
 import { appEnv, isolationId } from '../support/env';
-import { ApiClient, ErrorBody, eventually } from './api-client';
+import { ApiClient, ErrorBody, etcdClient, eventually } from './api-client';
 
 const ADMIN = 'e2e-admin-token-outage-0123456789';
 
@@ -44,8 +45,9 @@ describe('dependency outages', () => {
 
   it('MongoDB unreachable: jobs still work, run history is 503, audit entries go to the log', async () => {
     const deadMongo = `mongodb://127.0.0.1:${await freePort()}/nowhere`;
+    const id = isolationId('mongodown');
     app = await startApp(
-      appEnv(isolationId('mongodown'), {
+      appEnv(id, {
         ROLE: 'master',
         CRON_ADMIN_TOKEN: ADMIN,
         MONGODB_URI: deadMongo,
@@ -59,6 +61,16 @@ describe('dependency outages', () => {
       cronExpr: '@daily',
     });
     expect(created.status).toBe(201);
+    // Its version waits in etcd, written with the job, until MongoDB is back (docs/versions.md).
+    const etcd = etcdClient();
+    try {
+      const waiting = await etcd
+        .get(`/t/${id}/versions/outbox/default/still-works/0000000001`)
+        .json();
+      expect(waiting).toMatchObject({ version: 1, action: 'create', job: 'still-works' });
+    } finally {
+      etcd.close();
+    }
     const detail = await api.get<{ lastRun: unknown }>('/api/v1/jobs/still-works');
     expect(detail.status).toBe(200);
     expect(detail.body.lastRun).toBeNull();

@@ -5,7 +5,7 @@ import { Etcd3 } from 'etcd3';
 import fc from 'fast-check';
 import { JobFieldsDto } from '../../src/api/dto/job.dto';
 import { VALIDATION_OPTIONS } from '../../src/api/errors/validation';
-import { JobSpec } from '../../src/jobs/job.model';
+import { JobSpec, isValidJobName } from '../../src/jobs/job.model';
 import { specProblems } from '../../src/jobs/job-spec';
 import { AppProcess, startApp } from '../support/app-process';
 import { appEnv, isolationId, testStack } from '../support/env';
@@ -425,8 +425,15 @@ describe('job API fuzzing (fast-check)', () => {
     );
     expect(
       keys.filter(
-        (k) => !/^(jobs|state|running|trigger|kill|tokens|masters|leader|auth)(\/|$)/.test(k),
+        (k) =>
+          !/^(jobs|state|running|trigger|kill|tokens|masters|leader|auth|versions)(\/|$)/.test(k),
       ),
     ).toEqual([]);
+    // Version history keys (versions/seq|outbox/<ns>/<job>[/<n>]) name only valid jobs.
+    const versionJobs = keys
+      .filter((k) => k.startsWith('versions/'))
+      .map((k) => k.split('/')[3] ?? '');
+    expect(versionJobs.length).toBeGreaterThan(0);
+    expect(versionJobs.filter((name) => !isValidJobName(name))).toEqual([]);
   }, 600000);
 });

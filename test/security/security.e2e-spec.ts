@@ -352,6 +352,7 @@ describe('security', () => {
     const all = Object.keys(await etcd.getAll().prefix('').strings());
     expect(all.filter((key) => !key.startsWith(prefix))).toEqual([]);
     const segment = '[A-Za-z0-9][A-Za-z0-9._-]{0,127}';
+    const namespace = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
     const allowed = [
       new RegExp(`^specs/default/[0-9a-f]{2}/${segment}$`),
       /^layout$/,
@@ -364,6 +365,9 @@ describe('security', () => {
       /^masters\/\S+$/,
       /^leader(\/\S+)?$/,
       /^auth\/bootstrapped$/,
+      // Version history (docs/versions.md): per namespace and job name, both checked.
+      new RegExp(`^versions/seq/${namespace}/${segment}$`),
+      new RegExp(`^versions/outbox/${namespace}/${segment}/\\d{10}$`),
     ];
     const unexpected = all
       .map((key) => key.slice(prefix.length))

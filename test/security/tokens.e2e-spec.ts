@@ -71,6 +71,10 @@ const TABLE: Record<string, [Role, Scope]> = {
   'GET /api/v1/namespaces/{ns}': ['viewer', 'ns'],
   'PATCH /api/v1/namespaces/{ns}': ['admin', 'cluster'],
   'DELETE /api/v1/namespaces/{ns}': ['admin', 'cluster'],
+  // A job's version history and rollback.
+  'GET /api/v1/jobs/{name}/versions': ['viewer', 'ns'],
+  'GET /api/v1/jobs/{name}/versions/{version}': ['viewer', 'ns'],
+  'POST /api/v1/jobs/{name}/rollback': ['admin', 'ns'],
   // Secrets (under /api/v1/namespaces/{ns}/secrets), and the key rotation of all of them.
   'GET /api/v1/secrets': ['viewer', 'ns'],
   'PUT /api/v1/secrets/{name}': ['admin', 'ns'],

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, RUN_STATUSES, api, type Role, type Run, type RunStatus } from '../api';
+import { JobHistory } from '../components/JobHistory';
 import { ManagedBanner } from '../components/ManagedBanner';
 import { RunChart } from '../components/RunChart';
 import {
@@ -339,6 +340,18 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
           <dd>{detail.runAs ?? "the worker's user"}</dd>
         </div>
       </dl>
+
+      <JobHistory
+        role={role}
+        name={detail.name}
+        revision={detail.revision}
+        managedBy={detail.managedBy}
+        onRolledBack={(version) => {
+          setNotice({ kind: 'ok', text: `Rolled back to version ${version}.` });
+          job.reload();
+        }}
+        onError={(text) => setNotice({ kind: 'error', text })}
+      />
 
       <div class="page-head">
         <h2>Runs</h2>

@@ -35,7 +35,7 @@ const KIND_STATUS: Record<DomainErrorKind, number> = {
   exists: HttpStatus.CONFLICT,
   conflict: HttpStatus.CONFLICT,
   stale: HttpStatus.PRECONDITION_FAILED,
-  refused: HttpStatus.UNPROCESSABLE_ENTITY,
+  unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
 };
 
 function httpMessage(exception: HttpException): string {

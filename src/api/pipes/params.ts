@@ -27,6 +27,18 @@ export class RunIdPipe implements PipeTransform<string, string> {
   }
 }
 
+/** A version number from the path: 1, 2, 3... */
+@Injectable()
+export class VersionPipe implements PipeTransform<string, number> {
+  transform(value: string): number {
+    if (!/^[1-9]\d{0,9}$/.test(value))
+      throw DomainError.invalid([
+        { field: 'version', reason: 'must be a version number (1, 2, 3...)' },
+      ]);
+    return Number(value);
+  }
+}
+
 /** `If-Match: 42`, `"42"`, `W/"42"` or `*`; absent gives undefined. */
 export function parseIfMatch(header: string | undefined): IfMatch | undefined {
   if (header === undefined || header.trim() === '') return undefined;

@@ -54,6 +54,10 @@ export class AuditEntry {
   /** The manager of the job an override was about. */
   @Prop()
   managedBy?: string;
+
+  /** A rollback: the version of the job it restored. */
+  @Prop()
+  version?: number;
 }
 
 export type AuditEntryDocument = HydratedDocument<AuditEntry>;
