@@ -274,7 +274,7 @@ describe('cronplane get, describe and cron', () => {
     const unknown = await cli(['get', 'pods'], { env });
     expect(unknown.code).toBe(1);
     expect(lines(unknown.stderr)).toEqual([
-      'cronplane: get: unknown resource "pods" (expected jobs, runs, workers or alerts)',
+      'cronplane: get: unknown resource "pods" (expected jobs, runs, workers, alerts or tokens)',
     ]);
     const format = await cli(['get', 'jobs', '-o', 'xml'], { env });
     expect(format.code).toBe(1);

@@ -108,7 +108,7 @@ export function IsEnvMap(
         );
       },
       defaultMessage: () =>
-        `must be an object of at most ${maxEntries} variables with names matching ${keyPattern.source}, each a string (at most ${maxValueLength} characters) or {"secretRef": "<secret name>"}`,
+        `must be an object of at most ${maxEntries} entries with keys matching ${keyPattern.source}, and string values (at most ${maxValueLength} characters) or {"secretRef": "<secret name>"}`,
     },
   });
 }
