@@ -3,49 +3,17 @@
  * diff of one against the current definition, a rollback through the Roll back dialog, and no
  * Roll back control for a viewer.
  */
-import { execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import type { Page } from 'playwright-core';
 import { AppProcess, startApp } from '../support/app-process';
 import { appEnv, isolationId } from '../support/env';
 import { Browser, launchBrowser, screenshot } from './browser';
+import { apiCall, buildConsole, login } from './console-app';
 
-const ROOT = resolve(__dirname, '..', '..');
 const ADMIN = `console-history-${Date.now()}-token`;
 
 jest.setTimeout(180_000);
 
-function buildConsole(): void {
-  const node = (args: string[]): void =>
-    void execFileSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
-  node([join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'console/tsconfig.json']);
-  node([
-    join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
-    'build',
-    '--config',
-    'console/vite.config.ts',
-    '--logLevel',
-    'warn',
-  ]);
-}
-
-async function call<T>(app: AppProcess, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${app.baseUrl}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-async function login(page: Page, app: AppProcess, token: string): Promise<void> {
-  await page.goto(`${app.baseUrl}/`);
-  await page.waitForURL(/\/login/);
-  await page.fill('#token', token);
-  await page.press('#token', 'Enter');
-  await page.getByRole('heading', { name: 'Jobs', exact: true }).waitFor();
-}
+const call = <T>(app: AppProcess, method: string, path: string, body?: unknown): Promise<T> =>
+  apiCall<T>(app, ADMIN, method, path, body);
 
 describe('console: job history, diff and rollback', () => {
   let app: AppProcess;

@@ -3,41 +3,19 @@
  * a real browser against a real master: the banner names the manager, Edit and Delete are
  * disabled, the editor takes no change; a job managed by nobody keeps its buttons.
  */
-import { execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { AppProcess, startApp } from '../support/app-process';
 import { appEnv, isolationId } from '../support/env';
 import { Browser, launchBrowser, screenshot } from './browser';
+import { apiCall, buildConsole, login } from './console-app';
 
-const ROOT = resolve(__dirname, '..', '..');
 const ADMIN = `console-managed-${Date.now()}-token`;
 const MANAGER = 'git:https://example.com/ops/jobs.git';
 
 jest.setTimeout(180_000);
 
-function buildConsole(): void {
-  const node = (args: string[]): void =>
-    void execFileSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
-  node([join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'console/tsconfig.json']);
-  node([
-    join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
-    'build',
-    '--config',
-    'console/vite.config.ts',
-    '--logLevel',
-    'warn',
-  ]);
-}
-
-async function post(app: AppProcess, path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${app.baseUrl}/api/v1${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (response.status !== 201) throw new Error(`POST ${path}: ${await response.text()}`);
-}
+const post = (app: AppProcess, path: string, body: unknown) =>
+  apiCall(app, ADMIN, 'POST', path, body);
 
 describe('console: a job managed by files is read-only', () => {
   let app: AppProcess;
@@ -58,11 +36,7 @@ describe('console: a job managed by files is read-only', () => {
     await post(app, '/jobs', { name: 'by-hand', command: 'true', cronExpr: '@daily' });
     browser = await launchBrowser();
     page = await browser.page(1280);
-    await page.goto(`${app.baseUrl}/`);
-    await page.waitForURL(/\/login/);
-    await page.fill('#token', ADMIN);
-    await page.press('#token', 'Enter');
-    await page.getByRole('heading', { name: 'Jobs', exact: true }).waitFor();
+    await login(page, app, ADMIN);
   });
 
   afterAll(async () => {

@@ -3,40 +3,18 @@
  * namespaces, opens the chosen one's jobs under /ns/<namespace>, and every page there (a job,
  * a run) reads that namespace's jobs and runs; `default` keeps the old addresses.
  */
-import { execFileSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { AppProcess, startApp } from '../support/app-process';
 import { appEnv, isolationId } from '../support/env';
 import { Browser, launchBrowser, screenshot } from './browser';
+import { apiCall, buildConsole, login } from './console-app';
 
-const ROOT = resolve(__dirname, '..', '..');
 const ADMIN = `console-namespaces-${Date.now()}-token`;
 
 jest.setTimeout(180_000);
 
-function buildConsole(): void {
-  const node = (args: string[]): void =>
-    void execFileSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
-  node([join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'console/tsconfig.json']);
-  node([
-    join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
-    'build',
-    '--config',
-    'console/vite.config.ts',
-    '--logLevel',
-    'warn',
-  ]);
-}
-
-async function post(app: AppProcess, path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${app.baseUrl}/api/v1${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (response.status !== 201) throw new Error(`POST ${path}: ${await response.text()}`);
-}
+const post = (app: AppProcess, path: string, body: unknown) =>
+  apiCall(app, ADMIN, 'POST', path, body);
 
 describe('console: namespaces', () => {
   let app: AppProcess;
@@ -57,11 +35,7 @@ describe('console: namespaces', () => {
     });
     browser = await launchBrowser();
     page = await browser.page(1280);
-    await page.goto(`${app.baseUrl}/`);
-    await page.waitForURL(/\/login/);
-    await page.fill('#token', ADMIN);
-    await page.press('#token', 'Enter');
-    await page.getByRole('heading', { name: 'Jobs', exact: true }).waitFor();
+    await login(page, app, ADMIN);
   });
 
   afterAll(async () => {
