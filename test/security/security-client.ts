@@ -80,7 +80,8 @@ export function routesOf(document: OpenApiDocument): Route[] {
       routes.push({
         method: method.toUpperCase(),
         template,
-        path: template.replace(/\{[^}]+\}/g, 'sample-1'),
+        // `{ns}`: a namespace that exists (`default`), so a refusal is not a hidden namespace's 404.
+        path: template.replace('{ns}', 'default').replace(/\{[^}]+\}/g, 'sample-1'),
       });
     }
   }
