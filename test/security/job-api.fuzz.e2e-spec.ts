@@ -70,9 +70,10 @@ export function storedJobProblems(key: string, prefix: string, value: string): s
     if (typeof spec[field] !== 'string' || Number.isNaN(Date.parse(spec[field])))
       problems.push(`${field} is not a time`);
   }
+  if (spec.namespace !== 'default') problems.push(`namespace ${String(spec.namespace)}`);
   if (problems.length === 0) {
     const fields: Record<string, unknown> = { ...spec };
-    for (const readOnly of ['name', 'cronDialect', 'createdAt', 'updatedAt'])
+    for (const readOnly of ['name', 'namespace', 'cronDialect', 'createdAt', 'updatedAt'])
       delete fields[readOnly];
     const errors = validateSync(plainToInstance(JobFieldsDto, fields), VALIDATION_OPTIONS);
     for (const error of errors)
@@ -426,7 +427,9 @@ describe('job API fuzzing (fast-check)', () => {
     expect(
       keys.filter(
         (k) =>
-          !/^(jobs|state|running|trigger|kill|tokens|masters|leader|auth|versions)(\/|$)/.test(k),
+          !/^(specs|layout|state|running|trigger|kill|tokens|masters|leader|auth|versions)(\/|$)/.test(
+            k,
+          ),
       ),
     ).toEqual([]);
     // Version history keys (versions/seq|outbox/<ns>/<job>[/<n>]) name only valid jobs.
