@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { checkedNamespace } from '../api/pipes/job-id';
+import { checkedNamespace } from './namespace';
 import { NamespacesService } from './namespaces.service';
 
 /**

@@ -1,4 +1,5 @@
 import { ExecutionContext, createParamDecorator } from '@nestjs/common';
+import { DomainError } from '../jobs/domain-error';
 
 /** The namespace of today's un-namespaced routes (`/api/v1/jobs/...`, the original's `/job/...`). */
 export const DEFAULT_NAMESPACE = 'default';
@@ -22,3 +23,14 @@ export const CurrentNamespace = createParamDecorator(
       context.switchToHttp().getRequest<{ params?: Record<string, string> }>().params,
     ),
 );
+
+export const NAMESPACE_RULE =
+  'must be a DNS label: 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit';
+
+/** The namespace of the path, checked (400 naming the field) before it can reach a key. */
+export function checkedNamespace(params: Record<string, string | undefined>): string {
+  const namespace = requestNamespace(params);
+  if (!isValidNamespace(namespace))
+    throw DomainError.invalid([{ field: 'namespace', reason: NAMESPACE_RULE }]);
+  return namespace;
+}

@@ -104,8 +104,9 @@ describe('failover: SIGKILL, SIGSTOP past the TTL, restart', () => {
     expect(runs.filter((r) => r.runId.includes('#'))).toEqual([]);
 
     // 2. No silent loss: every tick is in the ledger or recorded missed. The only exception is a
-    //    tick the SIGKILLed worker had claimed at the very moment it died.
-    const nearKill = (tick: number) => tick > killedAt - 1500 && tick <= killedAt;
+    //    tick the SIGKILLed worker had claimed at the very moment it died, or claimed ahead of
+    //    its tick (CLAIM_LEAD_MS, 100 ms): those are recorded `lost` once audited.
+    const nearKill = (tick: number) => tick > killedAt - 1500 && tick <= killedAt + 200;
     const unaccounted: string[] = [];
     let lostAtKill = 0;
     const gapsByPolicy = { skip: 0, runOnce: 0, runAll: 0 };

@@ -84,7 +84,10 @@ describe('a tick claimed by a worker that died before recording it', () => {
     ]);
     const all = await harness.runs({});
     expect(all.find((r) => r.job === 'recorded')?.status).toBe('succeeded');
-    expect(all.filter((r) => r.job === 'skipped')).toEqual([]);
+    // The skipped mark's tick is never recorded (a later tick may run: the jobs fire hourly).
+    expect(
+      all.filter((r) => r.job === 'skipped' && r.runId === runIdFor('skipped', lastTick)),
+    ).toEqual([]);
     // Settled audits leave nothing behind in etcd.
     expect(Object.keys(await harness.keys('audit/'))).toEqual([]);
     await harness.deleteJobs();
