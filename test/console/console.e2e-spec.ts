@@ -5,64 +5,22 @@
  *
  * Runs are real: the app's own worker (ROLE=all) executes them.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { AppProcess, startApp } from '../support/app-process';
 import { appEnv, isolationId } from '../support/env';
 import { Browser, launchBrowser, screenshot } from './browser';
+import { apiCall, buildConsole } from './console-app';
 
-const ROOT = resolve(__dirname, '..', '..');
 const ADMIN = `console-admin-${Date.now()}-token`;
 const XSS = '<img src=x onerror=alert(1)>';
 
 jest.setTimeout(180_000);
 
-/** The console is built by `npm run build`; the e2e global setup compiles only the server. */
-function buildConsole(): void {
-  execFileSync(
-    process.execPath,
-    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'console/tsconfig.json'],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-    },
-  );
-  execFileSync(
-    process.execPath,
-    [
-      join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
-      'build',
-      '--config',
-      'console/vite.config.ts',
-      '--logLevel',
-      'warn',
-    ],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
-}
-
-async function api<T>(
-  app: AppProcess,
-  token: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const response = await fetch(`${app.baseUrl}/api/v1${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+/** The master's API, as the tests' admin or another token (the shared helper). */
+const api = apiCall;
 
 async function waitFor(
   check: () => Promise<boolean>,
