@@ -7,7 +7,12 @@ import { IIngress } from 'kubernetes-models/networking.k8s.io/v1';
 import { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { IStatefulSet } from 'kubernetes-models/apps/v1';
 import { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { etcdSecurity, natsSecurity } from '../../src/config/connection-security';
+import { SecretKeys } from '../../src/secrets/secret-keys.service';
 import { ensureHelm } from '../../tools/helm';
 import {
   find,
@@ -22,6 +27,7 @@ import {
   ClusterSecrets,
   container,
   containerEnv,
+  mountSecretFiles,
   podLabels,
   podSpec,
   Role,
@@ -222,7 +228,8 @@ describe.each(CASES)('rendered with $name', ({ options, secrets, userEnv }) => {
   it('keeps credentials out of the ConfigMap and out of plain env values', () => {
     const configMap = find(objects, 'ConfigMap');
     const data = (configMap as unknown as { data: Record<string, string> }).data;
-    for (const name of ['MONGODB_URI', 'NATS_URL', 'CRON_ADMIN_TOKEN', 'ALERT_WEBHOOK_SECRET']) {
+    const credentials = ['MONGODB_URI', 'NATS_URL', 'CRON_ADMIN_TOKEN', 'ALERT_WEBHOOK_SECRET'];
+    for (const name of [...credentials, 'ETCD_PASSWORD', 'NATS_PASSWORD', 'ETCD_USERNAME']) {
       expect(data).not.toHaveProperty(name);
       for (const role of ROLES) {
         const variable = container(workload(objects, role)).env?.find((v) => v.name === name);
@@ -420,5 +427,101 @@ describe('rendering choices', () => {
     expect(env.CRON_ADMIN_TOKEN).toBe('operator-chosen-token-1');
     expect(loadConfig(env).ETCD_ENDPOINTS).toEqual(['https://e1:2379', 'https://e2:2379']);
     expect(find(objects, 'ConfigMap')).not.toHaveProperty('data.ETCD_ENDPOINTS');
+  });
+});
+
+describe('TLS, authentication and the secrets key, from the operator Secrets', () => {
+  const pem = (what: string): string =>
+    `-----BEGIN ${what}-----\n${Buffer.from(what).toString('base64')}\n-----END ${what}-----\n`;
+  const SECRETS: ClusterSecrets = {
+    'etcd-client': { 'ca.crt': pem('CA'), 'tls.crt': pem('CERTIFICATE'), 'tls.key': pem('KEY') },
+    'etcd-user': { username: 'cron', password: 'etcd-pass-0123\n' },
+    'nats-client': { 'ca.crt': pem('NATS CA') },
+    'nats-user': { user: 'cron-nats', password: 'nats-pass-0123' },
+    'secrets-key': {
+      key: Buffer.alloc(32, 7).toString('base64'),
+      old: Buffer.alloc(32, 9).toString('base64'),
+    },
+  };
+  const VALUES = {
+    'etcd.endpoints': ['https://etcd-0:2379'],
+    'etcd.tls.secretName': 'etcd-client',
+    'etcd.auth.secretName': 'etcd-user',
+    'nats.url': 'tls://nats:4222',
+    'nats.tls.secretName': 'nats-client',
+    'nats.auth.secretName': 'nats-user',
+    'secrets.existingSecret': 'secrets-key',
+    'secrets.previousKeyKey': 'old',
+  };
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'cronplane-chart-'));
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it.each(ROLES)(
+    'the %s pod reads them as files, and the app gets exactly what the Secrets hold',
+    (role) => {
+      const objects = render({ setJson: VALUES });
+      expect(validateAll(objects)).toEqual([]);
+      const env = containerEnv(objects, role, `cronplane-${role}-0`, SECRETS);
+      // No credential travels as a plain value; the user names come by reference.
+      expect(env.ETCD_PASSWORD).toBeUndefined();
+      expect(env.NATS_PASSWORD).toBeUndefined();
+      const main = container(workload(objects, role));
+      for (const name of ['ETCD_USERNAME', 'NATS_USER'])
+        expect(main.env?.find((v) => v.name === name)?.valueFrom?.secretKeyRef).toBeDefined();
+      for (const mount of main.volumeMounts ?? [])
+        if (mount.mountPath.startsWith('/etc/cronplane/')) expect(mount.readOnly).toBe(true);
+
+      const config = loadConfig(mountSecretFiles(objects, role, env, SECRETS, join(root, role)));
+      expect(etcdSecurity(config)).toEqual({
+        credentials: {
+          rootCertificate: Buffer.from(pem('CA')),
+          certChain: Buffer.from(pem('CERTIFICATE')),
+          privateKey: Buffer.from(pem('KEY')),
+        },
+        auth: { username: 'cron', password: 'etcd-pass-0123' },
+      });
+      expect(natsSecurity(config)).toEqual({
+        tls: { ca: pem('NATS CA') },
+        user: 'cron-nats',
+        pass: 'nats-pass-0123',
+      });
+      const keys = new SecretKeys(config);
+      expect(keys.all).toHaveLength(2);
+      expect(keys.current).toEqual(keys.all[0]);
+    },
+  );
+
+  it('a NATS creds file is mounted instead of a user and password when credsKey is set', () => {
+    const objects = render({
+      setJson: {
+        'nats.url': 'nats://nats:4222',
+        'nats.auth.secretName': 'nats-creds',
+        'nats.auth.credsKey': 'cron.creds',
+      },
+    });
+    const env = containerEnv(objects, 'worker', 'cronplane-worker-0');
+    expect(env.NATS_CREDS_FILE).toBe('/etc/cronplane/nats-auth/cron.creds');
+    expect(env.NATS_USER).toBeUndefined();
+    expect(env.NATS_PASSWORD_FILE).toBeUndefined();
+  });
+
+  it('nothing is mounted, and no file variable set, by default', () => {
+    const objects = render();
+    for (const role of ROLES) {
+      const env = containerEnv(objects, role, 'p');
+      expect(Object.keys(env).filter((name) => name.endsWith('_FILE'))).toEqual([]);
+      expect(container(workload(objects, role)).volumeMounts?.map((m) => m.name)).not.toContain(
+        'secrets-key',
+      );
+    }
+  });
+
+  it('refuses a file variable set through config.extra, which the chart sets itself', () => {
+    const result = helmTemplateRaw({ setJson: { 'config.extra': { ETCD_CA_FILE: '/x' } } });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('config.extra.ETCD_CA_FILE');
   });
 });

@@ -110,6 +110,9 @@ Call with (dict "root" $ "given" "..." "key" "admin-token").
 ROLE PORT WORKER_PORT ETCD_ENDPOINTS ETCD_PREFIX MONGODB_URI NATS_URL WORKER_ID WORKER_LABELS
 CRON_ADMIN_TOKEN ALERT_WEBHOOK_SECRET ALERT_WEBHOOK_URL LOG_LEVEL LOG_PRETTY SESSION_TTL_SECONDS
 WORKER_MAX_CONCURRENT WORKER_SHELL WORKER_DRAIN_SECONDS KILL_GRACE_SECONDS RUNLOG_SPOOL_DIR
+ETCD_CA_FILE ETCD_CERT_FILE ETCD_KEY_FILE ETCD_USERNAME ETCD_PASSWORD ETCD_PASSWORD_FILE NATS_CA_FILE
+NATS_CERT_FILE NATS_KEY_FILE NATS_CREDS_FILE NATS_USER NATS_PASSWORD NATS_PASSWORD_FILE
+CRON_SECRETS_KEY_FILE CRON_SECRETS_PREVIOUS_KEY_FILE
 {{- end }}
 
 {{/* Connection variables both roles read, from the chart's Secret or the operator's. */}}
@@ -142,7 +145,7 @@ install (lookup finds nothing yet), and would make the first upgrade restart eve
 */}}
 {{- define "cronplane.checksums" -}}
 checksum/config: {{ include (print .Template.BasePath "/configmap.yaml") . | sha256sum }}
-checksum/secret: {{ list .Values.auth .Values.mongodb .Values.nats .Values.etcd.existingSecret | toJson | sha256sum }}
+checksum/secret: {{ list .Values.auth .Values.mongodb .Values.nats .Values.etcd.existingSecret .Values.etcd.tls .Values.etcd.auth .Values.secrets | toJson | sha256sum }}
 {{- end }}
 
 {{/* The probes of one role, from its values. */}}

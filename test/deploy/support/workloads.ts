@@ -3,6 +3,8 @@
  * environment the process would see (ConfigMap, then env entries resolved from the rendered
  * Secret, the operator's Secrets and the downward API).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { IDeployment, IStatefulSet } from 'kubernetes-models/apps/v1';
 import { IConfigMap, IContainer, IPodSpec, ISecret } from 'kubernetes-models/v1';
 import { find } from './helm';
@@ -76,4 +78,42 @@ export function containerEnv(
     }
   }
   return env;
+}
+
+/**
+ * Writes the files the kubelet would mount from Secret volumes under `root` (each item at
+ * root + mountPath + path), and returns the environment with every variable that names a mounted
+ * file pointed into `root`. Throws on a Secret or key the kubelet could not mount.
+ */
+export function mountSecretFiles(
+  objects: KubeObject[],
+  role: Role,
+  env: Record<string, string>,
+  clusterSecrets: ClusterSecrets,
+  root: string,
+): Record<string, string> {
+  const object = workload(objects, role);
+  const volumes = new Map((podSpec(object).volumes ?? []).map((v) => [v.name, v]));
+  const mounted: string[] = [];
+  for (const mount of container(object).volumeMounts ?? []) {
+    const secret = volumes.get(mount.name)?.secret;
+    if (!secret) continue;
+    const data = clusterSecrets[secret.secretName ?? ''];
+    if (!data) throw new Error(`volume ${mount.name}: no Secret ${secret.secretName}`);
+    for (const item of secret.items ?? []) {
+      const value = data[item.key];
+      if (value === undefined)
+        throw new Error(`Secret ${secret.secretName} has no key ${item.key}`);
+      const path = join(root, mount.mountPath, item.path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, value);
+      mounted.push(join(mount.mountPath, item.path));
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [
+      name,
+      mounted.includes(value) ? join(root, value) : value,
+    ]),
+  );
 }
