@@ -21,8 +21,6 @@ describe('findCycle', () => {
   });
 
   it('allows diamonds and dangling parents', () => {
-    expect(
-      findCycle('d', graph({ d: ['b', 'c'], b: ['a'], c: ['a', 'missing'] })),
-    ).toBeUndefined();
+    expect(findCycle('d', graph({ d: ['b', 'c'], b: ['a'], c: ['a', 'missing'] }))).toBeUndefined();
   });
 });

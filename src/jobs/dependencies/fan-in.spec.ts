@@ -5,7 +5,11 @@ describe('planParentEnd', () => {
 
   it('fires a one-parent child for every matching run, once per run', () => {
     const first = planParentEnd(empty, 'a', 'a@1', ['a']);
-    expect(first).toEqual({ kind: 'count', fire: true, state: { last: { a: 'a@1' }, pending: {} } });
+    expect(first).toEqual({
+      kind: 'count',
+      fire: true,
+      state: { last: { a: 'a@1' }, pending: {} },
+    });
     if (first.kind !== 'count') throw new Error('expected count');
     expect(planParentEnd(first.state, 'a', 'a@1', ['a'])).toEqual({ kind: 'counted' });
     expect(planParentEnd(first.state, 'a', 'a@2', ['a'])).toMatchObject({ fire: true });
