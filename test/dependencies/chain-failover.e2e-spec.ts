@@ -1,8 +1,8 @@
 /**
  * Acceptance of dependencies under faults, judged by a ledger the commands write themselves:
  * a chain A → B → C, A every second, B after A and C after B (no schedules of their own), on 3
- * workers for 60 s. At 20 s one worker is SIGKILLed (and restarted at 36 s with the same id, so
- * its journal is replayed), at 28 s another is SIGSTOPped past its lease TTL and resumed. Every
+ * workers for 60 s. At 20 s A's worker is SIGKILLed (and restarted at 36 s with the same id, so
+ * its journal is replayed), at 28 s B's (or C's) worker among the others is SIGSTOPped past its lease TTL and resumed. Every
  * A run recorded succeeded must have exactly one B run, every B run recorded succeeded exactly
  * one C run, and no child runs twice for one parent run or for a parent run that never ran.
  */
@@ -61,15 +61,26 @@ describe('dependencies: a chain of three jobs through SIGKILL and SIGSTOP', () =
     const t0 = Date.now();
     const at = (s: number) => sleep(Math.max(0, t0 + s * 1000 - Date.now()));
 
+    // The faults hit the workers that run the chain: A's at 20 s, then B's (or C's) among the others.
+    const lastWorkerOf = async (job: string, not: string[] = []): Promise<string> => {
+      const recent = (await harness.runs({ job }))
+        .filter((run) => run.workerId !== undefined && !not.includes(run.workerId))
+        .sort((x, y) => (y.startedAt?.getTime() ?? 0) - (x.startedAt?.getTime() ?? 0));
+      return recent[0]?.workerId ?? ['w1', 'w2', 'w3'].find((id) => !not.includes(id))!;
+    };
     await at(20);
-    workers.get('w1')!.child.kill('SIGKILL');
+    const killed = await lastWorkerOf('dep-a');
+    workers.get(killed)!.child.kill('SIGKILL');
     await at(28);
-    workers.get('w2')!.child.kill('SIGSTOP');
+    let stopped = await lastWorkerOf('dep-b', [killed]);
+    if (stopped === (await lastWorkerOf('dep-a', [killed])))
+      stopped = await lastWorkerOf('dep-c', [killed]);
+    workers.get(stopped)!.child.kill('SIGSTOP');
     await at(28 + TTL_SECONDS + 3);
-    workers.get('w2')!.child.kill('SIGCONT');
+    workers.get(stopped)!.child.kill('SIGCONT');
     await at(36);
-    await workers.get('w1')!.stop('SIGKILL');
-    workers.set('w1', await harness.startWorker('w1', env));
+    await workers.get(killed)!.stop('SIGKILL');
+    workers.set(killed, await harness.startWorker(killed, env));
 
     await at(60);
     // Only A is paused: a paused child is not triggered.
@@ -94,6 +105,14 @@ describe('dependencies: a chain of three jobs through SIGKILL and SIGSTOP', () =
       ledgerA: linesOf('dep-a').length,
       ledgerB: linesOf('dep-b').length,
       ledgerC: linesOf('dep-c').length,
+      killed,
+      stopped,
+      workersOf: Object.fromEntries(
+        ['dep-a', 'dep-b', 'dep-c'].map((job) => [
+          job,
+          [...new Set(of(job).map((r) => r.workerId))].sort(),
+        ]),
+      ),
       notSucceeded: runs
         .filter((r) => r.status !== 'succeeded')
         .map((r) => `${r.runId}:${r.status}`),
@@ -122,6 +141,8 @@ describe('dependencies: a chain of three jobs through SIGKILL and SIGSTOP', () =
       const ran = parent === 'dep-a' ? aRuns : bRuns;
       expect(childLines.filter((line) => !ran.has(line.parentRunId))).toEqual([]);
     }
+    // The SIGKILL moved A to another worker.
+    expect(report.workersOf['dep-a'].length).toBeGreaterThan(1);
     expect(report.aSucceeded).toBeGreaterThan(40);
     expect(report.ledgerC).toBeGreaterThan(35);
   }, 150_000);
