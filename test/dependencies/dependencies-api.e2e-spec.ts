@@ -6,7 +6,11 @@
  */
 import { AppProcess, startApp } from '../support/app-process';
 import { appEnv, isolationId } from '../support/env';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ApiClient, eventually } from '../api/api-client';
+import { cli, scratchHome } from '../cli/support/cli';
 
 const ADMIN = 'e2e-admin-token-dependencies-0123456789';
 
@@ -134,10 +138,43 @@ describe('job dependencies through the API', () => {
         { job: 'dg-c', exists: true },
       ]),
     );
+    // The CLI shows both directions.
+    const { home, config } = scratchHome();
+    const env = {
+      HOME: home,
+      CRONPLANE_CONFIG: config,
+      CRONPLANE_URL: app.baseUrl,
+      CRONPLANE_TOKEN: ADMIN,
+    };
+    const described = await cli(['describe', 'job', 'dg-c'], { env });
+    expect(described.code).toBe(0);
+    expect(described.stdout).toMatch(
+      /^Schedule: +<none: runs after its upstream jobs, or by hand>$/m,
+    );
+    expect(described.stdout).toMatch(
+      /^Upstream: +dg-p \(on completed\), dg-missing \(on succeeded, missing\)$/m,
+    );
+    expect((await cli(['describe', 'job', 'dg-p'], { env })).stdout).toMatch(
+      /^Downstream: +dg-c \(on completed\)$/m,
+    );
+    // Export and apply: `after` goes round; applying the export again changes nothing.
+    const dir = mkdtempSync(join(tmpdir(), 'cronplane-deps-export-'));
+    expect((await cli(['export', '--dir', dir], { env })).code).toBe(0);
+    const file = readdirSync(dir).find((name) => name.startsWith('dg-c'))!;
+    const text = readFileSync(join(dir, file), 'utf8');
+    expect(text).toContain('after:');
+    writeFileSync(join(dir, file), text.replace('dg-missing', 'dg-other'));
+    const applied = await cli(['apply', '-f', join(dir, file)], { env });
+    expect(applied.code).toBe(0);
+    const reapplied = await cli(['apply', '-f', join(dir, file), '--dry-run'], { env });
+    expect(reapplied.stdout).not.toContain('dg-other');
+    expect(
+      (await api.get<{ danglingParents: string[] }>('/api/v1/jobs/dg-c')).body.danglingParents,
+    ).toEqual(['dg-other']);
     expect((await api.delete('/api/v1/jobs/dg-p')).status).toBe(204);
     const after = await api.get<{ danglingParents: string[] }>('/api/v1/jobs/dg-c');
     expect(after.status).toBe(200);
-    expect(after.body.danglingParents).toEqual(['dg-p', 'dg-missing']);
+    expect(after.body.danglingParents).toEqual(['dg-p', 'dg-other']);
   });
 
   it('runs a child once per matching parent run, with the parent run id and env', async () => {
