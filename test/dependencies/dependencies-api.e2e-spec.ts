@@ -218,6 +218,26 @@ describe('job dependencies through the API', () => {
     expect((await runsOf('one-any')).length).toBe(3);
   });
 
+  it('waits for the last attempt of a retried parent run', async () => {
+    expect(
+      await create({
+        name: 'rt-p',
+        cronExpr: '@yearly',
+        command: 'exit 1',
+        retries: { max: 1, backoffSeconds: 0 },
+      }),
+    ).toBe(201);
+    expect(await create({ name: 'rt-c', after: [{ job: 'rt-p', on: 'failed' }] })).toBe(201);
+    await runOnce('rt-p');
+    const attempts = await finished('rt-p', 2);
+    const last = attempts.find((run) => run.runId.endsWith('#2'))!;
+    expect(last.status).toBe('failed');
+    const child = await finished('rt-c', 1);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect((await runsOf('rt-c')).map((run) => run.parentRunId)).toEqual([last.runId]);
+    expect(child).toHaveLength(1);
+  });
+
   it('fan-in: runs once every parent has had a matching run since its last dependency run', async () => {
     expect(await create({ name: 'fan-x', cronExpr: '@yearly' })).toBe(201);
     expect(await create({ name: 'fan-y', cronExpr: '@yearly' })).toBe(201);
