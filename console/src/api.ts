@@ -38,6 +38,8 @@ export interface Job {
   runAs?: string;
   /** Who manages the job's definition (e.g. git:<repo>); the console shows it read-only. */
   managedBy?: string;
+  /** Jobs of the namespace this one runs after. */
+  after?: { job: string; on: DependencyOn }[];
   createdAt: string;
   updatedAt: string;
   revision: number;
@@ -58,8 +60,19 @@ export interface RunSummary {
   workerId?: string;
 }
 
+export type DependencyOn = 'succeeded' | 'failed' | 'completed';
+
+/** A namespace's dependency graph (GET /dependencies): edges go from parent to child. */
+export interface DependencyGraph {
+  nodes: { job: string; exists: boolean }[];
+  edges: { from: string; to: string; on: DependencyOn }[];
+}
+
 export interface JobDetail extends Job {
   nextFireTimes: string[];
+  upstream?: { job: string; on: DependencyOn; exists: boolean }[];
+  downstream?: { job: string; on: DependencyOn }[];
+  danglingParents?: string[];
   /** Secrets the env names that do not exist: its runs fail until they are set. */
   danglingSecrets?: string[];
   lastRun: RunSummary | null;
@@ -73,6 +86,9 @@ export interface Run extends RunSummary {
   output?: string;
   truncated?: boolean;
   latenessMs?: number;
+  /** Trigger `dependency`: the parent job and run that started this one. */
+  parentJob?: string;
+  parentRunId?: string;
 }
 
 /** One version of a job (GET /jobs/{name}/versions): the definition right after a change. */
@@ -213,7 +229,7 @@ const V1 = '/api/v1';
 /** Job and run paths of the namespace shown (other than `default`) go under /namespaces/<ns>. */
 function scoped(path: string): string {
   const namespace = currentNamespace();
-  return namespace !== 'default' && /^\/(jobs|runs)(\/|\?|$)/.test(path)
+  return namespace !== 'default' && /^\/(jobs|runs|dependencies)(\/|\?|$)/.test(path)
     ? `/namespaces/${namespace}${path}`
     : path;
 }
@@ -306,6 +322,7 @@ export const api = {
     ),
   getJob: (name: string, signal?: AbortSignal) =>
     request<JobDetail>(`/jobs/${enc(name)}`, { signal }),
+  getDependencies: (signal?: AbortSignal) => request<DependencyGraph>(`/dependencies`, { signal }),
   createJob: (job: JobInput) => request<Job>('/jobs', { method: 'POST', body: job }),
   replaceJob: (name: string, job: Partial<JobInput>, revision: number) =>
     request<Job>(`/jobs/${enc(name)}`, { method: 'PUT', body: job, ifMatch: revision }),

@@ -7,6 +7,7 @@ import { JobsPage } from './pages/JobsPage';
 import { LoginPage } from './pages/Login';
 import { RunDetailPage } from './pages/RunDetail';
 import { WorkersPage } from './pages/WorkersPage';
+import { DependenciesPage } from './pages/DependenciesPage';
 import { currentNamespace, navigate, onLinkClick, pagePath, paths, useLocation } from './router';
 import { NamespaceSwitcher } from './components/NamespaceSwitcher';
 import './styles.css';
@@ -25,6 +26,7 @@ function Page({ session }: { session: Session }) {
   if ((match = /^\/runs\/([^/]+)$/.exec(path)))
     return <RunDetailPage role={role} runId={decodeURIComponent(match[1])} />;
   if (path === '/workers') return <WorkersPage />;
+  if (path === '/dependencies') return <DependenciesPage />;
   return (
     <section>
       <h1>Not found</h1>
@@ -74,7 +76,12 @@ function App() {
     setSession(undefined);
     navigate(paths.login(), true);
   };
-  const section = pagePath(path).startsWith('/workers') ? 'workers' : 'jobs';
+  const page = pagePath(path);
+  const section = page.startsWith('/workers')
+    ? 'workers'
+    : page.startsWith('/dependencies')
+      ? 'dependencies'
+      : 'jobs';
   const shownRole = roleIn(session, currentNamespace(path)) ?? 'viewer';
   return (
     <div class="shell" onClick={onLinkClick}>
@@ -88,6 +95,12 @@ function App() {
         <nav aria-label="Main">
           <a href={paths.jobs()} aria-current={section === 'jobs' ? 'page' : undefined}>
             Jobs
+          </a>
+          <a
+            href={paths.dependencies()}
+            aria-current={section === 'dependencies' ? 'page' : undefined}
+          >
+            Dependencies
           </a>
           <a href={paths.workers()} aria-current={section === 'workers' ? 'page' : undefined}>
             Workers

@@ -67,5 +67,6 @@ export const paths = {
   editJob: (name: string) => inNamespace(`/jobs/${encodeURIComponent(name)}/edit`),
   run: (runId: string) => inNamespace(`/runs/${encodeURIComponent(runId)}`),
   workers: () => '/workers',
+  dependencies: () => inNamespace('/dependencies'),
   login: () => '/login',
 };

@@ -8,6 +8,7 @@ import { AdminController } from './controllers/admin.controller';
 import { CompatController } from './controllers/compat.controller';
 import { CronController } from './controllers/cron.controller';
 import { JobsController } from './controllers/jobs.controller';
+import { DependenciesController } from './controllers/dependencies.controller';
 import { NamespacesController } from './controllers/namespaces.controller';
 import { SecretKeysController, SecretsController } from './controllers/secrets.controller';
 import { SecretsModule } from '../secrets/secrets.module';
@@ -26,6 +27,7 @@ import { VALIDATION_OPTIONS, validationError } from './errors/validation';
   imports: [AuthModule, AuditModule, JobsModule, SecretsModule, JobVersionsModule],
   controllers: [
     JobsController,
+    DependenciesController,
     JobVersionsController,
     NamespacesController,
     SecretsController,

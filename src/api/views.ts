@@ -37,6 +37,8 @@ export function runView(run: Run, withOutput: boolean): RunView {
     endedAt: iso(run.endedAt),
     durationMs: run.durationMs,
     latenessMs: run.latenessMs,
+    ...(run.parentJob !== undefined && { parentJob: splitJobId(run.parentJob).name }),
+    ...(run.parentRunId !== undefined && { parentRunId: run.parentRunId }),
   };
 }
 

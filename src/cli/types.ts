@@ -46,6 +46,9 @@ export interface RunItem extends RunSummary {
 export interface JobDetail extends JobItem {
   nextFireTimes: string[];
   lastRun: RunSummary | null;
+  /** Absent from servers without dependencies. */
+  upstream?: { job: string; on: string; exists: boolean }[];
+  downstream?: { job: string; on: string }[];
 }
 
 export interface WorkerItem {

@@ -72,6 +72,8 @@ export class EtcdKeys {
   readonly triggerPrefix = (name?: string): string =>
     name === undefined ? `${this.prefix}trigger/` : `${this.prefix}trigger/${name}/`;
   readonly trigger = (name: string, id: string): string => `${this.triggerPrefix(name)}${id}`;
+  /** A child job's parent state (fan-in), written with the end of its parents' runs. */
+  readonly deps = (child: string): string => `${this.prefix}deps/${child}`;
   /** Present (on a lease) once a claim was handed back as a trigger: it is never handed twice. */
   readonly handedBack = (runId: string): string => `${this.prefix}handback/${runId}`;
   readonly killPrefix = (): string => `${this.prefix}kill/`;

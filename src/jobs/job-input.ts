@@ -1,3 +1,4 @@
+import { DependencyOn } from './dependencies/dependency.model';
 import {
   ConcurrencyPolicy,
   EnvValue,
@@ -27,6 +28,8 @@ export interface JobInput {
   runAs?: string;
   labels?: Record<string, string>;
   managedBy?: string;
+  /** `on` defaults to `succeeded`. */
+  after?: { job: string; on?: DependencyOn }[];
 }
 
 /** The original crontab's job: the whole of what /job/save takes and /job/list gives. */

@@ -4,6 +4,7 @@ import { FieldProblem } from './domain-error';
 import { JobInput, MAX_COMMAND_BYTES, MAX_STDIN_BYTES, SHELL_PATH_PATTERN } from './job-input';
 import { JOB_DEFAULTS, JobSpec, isValidJobName } from './job.model';
 import { RUN_AS_RULE, isValidRunAs } from './run-as';
+import { dependencyProblems } from './dependencies/dependency-rules';
 
 /** A copy of `value` without the keys whose value is undefined (DTO instances carry them). */
 export function definedOnly<T extends object>(value: T | undefined): Partial<T> {
@@ -54,9 +55,16 @@ export function buildSpec(
     // Job metadata, absent unless given: a replace drops them, a patch keeps them.
     ...optionalMap(input.labels ?? base.labels),
     ...optionalField('managedBy', given.managedBy ?? base.managedBy),
+    ...afterField(input.after, base.after),
     createdAt: times.createdAt,
     updatedAt: times.updatedAt,
   };
+}
+
+/** `after` with `on` filled in; absent when neither gives one, or the list is empty. */
+function afterField(given: JobInput['after'], base: JobSpec['after']): Pick<JobSpec, 'after'> {
+  const after = given?.map(({ job, on }) => ({ job, on: on ?? 'succeeded' })) ?? base;
+  return after === undefined || after.length === 0 ? {} : { after };
 }
 
 function optionalMap(labels: Record<string, string> | undefined): Pick<JobSpec, 'labels'> {
@@ -95,6 +103,9 @@ export function specProblems(spec: JobSpec, now = Date.now()): FieldProblem[] {
   if (spec.runAs !== undefined && !isValidRunAs(spec.runAs)) {
     problems.push({ field: 'runAs', reason: RUN_AS_RULE });
   }
+  problems.push(...dependencyProblems(spec));
+  // With `after`, the schedule may be empty: the job then runs only when triggered.
+  if (spec.cronExpr === '' && (spec.after?.length ?? 0) > 0) return problems;
   try {
     parseSchedule(spec.cronExpr, {
       timezone: spec.timezone,

@@ -1,3 +1,5 @@
+import { JobDependency } from './dependencies/dependency.model';
+
 /**
  * A job as stored in etcd under `specs/<namespace>/<slot>/<name>` (JSON). The master validates it before writing
  * (see the DTOs of the API); workers trust the shape but re-parse the schedule.
@@ -80,6 +82,8 @@ export interface JobSpec {
   labels?: Record<string, string>;
   /** Who owns the job's definition, e.g. `git:<repo>` for jobs applied from files; absent: the API. */
   managedBy?: string;
+  /** Jobs of the same namespace whose runs start this one (src/jobs/dependencies/); absent: none. */
+  after?: JobDependency[];
   createdAt: string;
   updatedAt: string;
 }

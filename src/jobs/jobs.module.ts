@@ -5,6 +5,7 @@ import { RunsRepository } from '../logs/runs.repository';
 import { WorkersModule } from '../workers/workers.module';
 import { JobsRepository } from './jobs.repository';
 import { JobCatalog } from './job-catalog';
+import { DependencyGraph } from './dependencies/dependency-graph.service';
 import { NamespacesRepository } from '../namespaces/namespaces.repository';
 import { NamespacesService } from '../namespaces/namespaces.service';
 import { NamespaceGuard } from '../namespaces/namespace.guard';
@@ -23,6 +24,7 @@ import { JobVersionsStoreModule } from './versions/job-versions-store.module';
     NamespaceGuard,
     JobsRepository,
     JobsService,
+    DependencyGraph,
     RunRequestsRepository,
     RunControlService,
     RunsRepository,
@@ -33,6 +35,7 @@ import { JobVersionsStoreModule } from './versions/job-versions-store.module';
     NamespaceGuard,
     JobsRepository,
     JobsService,
+    DependencyGraph,
     RunControlService,
     RunRequestsRepository,
     RunsRepository,

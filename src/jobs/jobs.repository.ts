@@ -118,6 +118,7 @@ export class JobsRepository {
         client.delete().key(key),
         client.delete().key(keys.state(name)),
         client.delete().prefix(keys.triggerPrefix(name)),
+        client.delete().key(keys.deps(name)),
       )
       .commit();
     if (response.succeeded) this.written(name, undefined, response.header.revision);

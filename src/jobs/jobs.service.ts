@@ -7,6 +7,7 @@ import { CompatJob, IfMatch, JobInput } from './job-input';
 import { SPEC_DEFAULTS, buildSpec, specProblems } from './job-spec';
 import { JobSpec, StoredJob } from './job.model';
 import { JobsRepository } from './jobs.repository';
+import { DependencyGraph } from './dependencies/dependency-graph.service';
 import { NamespacesService } from '../namespaces/namespaces.service';
 import { poolConflicts } from '../namespaces/namespace.model';
 import { splitJobId } from '../etcd/etcd-keys';
@@ -47,6 +48,7 @@ export class JobsService {
     private readonly audit: AuditService,
     private readonly versions: JobVersionRecorder,
     private readonly namespaces?: NamespacesService,
+    private readonly dependencies?: DependencyGraph,
   ) {}
 
   async get(name: string): Promise<StoredJob> {
@@ -80,6 +82,7 @@ export class JobsService {
       buildSpec(name, input, SPEC_DEFAULTS, { createdAt: now, updatedAt: now }, 'standard'),
     );
     await this.checkPool(spec);
+    await this.dependencies?.checkCycle(spec);
     const { namespace, name: plain } = splitJobId(name);
     const staged = await this.versions.stage(namespace, plain, undefined, spec, {
       action: 'create',
@@ -338,6 +341,7 @@ export class JobsService {
       const built = build(current, new Date().toISOString());
       const spec = validate ? this.validated(built) : built;
       if (validate) await this.checkPool(spec);
+      if (validate) await this.dependencies?.checkCycle(spec);
       const { namespace, name: plain } = splitJobId(name);
       const staged = await this.versions.stage(namespace, plain, current, spec, note(current));
       const revision = await this.jobs.replace(spec, current?.revision ?? 0, staged.txn);

@@ -270,6 +270,7 @@ export class ClaimSettler {
         notBefore: Date.now(),
         tick: run.tick,
         reason: `handed back by worker ${workerId}: claimed, never started (its session was lost)`,
+        ...(run.parent && { dependency: run.parent }),
       });
       this.logger.warn({
         msg: sent ? 'claim handed back to the owner' : 'claim handed back before',

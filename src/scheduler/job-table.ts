@@ -104,6 +104,8 @@ export function readJob(
   spec.misfirePolicy ??= 'runOnce';
   spec.catchupWindowSeconds ??= 3600;
   spec.enabled ??= true;
+  // A job with `after` and no schedule runs only when triggered (by its parents, or by hand).
+  if (spec.cronExpr === '' && (spec.after?.length ?? 0) > 0) return { spec, revision };
   try {
     const schedule = parseSchedule(spec.cronExpr, {
       timezone: spec.timezone,

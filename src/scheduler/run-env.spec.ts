@@ -47,4 +47,17 @@ describe('runEnvironment', () => {
   it('always has a PATH', () => {
     expect(runEnvironment(run, {}, {}).PATH).toBe('/usr/local/bin:/usr/bin:/bin');
   });
+  it('gives a dependency-triggered run its parent, by name within the namespace', () => {
+    const env = runEnvironment(
+      { ...run, job: 'team:load', parent: { job: 'team:extract', runId: 'team:extract@1000' } },
+      { CRON_PARENT_JOB: 'spoofed' },
+      {},
+    );
+    expect(env).toMatchObject({
+      CRON_JOB: 'load',
+      CRON_PARENT_JOB: 'extract',
+      CRON_PARENT_RUN_ID: 'team:extract@1000',
+    });
+    expect(runEnvironment(run, {}, {}).CRON_PARENT_JOB).toBeUndefined();
+  });
 });

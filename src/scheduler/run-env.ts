@@ -17,6 +17,8 @@ export interface RunIdentity {
   runId: string;
   tick: number;
   attempt: number;
+  /** A dependency-triggered run's parent (job id and run id). */
+  parent?: { job: string; runId: string };
 }
 
 /** Who the user is: for a run with `runAs` the spawner sets them from its passwd entry instead. */
@@ -49,5 +51,9 @@ export function runEnvironment(
     CRON_RUN_ID: run.runId,
     CRON_TICK: String(run.tick),
     CRON_ATTEMPT: String(run.attempt),
+    ...(run.parent && {
+      CRON_PARENT_JOB: splitJobId(run.parent.job).name,
+      CRON_PARENT_RUN_ID: run.parent.runId,
+    }),
   };
 }

@@ -16,6 +16,8 @@ import { RunOutcomesService } from './run-outcomes.service';
 import { RunRecord } from './run-log/run-record';
 import { splitJobId } from '../etcd/etcd-keys';
 import { RUN_AS_POLICIES, runAsDecision, RunAsPolicies } from './run-as-policy';
+import { DependencyCause } from '../jobs/dependencies/dependency.model';
+import { DependencyTrigger } from './dependency-trigger';
 
 /** A run this worker claimed (a tick or a trigger) and must now execute. */
 export interface ClaimedRun {
@@ -28,6 +30,8 @@ export interface ClaimedRun {
   running: { key: string; revision: number };
   /** A tick claimed ahead of time: its process starts at this instant (epoch ms), not before. */
   startAt?: number;
+  /** Trigger `dependency`: the parent run that started it (and its retries). */
+  parent?: DependencyCause;
 }
 
 interface ActiveRun {
@@ -86,6 +90,7 @@ export class RunnerService {
     private readonly metrics: MetricsService,
     private readonly secrets: SecretEnv,
     @Inject(RUN_AS_POLICIES) private readonly runAsPolicies: RunAsPolicies,
+    private readonly dependencies: DependencyTrigger,
   ) {
     metrics.onScrape(() => metrics.runningRuns.set(this.active.size));
   }
@@ -194,6 +199,7 @@ export class RunnerService {
       command: job.command,
       startedAt: claimedAt,
       latenessMs: Math.max(0, claimedAt - run.tick),
+      ...(run.parent && { parentJob: run.parent.job, parentRunId: run.parent.runId }),
     };
     void this.runLog.started(base);
     this.output.begin(runId);
@@ -214,7 +220,7 @@ export class RunnerService {
       refused:
         runAs.refused ?? ('error' in prepared ? `could not start: ${prepared.error}` : undefined),
       env: runEnvironment(
-        { job: job.name, runId, tick: run.tick, attempt: run.attempt },
+        { job: job.name, runId, tick: run.tick, attempt: run.attempt, parent: run.parent },
         'env' in prepared ? prepared.env : {},
         undefined, // the worker's own environment
         runAs.identity !== undefined,
@@ -268,8 +274,8 @@ export class RunnerService {
     // The final record is batched; the running key's release does not wait for it, so a `forbid`
     // job's next tick is not blocked by the flush delay. The leader waits several flush periods
     // before it calls a run whose key is gone `lost`; the record is durable well before.
+    await this.endInEtcd(run, final);
     const recorded = this.runLog.finished(final);
-    this.lock.releaseRunning(run.running.key, run.running.revision);
     const context = {
       job: job.name,
       runId,
@@ -290,6 +296,29 @@ export class RunnerService {
       (await this.requestRetry(run, endedAt));
     this.outcomes.ended(job, final, { retrying });
     await recorded;
+  }
+
+  /**
+   * Releases the run's running key; when the run starts children (`after`), in one transaction
+   * with their triggers, before the final record is journaled: a run recorded with its outcome
+   * has always triggered its children (docs/coordination.md, "Dependencies"). A failed attempt
+   * that will be retried is not the run's end: its children wait for the retry's.
+   */
+  private async endInEtcd(run: ClaimedRun, final: RunRecord): Promise<void> {
+    const retryFollows =
+      (final.status === 'failed' || final.status === 'timeout') &&
+      retryDelayMs(run.job.retries, run.attempt + 1) !== undefined;
+    const end = {
+      job: run.job.name,
+      runId: run.runId,
+      status: final.status,
+      endedAt: final.endedAt ?? Date.now(),
+      running: run.running,
+      cause: run.parent,
+    };
+    const links = retryFollows ? [] : this.dependencies.childrenFor(end);
+    if (links.length === 0) this.lock.releaseRunning(run.running.key, run.running.revision);
+    else await this.dependencies.end(end, links);
   }
 
   /**
@@ -344,6 +373,7 @@ export class RunnerService {
         notBefore: now + delay,
         tick: run.tick,
         reason: `retry ${attempt - 1} of ${run.job.retries.max} after ${run.runId}`,
+        ...(run.parent && { dependency: run.parent }),
       });
       this.logger.log({
         msg: 'retry requested',

@@ -21,6 +21,8 @@ import { RunnerService } from './runner.service';
 import { SchedulerService } from './scheduler.service';
 import { TickClaimer } from './tick-claimer';
 import { TriggerConsumer } from './trigger-consumer';
+import { DependencyIndex } from './dependency-index';
+import { DependencyTrigger } from './dependency-trigger';
 import { WorkerRequestsRepository } from './worker-requests.repository';
 
 /** The worker role: session, job table, ownership, tick claims, executor and run log. */
@@ -38,6 +40,8 @@ import { WorkerRequestsRepository } from './worker-requests.repository';
     ConfigRunAsPolicies,
     NamespacePools,
     { provide: RUN_AS_POLICIES, useExisting: NamespacePools },
+    { provide: DependencyIndex, useValue: new DependencyIndex() },
+    DependencyTrigger,
     RunnerService,
     ReplaceRunning,
     ClaimSettler,

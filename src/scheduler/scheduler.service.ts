@@ -24,6 +24,7 @@ import { SaturationSignal } from './saturation';
 import { SlotWaiters } from './slot-waiters';
 import { Advance, TickClaimer } from './tick-claimer';
 import { TriggerConsumer } from './trigger-consumer';
+import { DependencyIndex } from './dependency-index';
 import { WorkerRequestsRepository } from './worker-requests.repository';
 
 /** The loop never sleeps longer than this, so a wall-clock jump is noticed within a second. */
@@ -73,6 +74,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     private readonly settler: ClaimSettler,
     private readonly audit: ClaimAudit,
     private readonly pools: NamespacePools,
+    private readonly dependencies: DependencyIndex,
   ) {
     this.book = new JobBook(
       { id: config.WORKER_ID, labels: config.workerLabels },
@@ -176,6 +178,10 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private onJobsEvent(event: MirrorEvent): void {
+    // Every worker keeps the whole children index: whoever ends a parent's run triggers its children.
+    if (event.type === 'reset') this.dependencies.reset(event.entries);
+    else if (event.type === 'put') this.dependencies.put(event.key, event.value);
+    else this.dependencies.delete(event.key);
     if (event.type === 'reset') {
       const { ignored, deleted } = this.book.reset(event.entries);
       for (const name of ignored) this.ignoredKey(name);

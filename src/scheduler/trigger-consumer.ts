@@ -122,6 +122,7 @@ export class TriggerConsumer {
       attempt: request.attempt,
       trigger: request.trigger,
       running: { key: runningKey, revision: claim.revision },
+      ...(request.dependency && { parent: request.dependency }),
     });
   }
 }

@@ -1,3 +1,4 @@
+import { DependencyCause } from '../jobs/dependencies/dependency.model';
 import { RunTrigger } from '../logs/run.model';
 
 /** A worker's registration, the value of `workers/<workerId>` under its session lease. */
@@ -40,6 +41,8 @@ export interface TriggerRequest {
   /** The scheduled tick the run belongs to (epoch ms); the request time for manual runs. */
   tick: number;
   reason: string;
+  /** A run triggered by the end of a parent's run (trigger `dependency`), and its retries. */
+  dependency?: DependencyCause;
 }
 
 /** Body of `kill/<runId>` or `kill/<job>` (short lease). */

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { JobDependencies } from '../components/JobDependencies';
 import { ApiError, RUN_STATUSES, api, type Role, type Run, type RunStatus } from '../api';
 import { JobHistory } from '../components/JobHistory';
 import { ManagedBanner } from '../components/ManagedBanner';
@@ -246,7 +247,11 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
         <div>
           <dt>Schedule</dt>
           <dd>
-            <code>{detail.cronExpr}</code>
+            {detail.cronExpr === '' && (detail.after?.length ?? 0) > 0 ? (
+              <span class="muted">none: runs after its upstream jobs, or by hand</span>
+            ) : (
+              <code>{detail.cronExpr}</code>
+            )}
             {description && <div class="muted">{description}</div>}
           </dd>
         </div>
@@ -340,6 +345,8 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
           <dd>{detail.runAs ?? "the worker's user"}</dd>
         </div>
       </dl>
+
+      <JobDependencies detail={detail} />
 
       <JobHistory
         role={role}

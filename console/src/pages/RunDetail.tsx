@@ -221,6 +221,16 @@ export function RunDetailPage({ role, runId }: { role: Role; runId: string }) {
             {run.attempt > 1 ? `, attempt ${run.attempt}` : ''}
           </dd>
         </div>
+        {run.parentRunId && (
+          <div>
+            <dt>Triggered by</dt>
+            <dd class="break">
+              <a href={paths.run(run.parentRunId)} data-testid="parent-run">
+                {run.parentJob ?? 'parent'} run {run.parentRunId}
+              </a>
+            </dd>
+          </div>
+        )}
         <div>
           <dt>Worker</dt>
           <dd class="break">{run.workerId ?? '—'}</dd>

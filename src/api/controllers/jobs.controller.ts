@@ -33,6 +33,7 @@ import { isoInZone, nextFireTimes } from '../../jobs/job-spec';
 import { StoredJob, isSecretRef, isValidJobName } from '../../jobs/job.model';
 import { SecretsRepository } from '../../secrets/secrets.repository';
 import { JobsService, ManagedAccess } from '../../jobs/jobs.service';
+import { DependencyGraph } from '../../jobs/dependencies/dependency-graph.service';
 import { RunControlService } from '../../jobs/run-control.service';
 import { RunsRepository } from '../../logs/runs.repository';
 import { Run } from '../../logs/schemas/run.schema';
@@ -93,6 +94,7 @@ export class JobsController {
     private readonly control: RunControlService,
     private readonly runs: RunsRepository,
     private readonly secrets: SecretsRepository,
+    private readonly dependencies: DependencyGraph,
   ) {}
 
   @Post()
@@ -186,6 +188,7 @@ export class JobsController {
       nextFireTimes: next,
       lastRun: await this.lastRun(name),
       danglingSecrets: await this.danglingSecrets(job),
+      ...(await this.dependencyLinks(job)),
     };
   }
 
@@ -344,6 +347,18 @@ export class JobsController {
         runs.length === limit && last
           ? encodeCursor({ t: new Date(last.tick).getTime(), r: last.runId })
           : null,
+    };
+  }
+
+  /** The job's parents (and which are dangling) and children. */
+  private async dependencyLinks(
+    job: StoredJob,
+  ): Promise<Pick<JobDetailView, 'upstream' | 'downstream' | 'danglingParents'>> {
+    const upstream = await this.dependencies.upstream(job);
+    return {
+      upstream,
+      downstream: await this.dependencies.downstream(job.name),
+      danglingParents: upstream.filter((link) => !link.exists).map((link) => link.job),
     };
   }
 

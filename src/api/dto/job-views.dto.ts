@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { JobView } from './job.dto';
 import { RunSummaryView } from './run.dto';
+import { JobDependencyView, UpstreamLinkView } from './dependency.dto';
 
 export class JobDetailView extends JobView {
   @ApiProperty({
@@ -18,6 +19,22 @@ export class JobDetailView extends JobView {
       "Secrets the job's env refers to that do not exist in its namespace: its runs fail until they are set.",
   })
   danglingSecrets!: string[];
+
+  @ApiProperty({
+    type: [String],
+    description:
+      "Parents in `after` that are not jobs (missing, or deleted): the job's dependency runs wait for them.",
+  })
+  danglingParents!: string[];
+
+  @ApiProperty({
+    type: [UpstreamLinkView],
+    description: 'The parents of `after`, and whether each exists.',
+  })
+  upstream!: UpstreamLinkView[];
+
+  @ApiProperty({ type: [JobDependencyView], description: 'The jobs that run after this one.' })
+  downstream!: JobDependencyView[];
 }
 
 export class JobPageView {

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsIn,
   IsObject,
@@ -9,8 +11,11 @@ import {
   IsUrl,
   Matches,
   MaxLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { MAX_PARENTS } from '../../jobs/dependencies/dependency.model';
+import { JobDependencyDto, JobDependencyView } from './dependency.dto';
 import { MAX_COMMAND_BYTES, MAX_STDIN_BYTES, SHELL_PATH_PATTERN } from '../../jobs/job-input';
 import { RUN_AS_PATTERN } from '../../jobs/run-as';
 import {
@@ -122,9 +127,10 @@ export class JobFieldsDto {
 
   @ApiProperty({
     description:
-      '5 fields (min hour dom month dow), 6 with leading seconds, @yearly|@monthly|@weekly|@daily|@hourly, or @every <duration> such as @every 90s.',
+      '5 fields (min hour dom month dow), 6 with leading seconds, @yearly|@monthly|@weekly|@daily|@hourly, or @every <duration> such as @every 90s. A job with `after` may leave it out (or empty): it then runs only when triggered.',
     example: '*/5 * * * *',
   })
+  @ValidateIf((job: JobFieldsDto) => job.cronExpr !== undefined || !job.after?.length)
   @IsString()
   @MaxLength(256)
   cronExpr!: string;
@@ -264,6 +270,19 @@ export class JobFieldsDto {
     message: 'must be 1 to 256 printable characters without spaces',
   })
   managedBy?: string;
+
+  @ApiPropertyOptional({
+    type: [JobDependencyDto],
+    maxItems: MAX_PARENTS,
+    description:
+      "Jobs of the same namespace this one runs after: once every one of them has had a matching run since this job's last dependency-triggered run, it runs once (trigger `dependency`). A cycle is refused with 422.",
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_PARENTS)
+  @ValidateNested({ each: true })
+  @Type(() => JobDependencyDto)
+  after?: JobDependencyDto[];
 }
 
 /** PUT /jobs/{name}: the whole job; `name`, if given, must equal the path's. */
@@ -342,6 +361,8 @@ export class JobView {
   labels?: Record<string, string>;
   @ApiPropertyOptional({ description: 'Absent: not managed; anyone with the role may edit.' })
   managedBy?: string;
+  @ApiPropertyOptional({ type: [JobDependencyView], description: 'Absent: none.' })
+  after?: JobDependencyView[];
   @ApiProperty({ format: 'date-time', readOnly: true }) createdAt!: string;
   @ApiProperty({ format: 'date-time', readOnly: true }) updatedAt!: string;
   @ApiProperty({ readOnly: true, description: 'etcd mod_revision; send it as If-Match.' })

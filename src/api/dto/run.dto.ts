@@ -47,6 +47,12 @@ export class RunView {
   @ApiPropertyOptional({ format: 'date-time' }) endedAt?: string;
   @ApiPropertyOptional() durationMs?: number;
   @ApiPropertyOptional() latenessMs?: number;
+  @ApiPropertyOptional({ description: 'Trigger `dependency`: the parent job (same namespace).' })
+  parentJob?: string;
+  @ApiPropertyOptional({
+    description: 'Trigger `dependency`: the parent run that started this one.',
+  })
+  parentRunId?: string;
 }
 
 export class RunPageView {

@@ -28,11 +28,26 @@ export function ownersOf(job: JobDetail, workers: readonly WorkerItem[]): Worker
   return workers.filter((w) => w.id === id);
 }
 
+/** `extract (on succeeded), load (on failed, missing)`; `<none>` without any. */
+export function dependencyText(
+  links: { job: string; on: string; exists?: boolean }[] = [],
+): string {
+  if (links.length === 0) return '<none>';
+  return links
+    .map((l) => `${l.job} (on ${l.on}${l.exists === false ? ', missing' : ''})`)
+    .join(', ');
+}
+
 export function formatDescription(d: Description, now: number, width?: number): string {
   const { job } = d;
   const rows: Array<[string, string]> = [
     ['Name', job.name],
-    ['Schedule', `${job.cronExpr}  (${describeCron(job.cronExpr)})`],
+    [
+      'Schedule',
+      job.cronExpr === '' && (job.upstream?.length ?? 0) > 0
+        ? '<none: runs after its upstream jobs, or by hand>'
+        : `${job.cronExpr}  (${describeCron(job.cronExpr)})`,
+    ],
     ['Timezone', job.timezone],
     ['Enabled', job.enabled ? 'yes' : 'no (paused)'],
     ['Command', job.command],
@@ -46,6 +61,10 @@ export function formatDescription(d: Description, now: number, width?: number): 
     ['Misfire', job.misfirePolicy ?? ''],
     ['Revision', job.revision === undefined ? '' : String(job.revision)],
   ];
+  rows.push(
+    ['Upstream', dependencyText(job.upstream)],
+    ['Downstream', dependencyText(job.downstream)],
+  );
   const owners = ownersOf(job, d.workers);
   rows.push([
     job.target?.mode === 'all' ? 'Workers' : 'Owner worker',

@@ -28,6 +28,7 @@ export const FILE_FIELDS = [
   'stdin',
   'runAs',
   'cronExpr',
+  'after',
   'timezone',
   'enabled',
   'timeoutSeconds',

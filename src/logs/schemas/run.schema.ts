@@ -56,6 +56,13 @@ export class Run {
 
   @Prop()
   latenessMs?: number;
+
+  /** Trigger `dependency`: the parent's job id and the run that started this one. */
+  @Prop()
+  parentJob?: string;
+
+  @Prop()
+  parentRunId?: string;
 }
 
 export type RunDocument = HydratedDocument<Run>;

@@ -19,6 +19,9 @@ export interface RunRecord {
   endedAt?: number;
   durationMs?: number;
   latenessMs?: number;
+  /** Trigger `dependency`: the parent job (id) and run that started this one. */
+  parentJob?: string;
+  parentRunId?: string;
 }
 
 /**
