@@ -66,6 +66,8 @@ export const paths = {
   job: (name: string) => inNamespace(`/jobs/${encodeURIComponent(name)}`),
   editJob: (name: string) => inNamespace(`/jobs/${encodeURIComponent(name)}/edit`),
   run: (runId: string) => inNamespace(`/runs/${encodeURIComponent(runId)}`),
+  audit: (namespace?: string) => inNamespace('/audit', namespace),
   workers: () => '/workers',
+  tokens: () => '/tokens',
   login: () => '/login',
 };
