@@ -59,3 +59,8 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
+
+/** The page's whole DOM as it is now (`document.documentElement.outerHTML`). */
+export async function pageHtml(page: Page): Promise<string> {
+  return (await page.evaluate('document.documentElement.outerHTML')) as string;
+}
