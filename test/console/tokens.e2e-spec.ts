@@ -8,7 +8,7 @@
 import type { Page } from 'playwright-core';
 import { AppProcess, startApp } from '../support/app-process';
 import { appEnv, isolationId } from '../support/env';
-import { Browser, launchBrowser, pageHtml, screenshot } from './browser';
+import { Browser, launchBrowser, pageContents, screenshot } from './browser';
 import { apiCall, buildConsole, login } from './console-app';
 
 const ADMIN = `console-tokens-${Date.now()}-token`;
@@ -137,11 +137,12 @@ describe('console: tokens and audit log', () => {
     );
 
     // Done: the secret is gone from the page, and a reload does not bring it back.
+    expect(await pageContents(page)).toContain(secret);
     await page.getByRole('button', { name: 'Done, hide the secret' }).click();
-    expect(await pageHtml(page)).not.toContain(secret);
+    expect(await pageContents(page)).not.toContain(secret);
     await page.reload();
     await row.waitFor();
-    expect(await pageHtml(page)).not.toContain(secret);
+    expect(await pageContents(page)).not.toContain(secret);
 
     await row.getByRole('button', { name: 'Revoke' }).click();
     await page.getByRole('button', { name: 'Revoke token' }).click();
