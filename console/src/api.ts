@@ -36,6 +36,10 @@ export interface Job {
   labels?: Record<string, string>;
   /** `user` or `user:group` the command runs as; absent: the worker's user. */
   runAs?: string;
+  /** Absolute path of the shell that runs `<shell> -c <command>`; absent: the worker's. */
+  shell?: string;
+  /** The command's standard input; absent: /dev/null. */
+  stdin?: string;
   /** Who manages the job's definition (e.g. git:<repo>); the console shows it read-only. */
   managedBy?: string;
   /** Jobs of the namespace this one runs after. */
@@ -226,10 +230,10 @@ export function setUnauthorizedHandler(handler: () => void): void {
 
 const V1 = '/api/v1';
 
-/** Job and run paths of the namespace shown (other than `default`) go under /namespaces/<ns>. */
+/** Job, run and audit paths of the namespace shown (other than `default`) go under /namespaces/<ns>. */
 function scoped(path: string): string {
   const namespace = currentNamespace();
-  return namespace !== 'default' && /^\/(jobs|runs|dependencies)(\/|\?|$)/.test(path)
+  return namespace !== 'default' && /^\/(jobs|runs|audit|dependencies)(\/|\?|$)/.test(path)
     ? `/namespaces/${namespace}${path}`
     : path;
 }
@@ -243,7 +247,7 @@ interface RequestOptions {
   signal?: AbortSignal;
 }
 
-async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const token = options.token ?? loadSession()?.token;
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
@@ -284,7 +288,9 @@ async function request<T>(path: string, options: RequestOptions = {}): Promise<T
   return body as T;
 }
 
-function query(params: Record<string, string | number | boolean | string[] | undefined>): string {
+export function query(
+  params: Record<string, string | number | boolean | string[] | undefined>,
+): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value === undefined || value === '') continue;

@@ -1,11 +1,14 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { clearSession, loadSession, roleIn, setUnauthorizedHandler, type Session } from './api';
+import { mayManageTokens } from './api-admin';
+import { AuditPage } from './pages/AuditPage';
 import { JobDetailPage } from './pages/JobDetail';
 import { JobEditorPage } from './pages/JobEditor';
 import { JobsPage } from './pages/JobsPage';
 import { LoginPage } from './pages/Login';
 import { RunDetailPage } from './pages/RunDetail';
+import { TokensPage } from './pages/TokensPage';
 import { WorkersPage } from './pages/WorkersPage';
 import { DependenciesPage } from './pages/DependenciesPage';
 import { currentNamespace, navigate, onLinkClick, pagePath, paths, useLocation } from './router';
@@ -25,8 +28,10 @@ function Page({ session }: { session: Session }) {
     return <JobDetailPage role={role} name={decodeURIComponent(match[1])} />;
   if ((match = /^\/runs\/([^/]+)$/.exec(path)))
     return <RunDetailPage role={role} runId={decodeURIComponent(match[1])} />;
+  if (path === '/audit') return <AuditPage />;
   if (path === '/workers') return <WorkersPage />;
   if (path === '/dependencies') return <DependenciesPage />;
+  if (path === '/tokens') return <TokensPage session={session} />;
   return (
     <section>
       <h1>Not found</h1>
@@ -77,11 +82,8 @@ function App() {
     navigate(paths.login(), true);
   };
   const page = pagePath(path);
-  const section = page.startsWith('/workers')
-    ? 'workers'
-    : page.startsWith('/dependencies')
-      ? 'dependencies'
-      : 'jobs';
+  const section =
+    ['/workers', '/audit', '/tokens', '/dependencies'].find((p) => page.startsWith(p)) ?? '/jobs';
   const shownRole = roleIn(session, currentNamespace(path)) ?? 'viewer';
   return (
     <div class="shell" onClick={onLinkClick}>
@@ -93,18 +95,26 @@ function App() {
           cronplane
         </a>
         <nav aria-label="Main">
-          <a href={paths.jobs()} aria-current={section === 'jobs' ? 'page' : undefined}>
+          <a href={paths.jobs()} aria-current={section === '/jobs' ? 'page' : undefined}>
             Jobs
           </a>
           <a
             href={paths.dependencies()}
-            aria-current={section === 'dependencies' ? 'page' : undefined}
+            aria-current={section === '/dependencies' ? 'page' : undefined}
           >
             Dependencies
           </a>
-          <a href={paths.workers()} aria-current={section === 'workers' ? 'page' : undefined}>
+          <a href={paths.audit()} aria-current={section === '/audit' ? 'page' : undefined}>
+            Audit
+          </a>
+          <a href={paths.workers()} aria-current={section === '/workers' ? 'page' : undefined}>
             Workers
           </a>
+          {mayManageTokens(session) && (
+            <a href={paths.tokens()} aria-current={section === '/tokens' ? 'page' : undefined}>
+              Tokens
+            </a>
+          )}
         </nav>
         <NamespaceSwitcher current={currentNamespace(path)} />
         <span class="who">

@@ -66,7 +66,9 @@ export const paths = {
   job: (name: string) => inNamespace(`/jobs/${encodeURIComponent(name)}`),
   editJob: (name: string) => inNamespace(`/jobs/${encodeURIComponent(name)}/edit`),
   run: (runId: string) => inNamespace(`/runs/${encodeURIComponent(runId)}`),
+  audit: (namespace?: string) => inNamespace('/audit', namespace),
   workers: () => '/workers',
   dependencies: () => inNamespace('/dependencies'),
+  tokens: () => '/tokens',
   login: () => '/login',
 };

@@ -9,6 +9,8 @@ export interface AuditQuery {
   namespace?: string;
   job?: string;
   action?: string;
+  /** Entries of changes made with the token of this name. */
+  actor?: string;
   /** Entries strictly older than this (at, entryId) position: the pagination cursor. */
   before?: { at: Date; entryId: string };
   limit: number;
@@ -30,10 +32,13 @@ export class AuditRepository {
   async find(query: AuditQuery): Promise<AuditEntry[]> {
     const conditions: FilterQuery<AuditEntry>[] = [];
     if (query.namespace === DEFAULT_NAMESPACE)
-      conditions.push({ $or: [{ namespace: DEFAULT_NAMESPACE }, { namespace: { $exists: false } }] });
+      conditions.push({
+        $or: [{ namespace: DEFAULT_NAMESPACE }, { namespace: { $exists: false } }],
+      });
     else if (query.namespace !== undefined) conditions.push({ namespace: query.namespace });
     if (query.job !== undefined) conditions.push({ job: query.job });
     if (query.action !== undefined) conditions.push({ action: query.action });
+    if (query.actor !== undefined) conditions.push({ tokenName: query.actor });
     if (query.before) {
       const { at, entryId } = query.before;
       conditions.push({ $or: [{ at: { $lt: at } }, { at, entryId: { $lt: entryId } }] });

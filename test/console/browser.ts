@@ -59,3 +59,20 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
+
+/** The page's whole DOM as it is now (`document.documentElement.outerHTML`). */
+export async function pageHtml(page: Page): Promise<string> {
+  return (await page.evaluate('document.documentElement.outerHTML')) as string;
+}
+
+/** The values of the page's form fields, which outerHTML does not hold (they are properties). */
+export async function fieldValues(page: Page): Promise<string[]> {
+  return page
+    .locator('input, textarea, select')
+    .evaluateAll((fields) => fields.map((field) => (field as unknown as { value: string }).value));
+}
+
+/** Everything the page holds: its DOM and its form fields' values, to scan for a secret. */
+export async function pageContents(page: Page): Promise<string> {
+  return [await pageHtml(page), ...(await fieldValues(page))].join('\n');
+}

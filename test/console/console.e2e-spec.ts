@@ -352,6 +352,8 @@ describe('web console in a real browser', () => {
       ['/jobs/console-hello', 'job-detail-top-390'],
       ['/jobs/new', 'editor-390'],
       ['/workers', 'workers-top-390'],
+      ['/tokens', 'tokens-390'],
+      ['/audit', 'audit-390'],
     ]) {
       await narrow.goto(`${app.baseUrl}${path}`);
       await narrow.locator('main h1').first().waitFor();

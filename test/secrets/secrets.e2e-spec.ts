@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { ApiClient, eventually } from '../api/api-client';
 import { cli } from '../cli/support/cli';
+import { launchBrowser, pageContents } from '../console/browser';
+import { buildConsole, login } from '../console/console-app';
 import { AppProcess, startApp } from '../support/app-process';
 import { appEnv, isolationId, testStack } from '../support/env';
 
@@ -56,9 +58,11 @@ describe('secrets', () => {
   };
 
   beforeAll(async () => {
+    // The console the last test opens (built first: the build holds this process for seconds).
+    buildConsole();
     etcd = new Etcd3({ hosts: testStack().etcdEndpoints.split(',') });
     await start({ CRON_SECRETS_KEY_FILE: oldKey });
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await app?.stop();
@@ -169,4 +173,57 @@ describe('secrets', () => {
     for (const text of answers) expect(text).not.toContain(VALUE);
     for (const output of [...outputs, app!.output()]) expect(output).not.toContain(VALUE);
   });
+
+  it('never shows the value in the console: jobs, the job and its editor, a run, the history diff, the audit log', async () => {
+    // A second version of the job, so its history has a diff to show.
+    expect((await api.patch('/api/v1/jobs/uses-secret', { description: 'v2' })).status).toBe(200);
+    const detail = await api.get<{ lastRun: { runId: string } }>('/api/v1/jobs/uses-secret');
+    const runId = detail.body.lastRun.runId;
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.page(1280);
+      const pages: string[] = [];
+      /** The page's DOM and form fields lack the value, and holds `shown` (it is the page loaded, scanned whole). */
+      const scan = async (what: string, shown: string): Promise<void> => {
+        const html = await pageContents(page);
+        expect({ what, leaks: html.includes(VALUE), shows: html.includes(shown) }).toEqual({
+          what,
+          leaks: false,
+          shows: true,
+        });
+        pages.push(what);
+      };
+      await login(page, app!, ADMIN);
+      await page.getByRole('link', { name: 'uses-secret' }).waitFor();
+      await scan('jobs', 'uses-secret');
+
+      await page.goto(`${app!.baseUrl}/jobs/uses-secret`);
+      await page.getByRole('list', { name: 'Environment' }).getByText('DB_PASSWORD').waitFor();
+      await page.locator('table.runs tbody tr').first().waitFor();
+      await scan('job', 'db-password');
+      const history = page.getByRole('region', { name: 'History' });
+      await history.getByRole('button', { name: 'v1' }).click();
+      await history.getByRole('table', { name: 'Changes from version 1 to now' }).waitFor();
+      await scan('history diff', '/description');
+
+      await page.goto(`${app!.baseUrl}/jobs/uses-secret/edit`);
+      expect(await page.locator('#env').inputValue()).toBe('DB_PASSWORD=secretRef:db-password');
+      await scan('editor', 'secretRef:db-password');
+
+      await page.goto(`${app!.baseUrl}/runs/${encodeURIComponent(runId)}`);
+      await page.getByTestId('run-output').getByText('pw=***').waitFor();
+      await scan('run output', `len=${VALUE.length}`);
+
+      await page.goto(`${app!.baseUrl}/audit`);
+      await page
+        .getByRole('table', { name: 'Audit log' })
+        .getByText('secret.put')
+        .first()
+        .waitFor();
+      await scan('audit', 'secret.put');
+      expect(pages).toEqual(['jobs', 'job', 'history diff', 'editor', 'run output', 'audit']);
+    } finally {
+      await browser.close();
+    }
+  }, 180_000);
 });

@@ -101,6 +101,7 @@ export function ConfirmButton({
   confirmLabel,
   danger,
   onConfirm,
+  id,
 }: {
   label: string;
   title: string;
@@ -108,9 +109,11 @@ export function ConfirmButton({
   confirmLabel: string;
   danger?: boolean;
   onConfirm: () => void | Promise<void>;
+  /** Tells apart the dialogs of several buttons with the same label (one per table row). */
+  id?: string;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
-  const titleId = `confirm-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  const titleId = `confirm-${(id ?? label).toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   return (
     <>
       <button

@@ -1,6 +1,6 @@
-import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, api, type Job, type JobInput, type Role } from '../api';
+import { Field } from '../components/Field';
 import { ManagedBanner } from '../components/ManagedBanner';
 import { ErrorBox, Loading, can } from '../components/ui';
 import { describeCron } from '../cron-describe';
@@ -29,6 +29,8 @@ interface Draft {
   alertOnTimeout: boolean;
   webhookUrl: string;
   runAs: string;
+  shell: string;
+  stdin: string;
 }
 
 const NEW_JOB: Draft = {
@@ -52,6 +54,8 @@ const NEW_JOB: Draft = {
   alertOnTimeout: true,
   webhookUrl: '',
   runAs: '',
+  shell: '',
+  stdin: '',
 };
 
 function draftOf(job: Job): Draft {
@@ -76,6 +80,8 @@ function draftOf(job: Job): Draft {
     alertOnTimeout: job.alerts.onTimeout,
     webhookUrl: job.alerts.webhookUrl ?? '',
     runAs: job.runAs ?? '',
+    shell: job.shell ?? '',
+    stdin: job.stdin ?? '',
   };
 }
 
@@ -122,6 +128,9 @@ function inputOf(draft: Draft, problems: Record<string, string>): JobInput {
       ...(draft.webhookUrl.trim() ? { webhookUrl: draft.webhookUrl.trim() } : {}),
     },
     ...(draft.runAs.trim() ? { runAs: draft.runAs.trim() } : {}),
+    ...(draft.shell.trim() ? { shell: draft.shell.trim() } : {}),
+    // Sent as typed: its bytes are the command's standard input.
+    ...(draft.stdin !== '' ? { stdin: draft.stdin } : {}),
   };
 }
 
@@ -171,37 +180,6 @@ function usePreview(expr: string, timezone: string, dialect: string) {
     };
   }, [expr, timezone, dialect]);
   return state;
-}
-
-function Field({
-  id,
-  label,
-  error,
-  hint,
-  children,
-}: {
-  id: string;
-  label: string;
-  error?: string;
-  hint?: ComponentChildren;
-  children: ComponentChildren;
-}) {
-  return (
-    <div class={`field${error ? ' invalid' : ''}`}>
-      <label for={id}>{label}</label>
-      {children}
-      {hint && (
-        <div class="hint" id={`${id}-hint`}>
-          {hint}
-        </div>
-      )}
-      {error && (
-        <div class="field-error" id={`${id}-error`} role="alert">
-          {error}
-        </div>
-      )}
-    </div>
-  );
 }
 
 export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
@@ -351,7 +329,7 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
             id="command"
             label="Command"
             error={error('command')}
-            hint="Run by /bin/sh -c on the worker."
+            hint="Run on the worker as <shell> -c <command> (the shell below, or the worker's WORKER_SHELL)."
           >
             <textarea
               {...a11y('command', 'command')}
@@ -468,6 +446,28 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
               placeholder="backup:backup"
               value={draft.runAs}
               onInput={set('runAs')}
+            />
+          </Field>
+          <Field
+            id="shell"
+            label="Shell (absolute path; empty: the worker's WORKER_SHELL)"
+            error={error('shell')}
+          >
+            <input
+              {...a11y('shell', 'shell')}
+              class="mono"
+              placeholder="/bin/bash"
+              value={draft.shell}
+              onInput={set('shell')}
+            />
+          </Field>
+          <Field id="stdin" label="Standard input (empty: none, /dev/null)" error={error('stdin')}>
+            <textarea
+              {...a11y('stdin', 'stdin')}
+              class="mono"
+              rows={2}
+              value={draft.stdin}
+              onInput={set('stdin')}
             />
           </Field>
           <div class="row">

@@ -131,6 +131,7 @@ export class AdminController {
       namespace,
       job: query.job,
       action: query.action,
+      actor: query.actor,
       before,
       limit,
     });

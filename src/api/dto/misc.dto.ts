@@ -72,6 +72,14 @@ export class AuditQueryDto extends PageQueryDto {
   @IsOptional()
   @Matches(/^[a-z]+\.[a-z]+$/, { message: 'must look like job.create' })
   action?: string;
+
+  @ApiPropertyOptional({ description: 'The name of the token that made the change.' })
+  @IsOptional()
+  @IsJobName({
+    message:
+      'must be a token name: 1-128 characters of [A-Za-z0-9._-], starting with a letter or digit',
+  })
+  actor?: string;
 }
 
 export class AuditEntryView {
