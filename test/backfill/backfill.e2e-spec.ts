@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { AppProcess, startApp } from '../support/app-process';
 import { appEnv, isolationId } from '../support/env';
 import { ApiClient, eventually } from '../api/api-client';
+import { cli, scratchHome } from '../cli/support/cli';
 
 const ADMIN = 'e2e-admin-token-backfill-0123456789';
 
@@ -225,5 +226,49 @@ describe('backfill', () => {
     expect(view.progress.ran).toBe(later.length);
     const list = await api.get<Backfill[]>('/api/v1/backfills?job=minutely');
     expect(list.body.map((b) => b.id)).toEqual([id]);
+  });
+
+  it('the CLI starts, lists and cancels backfills, with one-line errors', async () => {
+    const { home, config } = scratchHome();
+    const env = {
+      HOME: home,
+      CRONPLANE_CONFIG: config,
+      CRONPLANE_URL: app.baseUrl,
+      CRONPLANE_TOKEN: ADMIN,
+    };
+    expect(
+      (
+        await api.post('/api/v1/jobs', {
+          name: 'viacli',
+          command: 'true',
+          cronExpr: '* * * * *',
+          enabled: false,
+        })
+      ).status,
+    ).toBe(201);
+    const now = Date.now();
+    const from = new Date(now - 5 * 60_000).toISOString();
+    const to = new Date(now - 1000).toISOString();
+    const started = await cli(
+      ['backfill', 'viacli', '--from', from, '--to', to, '--rate', '0.1/s', '-o', 'json'],
+      { env },
+    );
+    expect(started.code).toBe(0);
+    const item = JSON.parse(started.stdout) as Backfill[];
+    expect(item[0]).toMatchObject({ status: 'running', progress: { total: 5 } });
+    const listed = await cli(['get', 'backfills', '--job', 'viacli', '-o', 'json'], { env });
+    expect((JSON.parse(listed.stdout) as Backfill[]).map((b) => b.id)).toEqual([item[0].id]);
+    const cancelled = await cli(['backfill', 'cancel', item[0].id, '-o', 'json'], { env });
+    expect(cancelled.code).toBe(0);
+    expect((JSON.parse(cancelled.stdout) as Backfill[])[0].status).toBe('cancelling');
+    const bad = await cli(['backfill', 'viacli', '--from', to, '--to', from], { env });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('from');
+    const rate = await cli(['backfill', 'viacli', '--from', from, '--to', to, '--rate', 'fast'], {
+      env,
+    });
+    expect(rate.code).not.toBe(0);
+    expect(rate.stderr).toContain('--rate');
   });
 });
