@@ -23,6 +23,8 @@ function masterModules(): Type[] {
     (require('./api/api.module') as typeof import('./api/api.module')).ApiModule,
     (require('./cluster/cluster.module') as typeof import('./cluster/cluster.module'))
       .ClusterModule,
+    (require('./backfill/backfill.module') as typeof import('./backfill/backfill.module'))
+      .BackfillModule,
     (require('./console/console.module') as typeof import('./console/console.module'))
       .ConsoleModule,
     (require('./run-stream/run-stream.module') as typeof import('./run-stream/run-stream.module'))

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliContext, CliStreams, createCommandContext } from './command-context';
+import { registerBackfill } from './commands/backfill';
 import { registerCompletion } from './commands/completion';
 import { registerConfig } from './commands/config';
 import { registerCron } from './commands/cron';
@@ -75,6 +76,7 @@ export function buildProgram(streams?: CliStreams): BuiltProgram {
   registerGet(program, ctx);
   registerDescribe(program, ctx);
   registerJobActions(program, ctx);
+  registerBackfill(program, ctx);
   registerHistory(program, ctx);
   registerLogs(program, ctx);
   registerCron(program, ctx);

@@ -205,6 +205,13 @@ export class AppConfig {
   @IntegerIn(1, 3600, 'a whole number of seconds')
   REAPER_INTERVAL_SECONDS = 10;
 
+  /**
+   * A backfill runs a tick the job's mark has passed without any record of it only this long
+   * after it first saw the mark past it (a claim's record, or its `lost` record, is on its way).
+   */
+  @IntegerIn(0, 86400, 'a whole number of seconds')
+  BACKFILL_SETTLE_SECONDS = 300;
+
   /** Failed authentications (a token that matches none) allowed per client IP per window; 0 = off. */
   @IntegerIn(0, 1_000_000, 'an integer')
   AUTH_FAILURE_LIMIT = 10;

@@ -76,6 +76,13 @@ export class EtcdKeys {
   readonly deps = (child: string): string => `${this.prefix}deps/${child}`;
   /** Present (on a lease) once a claim was handed back as a trigger: it is never handed twice. */
   readonly handedBack = (runId: string): string => `${this.prefix}handback/${runId}`;
+  /** Backfills (src/backfill): their state, and the guard of each tick one of them triggered. */
+  readonly backfillsPrefix = (): string => `${this.prefix}backfills/`;
+  readonly backfill = (id: string): string => `${this.backfillsPrefix()}${id}`;
+  readonly backfilled = (runId: string): string => `${this.prefix}backfilled/${runId}`;
+  /** Keys under `<kind>/` whose run id belongs to the job `job` (`<kind>/<job>@...`). */
+  readonly runIdsOfJob = (kind: 'backfilled' | 'handback' | 'audit', job: string): string =>
+    `${this.prefix}${kind}/${job}@`;
   readonly killPrefix = (): string => `${this.prefix}kill/`;
   readonly kill = (target: string): string => `${this.killPrefix()}${target}`;
   readonly leader = (): string => `${this.prefix}leader`;

@@ -11,7 +11,14 @@ export const RUN_STATUSES = [
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const FINAL_STATUSES: readonly RunStatus[] = RUN_STATUSES.filter((s) => s !== 'running');
 
-export const RUN_TRIGGERS = ['schedule', 'manual', 'retry', 'catchup', 'dependency'] as const;
+export const RUN_TRIGGERS = [
+  'schedule',
+  'manual',
+  'retry',
+  'catchup',
+  'dependency',
+  'backfill',
+] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /**

@@ -6,8 +6,11 @@ import { alertColumns, jobColumns, runColumns, workerColumns } from '../columns'
 import { Column, OUTPUT_FORMATS, OutputFormat, parseOutputFormat, render } from '../output';
 import { listAlerts, listJobs, listRecentRuns, listRunsOf, listWorkers } from '../resources';
 import { TokenItem, tokenColumns } from './tokens';
+import { BackfillItem, backfillColumns } from './backfill';
 
-const RESOURCES: Record<string, 'jobs' | 'runs' | 'workers' | 'alerts' | 'tokens'> = {
+const RESOURCES: Record<string, 'jobs' | 'runs' | 'workers' | 'alerts' | 'tokens' | 'backfills'> = {
+  backfill: 'backfills',
+  backfills: 'backfills',
   job: 'jobs',
   jobs: 'jobs',
   run: 'runs',
@@ -66,7 +69,7 @@ export function registerGet(program: Command, ctx: CliContext): void {
       'jobs: whose target (worker) labels include this (repeatable)',
       collectList,
     )
-    .option('--job <name>', 'runs, alerts: of this job only')
+    .option('--job <name>', 'runs, alerts, backfills: of this job only')
     .option(
       '--status <status>',
       'runs: with this status (repeatable, or comma-separated)',
@@ -82,7 +85,7 @@ export function registerGet(program: Command, ctx: CliContext): void {
       const kind = RESOURCES[resource.toLowerCase()];
       if (!kind)
         throw new CliError(
-          `get: unknown resource "${resource}" (expected jobs, runs, workers, alerts or tokens)`,
+          `get: unknown resource "${resource}" (expected jobs, runs, workers, alerts, tokens or backfills)`,
         );
       const client = ctx.client();
       const now = Date.now();
@@ -125,6 +128,12 @@ export function registerGet(program: Command, ctx: CliContext): void {
         case 'tokens': {
           const { body } = await client.request<TokenItem[]>('GET', '/api/v1/tokens');
           return print(body, tokenColumns(now), 'No tokens found.');
+        }
+        case 'backfills': {
+          const only = job ?? opts.job;
+          const query = only ? `?job=${encodeURIComponent(only)}` : '';
+          const { body } = await client.request<BackfillItem[]>('GET', `/api/v1/backfills${query}`);
+          return print(body, backfillColumns, 'No backfills found.');
         }
       }
     });
