@@ -1,6 +1,13 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { clearSession, loadSession, roleIn, setUnauthorizedHandler, type Session } from './api';
+import {
+  clearSession,
+  loadSession,
+  roleIn,
+  setUnauthorizedHandler,
+  ssoLogout,
+  type Session,
+} from './api';
 import { JobDetailPage } from './pages/JobDetail';
 import { JobEditorPage } from './pages/JobEditor';
 import { JobsPage } from './pages/JobsPage';
@@ -69,7 +76,9 @@ function App() {
     );
   }
 
-  const logout = (): void => {
+  const logout = async (): Promise<void> => {
+    // An SSO session ends on the master too, so its cookie no longer works.
+    if (session.sso) await ssoLogout().catch(() => undefined);
     clearSession();
     setSession(undefined);
     navigate(paths.login(), true);
@@ -95,10 +104,11 @@ function App() {
         </nav>
         <NamespaceSwitcher current={currentNamespace(path)} />
         <span class="who">
+          {session.name && <span class="muted">{session.name}</span>}
           <span class={`badge role-${shownRole}`} title="Your token's role in this namespace">
             {shownRole}
           </span>
-          <button type="button" class="secondary small" onClick={logout}>
+          <button type="button" class="secondary small" onClick={() => void logout()}>
             Log out
           </button>
         </span>
