@@ -191,8 +191,7 @@ export function loadSession(): Session | undefined {
   const token = sessionStorage.getItem(TOKEN_KEY);
   try {
     const stored = JSON.parse(sessionStorage.getItem(ROLE_KEY) ?? 'null') as
-      | (Access & { sso?: boolean; name?: string })
-      | null;
+      (Access & { sso?: boolean; name?: string }) | null;
     if (!stored || !Array.isArray(stored.grants)) return undefined;
     const access = { clusterAdmin: stored.clusterAdmin, grants: stored.grants };
     if (stored.sso === true) return { token: '', access, sso: true, name: stored.name };

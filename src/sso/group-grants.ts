@@ -85,9 +85,16 @@ export function parseGroupGrants(
       });
     const none = grants === undefined || (Array.isArray(grants) && grants.length === 0);
     if (clusterAdmin !== true && none)
-      errors.push({ field: `${at}.grants`, reason: 'must hold a grant unless clusterAdmin is true' });
+      errors.push({
+        field: `${at}.grants`,
+        reason: 'must hold a grant unless clusterAdmin is true',
+      });
     if (typeof group === 'string')
-      mappings.push({ group, grants: normalizeGrants(checked), clusterAdmin: clusterAdmin === true });
+      mappings.push({
+        group,
+        grants: normalizeGrants(checked),
+        clusterAdmin: clusterAdmin === true,
+      });
   });
   if (errors.length > 0) return { errors };
   mappings.sort((a, b) => a.group.localeCompare(b.group));

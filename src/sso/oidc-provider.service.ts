@@ -13,9 +13,7 @@ export interface ProviderIdentity {
 }
 
 export type TokenCheck =
-  | { outcome: 'ok'; identity: ProviderIdentity }
-  | { outcome: 'expired' }
-  | { outcome: 'invalid' };
+  { outcome: 'ok'; identity: ProviderIdentity } | { outcome: 'expired' } | { outcome: 'invalid' };
 
 /** What the login route sends the browser to, and what the callback must check. */
 export interface LoginStart {

@@ -96,7 +96,12 @@ export class SsoController {
     const loginId = randomId();
     await this.store.createLogin(
       hashId(loginId),
-      { state: start.state, nonce: start.nonce, codeVerifier: start.codeVerifier, returnTo: target },
+      {
+        state: start.state,
+        nonce: start.nonce,
+        codeVerifier: start.codeVerifier,
+        returnTo: target,
+      },
       LOGIN_TTL_SECONDS,
     );
     const secure = this.secure(req, settings.trustForwardedProto);
@@ -114,7 +119,8 @@ export class SsoController {
     const secure = this.secure(req, settings.trustForwardedProto);
     const loginId = readCookie(req.headers.cookie, LOGIN_COOKIE);
     const pending = loginId === undefined ? undefined : await this.store.takeLogin(hashId(loginId));
-    if (!pending) throw new BadRequestException('no login in progress (or it expired); log in again');
+    if (!pending)
+      throw new BadRequestException('no login in progress (or it expired); log in again');
     const redirectUri = this.redirectUri(req);
     const callbackUrl = new URL(req.originalUrl, redirectUri);
     let identity;
@@ -175,7 +181,9 @@ export class SsoController {
   @RequireRole('admin')
   @ClusterScoped()
   @ApiOperation({ summary: "The mapping of the provider's groups to grants (cluster-admin)" })
-  @ApiOkResponse({ description: '`{mappings: [{group, grants: [{namespace, role}], clusterAdmin}]}`' })
+  @ApiOkResponse({
+    description: '`{mappings: [{group, grants: [{namespace, role}], clusterAdmin}]}`',
+  })
   groupGrants(): Promise<GroupGrants> {
     return this.store.groupGrants();
   }

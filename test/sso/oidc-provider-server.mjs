@@ -22,7 +22,15 @@ const provider = new Provider(issuer, {
   scopes: ['openid', 'offline_access', 'profile', 'groups'],
   conformIdTokenClaims: false,
   pkce: { required: () => true },
-  ttl: { AccessToken: 600, IdToken: 600, DeviceCode: 600, Interaction: 600, Session: 3600, Grant: 3600, RefreshToken: 3600 },
+  ttl: {
+    AccessToken: 600,
+    IdToken: 600,
+    DeviceCode: 600,
+    Interaction: 600,
+    Session: 3600,
+    Grant: 3600,
+    RefreshToken: 3600,
+  },
   issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
   // Consent is given once and for all: the test users approve every scope of the test clients.
   loadExistingGrant: async (ctx) => {
