@@ -1,3 +1,4 @@
+/* global process, console */
 /**
  * A real OpenID provider for the SSO tests: the certified `oidc-provider` package, run as a child
  * process (it is ESM-only) on a loopback port. Its settings come as one JSON object in
