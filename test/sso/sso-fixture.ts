@@ -8,7 +8,7 @@ import { AppProcess, startApp } from '../support/app-process';
 import { appEnv, isolationId } from '../support/env';
 import { TestProvider, signJwt, startProvider } from './oidc-test-provider';
 
-export const AUDIENCE = 'cronplane-api';
+export const AUDIENCE = 'urn:cronplane:api';
 export const CONSOLE_CLIENT = 'cronplane-console';
 export const CLI_CLIENT = 'cronplane-cli';
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
