@@ -30,9 +30,7 @@ export class AuditRepository {
   async find(query: AuditQuery): Promise<AuditEntry[]> {
     const conditions: FilterQuery<AuditEntry>[] = [];
     if (query.namespace === DEFAULT_NAMESPACE)
-      conditions.push({
-        $or: [{ namespace: DEFAULT_NAMESPACE }, { namespace: { $exists: false } }],
-      });
+      conditions.push({ $or: [{ namespace: DEFAULT_NAMESPACE }, { namespace: { $exists: false } }] });
     else if (query.namespace !== undefined) conditions.push({ namespace: query.namespace });
     if (query.job !== undefined) conditions.push({ job: query.job });
     if (query.action !== undefined) conditions.push({ action: query.action });
