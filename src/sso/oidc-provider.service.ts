@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { createRemoteJWKSet, errors, jwtVerify, JWTPayload } from 'jose';
-import * as oidc from 'openid-client';
+import type { JWTPayload, createRemoteJWKSet } from 'jose';
+import type * as OidcClient from 'openid-client';
 import { AppConfig } from '../config/app-config';
 import { groupsOfClaim } from './group-grants';
 import { SsoSettings, ssoSettings } from './sso-settings';
@@ -25,6 +25,16 @@ export interface LoginStart {
 
 const CLOCK_TOLERANCE_SECONDS = 30;
 
+type Jose = typeof import('jose');
+
+/**
+ * openid-client and jose are ES modules, loaded on first use: a process (or test) that never
+ * turns SSO on never loads them.
+ */
+function libraries(): Promise<[typeof OidcClient, Jose]> {
+  return Promise.all([import('openid-client'), import('jose')]);
+}
+
 /**
  * The OpenID provider as this master sees it: discovery (once, then cached), the authorization
  * code flow with PKCE (openid-client), and the API's check of access tokens (jose: signature
@@ -34,7 +44,7 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 @Injectable()
 export class OidcProviderService {
   readonly settings: SsoSettings | undefined;
-  private discovered?: Promise<oidc.Configuration>;
+  private discovered?: Promise<OidcClient.Configuration>;
   private jwks?: ReturnType<typeof createRemoteJWKSet>;
 
   constructor(config: AppConfig) {
@@ -51,16 +61,20 @@ export class OidcProviderService {
   }
 
   /** The provider's metadata; a failed discovery is retried on the next call. */
-  configuration(): Promise<oidc.Configuration> {
+  configuration(): Promise<OidcClient.Configuration> {
     const settings = this.required();
     if (!this.discovered) {
-      const auth = settings.clientSecret === undefined ? oidc.None() : undefined;
       const insecure = settings.issuer.protocol === 'http:';
-      this.discovered = oidc
-        .discovery(settings.issuer, settings.clientId, settings.clientSecret, auth, {
-          ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
-          timeout: 10,
-        })
+      this.discovered = libraries()
+        .then(([oidc]) =>
+          oidc.discovery(
+            settings.issuer,
+            settings.clientId,
+            settings.clientSecret,
+            settings.clientSecret === undefined ? oidc.None() : undefined,
+            { ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}), timeout: 10 },
+          ),
+        )
         .catch((error: unknown) => {
           this.discovered = undefined;
           throw error;
@@ -73,6 +87,7 @@ export class OidcProviderService {
   async verifyAccessToken(token: string): Promise<TokenCheck> {
     const settings = this.required();
     const configuration = await this.configuration();
+    const [, { createRemoteJWKSet, errors, jwtVerify }] = await libraries();
     if (!this.jwks) {
       const uri = configuration.serverMetadata().jwks_uri;
       if (uri === undefined) return { outcome: 'invalid' };
@@ -96,6 +111,7 @@ export class OidcProviderService {
   async startLogin(redirectUri: string): Promise<LoginStart> {
     const settings = this.required();
     const configuration = await this.configuration();
+    const [oidc] = await libraries();
     const codeVerifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
@@ -116,6 +132,7 @@ export class OidcProviderService {
     checks: { state: string; nonce: string; codeVerifier: string; redirectUri: string },
   ): Promise<ProviderIdentity> {
     const configuration = await this.configuration();
+    const [oidc] = await libraries();
     const tokens = await oidc.authorizationCodeGrant(
       configuration,
       callbackUrl,
