@@ -14,6 +14,7 @@ import { registerDescribe } from './commands/describe';
 import { registerGet } from './commands/get';
 import { registerHistory } from './commands/history';
 import { registerJobActions } from './commands/job-actions';
+import { registerLogin } from './commands/login';
 import { registerLogs } from './commands/logs';
 import { registerSecrets } from './commands/secrets';
 import { registerTokens } from './commands/tokens';
@@ -72,6 +73,7 @@ export function buildProgram(streams?: CliStreams): BuiltProgram {
     .exitOverride();
 
   registerConfig(program, ctx);
+  registerLogin(program, ctx);
   registerGet(program, ctx);
   registerDescribe(program, ctx);
   registerJobActions(program, ctx);

@@ -230,6 +230,9 @@ export class AppConfig {
   @IsOptional() @IsString() @MinLength(1) OIDC_CLIENT_SECRET?: string = undefined;
   @IsOptional() @IsString() @MinLength(1) OIDC_CLIENT_SECRET_FILE?: string = undefined;
 
+  /** The provider's public client (device flow) that `cronplane login --sso` uses. */
+  @IsOptional() @IsString() @MinLength(1) OIDC_CLI_CLIENT_ID?: string = undefined;
+
   /** The claim of ID and access tokens that lists the user's groups. */
   @Matches(/^[A-Za-z0-9_:./-]{1,128}$/, { message: 'must be a claim name' })
   OIDC_GROUPS_CLAIM = 'groups';

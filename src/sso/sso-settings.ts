@@ -5,7 +5,11 @@ import { SecurityFileError } from '../config/connection-security';
 /** The OpenID Connect settings, checked together; absent when SSO is off (no OIDC_ISSUER_URL). */
 export interface SsoSettings {
   issuer: URL;
+  /** OIDC_ISSUER_URL as written (what the CLI discovers from). */
+  issuerUrl: string;
   clientId: string;
+  /** The CLI's public client (device flow), announced by GET /api/v1/sso/config. */
+  cliClientId?: string;
   /** Absent: a public client (PKCE only). Never logged. */
   clientSecret?: string;
   groupsClaim: string;
@@ -45,7 +49,9 @@ export function ssoSettings(
   }
   return {
     issuer,
+    issuerUrl: config.OIDC_ISSUER_URL,
     clientId: config.OIDC_CLIENT_ID,
+    ...(config.OIDC_CLI_CLIENT_ID !== undefined ? { cliClientId: config.OIDC_CLI_CLIENT_ID } : {}),
     ...(clientSecret !== undefined && clientSecret !== '' ? { clientSecret } : {}),
     groupsClaim: config.OIDC_GROUPS_CLAIM,
     audience: config.OIDC_AUDIENCE ?? config.OIDC_CLIENT_ID,

@@ -75,9 +75,18 @@ export class SsoController {
   ) {}
 
   @Get('config')
-  @ApiOperation({ summary: 'Whether SSO is on (the console shows its login button then); public' })
-  config(): { enabled: boolean } {
-    return { enabled: this.provider.enabled };
+  @ApiOperation({
+    summary:
+      "Whether SSO is on, the issuer, and the CLI's client id (`cronplane login --sso`); public",
+  })
+  config(): { enabled: boolean; issuer?: string; cliClientId?: string } {
+    const settings = this.provider.settings;
+    if (!settings) return { enabled: false };
+    return {
+      enabled: true,
+      issuer: settings.issuerUrl,
+      ...(settings.cliClientId !== undefined ? { cliClientId: settings.cliClientId } : {}),
+    };
   }
 
   @Get('login')

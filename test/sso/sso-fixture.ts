@@ -70,6 +70,7 @@ export async function startSsoFixture(label: string): Promise<SsoFixture> {
         OIDC_CLIENT_ID: CONSOLE_CLIENT,
         OIDC_CLIENT_SECRET_FILE: secretFile,
         OIDC_AUDIENCE: AUDIENCE,
+        OIDC_CLI_CLIENT_ID: CLI_CLIENT,
         OIDC_SCOPES: 'openid profile groups',
       }),
     );
