@@ -172,6 +172,38 @@ describe('SSO: provider access tokens on the API', () => {
     expect((await call(carol, 'GET', '/whoami')).status).toBe(403);
   });
 
+  it('login redirects to the provider with PKCE; X-Forwarded-Proto is not trusted unless told', async () => {
+    const login = await fetch(`${sso.app.baseUrl}/api/v1/sso/login?returnTo=/ns/team-b`, {
+      redirect: 'manual',
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(login.status).toBe(302);
+    const target = new URL(String(login.headers.get('location')));
+    expect(target.origin).toBe(sso.provider.issuer);
+    expect(target.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(target.searchParams.get('redirect_uri')).toBe(`${sso.app.baseUrl}/api/v1/sso/callback`);
+    const cookie = String(login.headers.get('set-cookie'));
+    expect(cookie).toMatch(/^cronplane_login=[A-Za-z0-9_-]{43}; /);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Lax');
+    expect(cookie).not.toContain('Secure');
+
+    for (const returnTo of ['//evil.example/', 'https://evil.example/']) {
+      const refused = await fetch(
+        `${sso.app.baseUrl}/api/v1/sso/login?returnTo=${encodeURIComponent(returnTo)}`,
+        { redirect: 'manual' },
+      );
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { message: string }).message).toContain('returnTo');
+    }
+    // A callback without a login in progress starts nothing.
+    const stray = await fetch(`${sso.app.baseUrl}/api/v1/sso/callback?code=x&state=y`, {
+      redirect: 'manual',
+    });
+    expect(stray.status).toBe(400);
+    expect(stray.headers.get('set-cookie')).toBeNull();
+  });
+
   it('never writes the client secret or a token to its log', async () => {
     const output = sso.app.output();
     expect(output).not.toContain(sso.clientSecret);
