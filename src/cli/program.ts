@@ -17,6 +17,7 @@ import { registerJobActions } from './commands/job-actions';
 import { registerLogin } from './commands/login';
 import { registerLogs } from './commands/logs';
 import { registerSecrets } from './commands/secrets';
+import { registerSso } from './commands/sso';
 import { registerTokens } from './commands/tokens';
 import { registerImport } from './crontab/register';
 import { registerJobsAsCode } from './jobs-as-code/register';
@@ -81,6 +82,7 @@ export function buildProgram(streams?: CliStreams): BuiltProgram {
   registerLogs(program, ctx);
   registerCron(program, ctx);
   registerSecrets(program, ctx);
+  registerSso(program, ctx);
   registerTokens(program, ctx);
   registerJobsAsCode(program, ctx);
   registerImport(program, ctx);

@@ -141,4 +141,35 @@ describe('SSO: cronplane login --sso (device flow)', () => {
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(refused.stderr).toContain('token expired');
   });
+
+  it('shows and replaces the group mapping with sso group-grants (cluster-admin only)', async () => {
+    const admin = { token: ['--server', sso.app.baseUrl, '--token', sso.admin] };
+    const shown = await cli(['sso', 'group-grants', ...admin.token, '-o', 'json']);
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      mappings: [{ group: 'team-b-admins' }, { group: 'viewers' }],
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'cronplane-sso-map-'));
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(
+      bad,
+      'mappings:\n  - group: ops\n    grants:\n      - {namespace: team-b, role: owner}\n',
+    );
+    const refused = await cli(['sso', 'group-grants', ...admin.token, '-f', bad]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('mappings[0].grants[0].role');
+    const good = join(dir, 'good.yaml');
+    writeFileSync(
+      good,
+      'mappings:\n  - group: team-b-admins\n    grants:\n      - {namespace: team-b, role: operator}\n',
+    );
+    const replaced = await cli(['sso', 'group-grants', ...admin.token, '-f', good]);
+    expect(replaced.code).toBe(0);
+    expect(replaced.stdout).toContain('role: operator');
+    // bob, an SSO user whose group administers team-b, is no cluster-admin.
+    const bob = ['--server', sso.app.baseUrl, '--token', sso.accessToken('bob')];
+    const asBob = await cli(['sso', 'group-grants', ...bob]);
+    expect(asBob.code).not.toBe(0);
+    expect(asBob.stderr).toContain('cluster-admin');
+  });
 });
