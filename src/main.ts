@@ -8,6 +8,7 @@ import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { etcdSecurity, natsSecurity, SecurityFileError } from './config/connection-security';
 import { SecretKeys } from './secrets/secret-keys.service';
 import { runsMaster } from './config/role';
+import { ssoSettings } from './sso/sso-settings';
 
 /** The HTTP port: the master's API port, or the worker's health/metrics port. */
 function listenPort(config: AppConfig): number {
@@ -54,6 +55,7 @@ async function bootstrap(): Promise<void> {
     etcdSecurity(config);
     natsSecurity(config);
     new SecretKeys(config);
+    ssoSettings(config);
   } catch (error) {
     if (!(error instanceof ConfigError) && !(error instanceof SecurityFileError)) throw error;
     process.stderr.write(`cronplane: ${error.message}\n`);

@@ -189,8 +189,13 @@ export interface Access {
 }
 
 export interface Session {
+  /** The API token; empty for a single sign-on session (the HttpOnly cookie carries it). */
   token: string;
   access: Access;
+  /** Signed in through the OpenID provider: requests go with the session cookie. */
+  sso?: boolean;
+  /** Who is signed in (SSO: `sso:<user>`). */
+  name?: string;
 }
 
 const ROLES: Role[] = ['viewer', 'operator', 'admin'];
@@ -205,8 +210,12 @@ export function roleIn(session: Session, namespace: string): Role | undefined {
 export function loadSession(): Session | undefined {
   const token = sessionStorage.getItem(TOKEN_KEY);
   try {
-    const access = JSON.parse(sessionStorage.getItem(ROLE_KEY) ?? 'null') as Access | null;
-    return token && access && Array.isArray(access.grants) ? { token, access } : undefined;
+    const stored = JSON.parse(sessionStorage.getItem(ROLE_KEY) ?? 'null') as
+      (Access & { sso?: boolean; name?: string }) | null;
+    if (!stored || !Array.isArray(stored.grants)) return undefined;
+    const access = { clusterAdmin: stored.clusterAdmin, grants: stored.grants };
+    if (stored.sso === true) return { token: '', access, sso: true, name: stored.name };
+    return token ? { token, access } : undefined;
   } catch {
     return undefined;
   }
@@ -214,7 +223,8 @@ export function loadSession(): Session | undefined {
 
 export function saveSession(session: Session): void {
   sessionStorage.setItem(TOKEN_KEY, session.token);
-  sessionStorage.setItem(ROLE_KEY, JSON.stringify(session.access));
+  const extra = session.sso ? { sso: true, name: session.name } : {};
+  sessionStorage.setItem(ROLE_KEY, JSON.stringify({ ...session.access, ...extra }));
 }
 
 export function clearSession(): void {
@@ -243,20 +253,34 @@ interface RequestOptions {
   method?: string;
   body?: unknown;
   ifMatch?: number;
+  /** This token instead of the session's; `''`: the SSO session cookie. */
   token?: string;
   signal?: AbortSignal;
 }
 
+/** The SSO session's CSRF token (a readable cookie), echoed in X-CSRF-Token on writes. */
+function csrfToken(): string | undefined {
+  const match = /(?:^|;\s*)cronplane_csrf=([^;]+)/.exec(document.cookie);
+  return match ? decodeURIComponent(match[1]) : undefined;
+}
+
+function writeHeaders(method: string): Record<string, string> {
+  const csrf = csrfToken();
+  return method !== 'GET' && method !== 'HEAD' && csrf ? { 'x-csrf-token': csrf } : {};
+}
+
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const token = options.token ?? loadSession()?.token;
+  const method = options.method ?? 'GET';
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
+  else Object.assign(headers, writeHeaders(method));
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.ifMatch !== undefined) headers['if-match'] = `"${options.ifMatch}"`;
   let response: Response;
   try {
     response = await fetch(`${V1}${scoped(path)}`, {
-      method: options.method ?? 'GET',
+      method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
@@ -300,16 +324,52 @@ export function query(
   return text ? `?${text}` : '';
 }
 
-/** The token's role, from the API (GET /api/v1/whoami). */
-export async function detectAccess(token: string): Promise<Access> {
-  const me = await request<{ clusterAdmin?: boolean; grants?: Access['grants']; role?: Role }>(
-    '/whoami',
-    { token },
-  );
+/** Whether the master offers single sign-on (GET /api/v1/sso/config). */
+export async function ssoEnabled(): Promise<boolean> {
+  try {
+    return (await request<{ enabled?: boolean }>('/sso/config', { token: '' })).enabled === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Where the SSO button goes: the master's login route, back to `next` afterwards. */
+export function ssoLoginUrl(next: string): string {
+  return `${V1}/sso/login?returnTo=${encodeURIComponent(next)}`;
+}
+
+/** Ends the SSO session on the master (the cookie stops working). */
+export async function ssoLogout(): Promise<void> {
+  await request('/sso/logout', { method: 'POST', token: '' });
+}
+
+/** The SSO session of this browser, if one is signed in (its CSRF cookie is there). */
+export async function detectSsoSession(): Promise<Session | undefined> {
+  if (csrfToken() === undefined) return undefined;
+  try {
+    const me = await request<WhoAmI & { name: string }>('/whoami', { token: '' });
+    return { token: '', access: accessOf(me), sso: true, name: me.name };
+  } catch {
+    return undefined;
+  }
+}
+
+interface WhoAmI {
+  clusterAdmin?: boolean;
+  grants?: Access['grants'];
+  role?: Role;
+}
+
+function accessOf(me: WhoAmI): Access {
   return {
     clusterAdmin: me.clusterAdmin === true,
     grants: me.grants ?? (me.role ? [{ namespace: 'default', role: me.role }] : []),
   };
+}
+
+/** The token's role, from the API (GET /api/v1/whoami); `''`: the SSO session cookie's. */
+export async function detectAccess(token: string): Promise<Access> {
+  return accessOf(await request<WhoAmI>('/whoami', { token }));
 }
 
 export interface JobFilter {
@@ -390,6 +450,7 @@ export async function followRun(
 ): Promise<void> {
   const token = loadSession()?.token;
   const headers: Record<string, string> = { accept: 'text/event-stream' };
+  // An SSO session needs no header: the same-origin cookie goes along.
   if (token) headers.authorization = `Bearer ${token}`;
   if (afterSeq > 0) headers['last-event-id'] = String(afterSeq);
   const response = await fetch(`${V1}${scoped(`/runs/${enc(runId)}/stream`)}`, { headers, signal });

@@ -1,6 +1,13 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { clearSession, loadSession, roleIn, setUnauthorizedHandler, type Session } from './api';
+import {
+  clearSession,
+  loadSession,
+  roleIn,
+  setUnauthorizedHandler,
+  ssoLogout,
+  type Session,
+} from './api';
 import { mayManageTokens } from './api-admin';
 import { AuditPage } from './pages/AuditPage';
 import { JobDetailPage } from './pages/JobDetail';
@@ -76,7 +83,9 @@ function App() {
     );
   }
 
-  const logout = (): void => {
+  const logout = async (): Promise<void> => {
+    // An SSO session ends on the master too, so its cookie no longer works.
+    if (session.sso) await ssoLogout().catch(() => undefined);
     clearSession();
     setSession(undefined);
     navigate(paths.login(), true);
@@ -118,10 +127,11 @@ function App() {
         </nav>
         <NamespaceSwitcher current={currentNamespace(path)} />
         <span class="who">
+          {session.name && <span class="muted">{session.name}</span>}
           <span class={`badge role-${shownRole}`} title="Your token's role in this namespace">
             {shownRole}
           </span>
-          <button type="button" class="secondary small" onClick={logout}>
+          <button type="button" class="secondary small" onClick={() => void logout()}>
             Log out
           </button>
         </span>

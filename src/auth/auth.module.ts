@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AuditModule } from '../audit/audit.module';
+import { SsoModule } from '../sso/sso.module';
 import { AuthGuard } from './auth.guard';
 import { TokenUsage, TokenUsageSchema } from './token-usage.schema';
 import { TokenUsageService } from './token-usage.service';
@@ -12,6 +13,7 @@ import { TokensService } from './tokens.service';
 @Module({
   imports: [
     AuditModule,
+    SsoModule,
     MongooseModule.forFeature([{ name: TokenUsage.name, schema: TokenUsageSchema }]),
   ],
   providers: [

@@ -14,6 +14,8 @@ export interface ApiClientOptions {
   timeoutMs?: number;
   /** Jobs and runs are those of this namespace (default: `default`). */
   namespace?: string;
+  /** Called once before the first request: a fresh token (an expired SSO token refreshed). */
+  refreshToken?: () => Promise<string | undefined>;
 }
 
 export type QueryValue = string | number | boolean | undefined | readonly string[];
@@ -85,13 +87,20 @@ export function describeNetworkError(url: string, error: unknown): string {
 
 export class ApiClient {
   readonly url: string;
-  private readonly token?: string;
+  private token?: string;
   private readonly timeoutMs: number;
   readonly namespace: string;
+  private pending?: Promise<void>;
 
   constructor(opts: ApiClientOptions) {
     this.url = opts.url.replace(/\/+$/, '');
     this.token = opts.token;
+    const refresh = opts.refreshToken;
+    if (refresh)
+      this.ready = () =>
+        (this.pending ??= refresh().then((token) => {
+          if (token) this.token = token;
+        }));
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.namespace = opts.namespace ?? 'default';
   }
@@ -114,6 +123,8 @@ export class ApiClient {
     return match ? `/api/v1/namespaces/${this.namespace}${path.slice('/api/v1'.length)}` : path;
   }
 
+  private ready: () => Promise<void> = () => Promise.resolve();
+
   private headersFor(extra?: Record<string, string>): Record<string, string> {
     const headers: Record<string, string> = { accept: 'application/json', ...(extra ?? {}) };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
@@ -125,6 +136,7 @@ export class ApiClient {
     path: string,
     opts: RequestOptions = {},
   ): Promise<ApiReply<T>> {
+    await this.ready();
     const headers = this.headersFor(opts.headers);
     let body: string | undefined;
     if (typeof opts.body === 'string') body = opts.body;
@@ -169,6 +181,7 @@ export class ApiClient {
       signal?: AbortSignal;
     } = {},
   ): Promise<Response> {
+    await this.ready();
     const headers = this.headersFor({ accept: 'text/event-stream', ...(opts.headers ?? {}) });
     const response = await this.fetch(this.buildUrl(path, opts.query), {
       method: 'GET',

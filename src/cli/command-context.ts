@@ -18,7 +18,8 @@ import type { Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { ApiClient } from './api-client';
 import { CliError } from './cli-error';
-import { configPath, readConfigFile, resolveConnection } from './config';
+import { configPath, readConfigFile, resolveConnection, writeConfigFile } from './config';
+import { needsRefresh, refreshTokens } from './sso';
 import { DEFAULT_NAMESPACE, isValidNamespace } from '../namespaces/namespace';
 
 export interface CommandContext {
@@ -89,20 +90,42 @@ export function createCommandContext(
       if (!client) {
         const flags = globals();
         const path = pathOfConfig();
+        const file = readConfigFile(path);
         const connection = resolveConnection(
           {
             flags: { server: flags.server, token: flags.token, context: flags.context },
             env,
-            config: readConfigFile(path),
+            config: file,
           },
           path,
         );
+        // The context's SSO token, expired: refreshed (and stored) before the first request.
+        const entry = file.contexts.find((c) => c.name === connection.context);
+        const refresh =
+          entry && entry.token === connection.token && needsRefresh(entry, Date.now())
+            ? async (): Promise<string> => {
+                const tokens = await refreshTokens(entry);
+                const latest = readConfigFile(path);
+                writeConfigFile(path, {
+                  ...latest,
+                  contexts: latest.contexts.map((c) =>
+                    c.name === entry.name ? { ...c, ...tokens } : c,
+                  ),
+                });
+                return tokens.token;
+              }
+            : undefined;
         const namespace = flags.namespace ?? env.CRONPLANE_NAMESPACE ?? DEFAULT_NAMESPACE;
         if (!isValidNamespace(namespace))
           throw new CliError(
             `namespace "${namespace}" is not a namespace name (1-63 of a-z, 0-9 and "-")`,
           );
-        client = new ApiClient({ url: connection.url, token: connection.token, namespace });
+        client = new ApiClient({
+          url: connection.url,
+          token: connection.token,
+          namespace,
+          ...(refresh ? { refreshToken: refresh } : {}),
+        });
       }
       return client;
     },

@@ -15,7 +15,22 @@ export interface ContextEntry {
   name: string;
   server?: string;
   token?: string;
+  /** `cronplane login --sso`: the provider's refresh token, and where and for whom to use it. */
+  refreshToken?: string;
+  /** ISO 8601: when `token` (an SSO access token) expires. */
+  tokenExpiresAt?: string;
+  ssoIssuer?: string;
+  ssoClientId?: string;
 }
+
+const OPTIONAL_STRINGS = [
+  'server',
+  'token',
+  'refreshToken',
+  'tokenExpiresAt',
+  'ssoIssuer',
+  'ssoClientId',
+] as const;
 
 export interface CliConfig {
   currentContext?: string;
@@ -62,16 +77,15 @@ export function parseConfig(text: string, path: string): CliConfig {
       if (!e || typeof e !== 'object' || typeof e.name !== 'string' || !e.name) {
         throw new CliError(`${path}: contexts[${index}].name: expected a non-empty string`);
       }
-      for (const key of ['server', 'token'] as const) {
-        if (e[key] !== undefined && typeof e[key] !== 'string') {
+      const parsed: ContextEntry = { name: e.name };
+      for (const key of OPTIONAL_STRINGS) {
+        const value = e[key];
+        if (value !== undefined && typeof value !== 'string') {
           throw new CliError(`${path}: contexts[${index}].${key}: expected a string`);
         }
+        if (typeof value === 'string') parsed[key] = value;
       }
-      contexts.push({
-        name: e.name,
-        ...(typeof e.server === 'string' ? { server: e.server } : {}),
-        ...(typeof e.token === 'string' ? { token: e.token } : {}),
-      });
+      contexts.push(parsed);
     });
   }
   const currentContext = typeof doc.currentContext === 'string' ? doc.currentContext : undefined;
@@ -88,8 +102,18 @@ export function serializeConfig(config: CliConfig): string {
 /** Adds or updates a context; fields left undefined keep their old value. */
 export function setContext(config: CliConfig, entry: ContextEntry): CliConfig {
   const existing = config.contexts.find((c) => c.name === entry.name);
+  // A token given by hand replaces an SSO login's token and what refreshes it.
+  const sso =
+    entry.token === undefined && existing
+      ? Object.fromEntries(
+          (['refreshToken', 'tokenExpiresAt', 'ssoIssuer', 'ssoClientId'] as const)
+            .filter((key) => existing[key] !== undefined)
+            .map((key) => [key, existing[key]]),
+        )
+      : {};
   const merged: ContextEntry = {
     name: entry.name,
+    ...sso,
     ...((entry.server ?? existing?.server) ? { server: entry.server ?? existing?.server } : {}),
     ...((entry.token ?? existing?.token) ? { token: entry.token ?? existing?.token } : {}),
   };

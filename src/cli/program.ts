@@ -15,8 +15,10 @@ import { registerDescribe } from './commands/describe';
 import { registerGet } from './commands/get';
 import { registerHistory } from './commands/history';
 import { registerJobActions } from './commands/job-actions';
+import { registerLogin } from './commands/login';
 import { registerLogs } from './commands/logs';
 import { registerSecrets } from './commands/secrets';
+import { registerSso } from './commands/sso';
 import { registerTokens } from './commands/tokens';
 import { registerImport } from './crontab/register';
 import { registerJobsAsCode } from './jobs-as-code/register';
@@ -73,6 +75,7 @@ export function buildProgram(streams?: CliStreams): BuiltProgram {
     .exitOverride();
 
   registerConfig(program, ctx);
+  registerLogin(program, ctx);
   registerGet(program, ctx);
   registerDescribe(program, ctx);
   registerJobActions(program, ctx);
@@ -81,6 +84,7 @@ export function buildProgram(streams?: CliStreams): BuiltProgram {
   registerLogs(program, ctx);
   registerCron(program, ctx);
   registerSecrets(program, ctx);
+  registerSso(program, ctx);
   registerTokens(program, ctx);
   registerJobsAsCode(program, ctx);
   registerImport(program, ctx);

@@ -224,6 +224,51 @@ export class AppConfig {
   @IntegerIn(1, 10_000_000, 'an integer')
   AUTH_FAILURE_MAX_CLIENTS = 10000;
 
+  // Single sign-on with OpenID Connect (docs/security.md#single-sign-on): on when OIDC_ISSUER_URL is set.
+  /** The provider's issuer URL (https; http only on a loopback address). */
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'must be an http(s) URL' },
+  )
+  OIDC_ISSUER_URL?: string = undefined;
+
+  @IsOptional() @IsString() @MinLength(1) OIDC_CLIENT_ID?: string = undefined;
+  @IsOptional() @IsString() @MinLength(1) OIDC_CLIENT_SECRET?: string = undefined;
+  @IsOptional() @IsString() @MinLength(1) OIDC_CLIENT_SECRET_FILE?: string = undefined;
+
+  /** The provider's public client (device flow) that `cronplane login --sso` uses. */
+  @IsOptional() @IsString() @MinLength(1) OIDC_CLI_CLIENT_ID?: string = undefined;
+
+  /** The claim of ID and access tokens that lists the user's groups. */
+  @Matches(/^[A-Za-z0-9_:./-]{1,128}$/, { message: 'must be a claim name' })
+  OIDC_GROUPS_CLAIM = 'groups';
+
+  /** The `aud` access tokens must carry to be accepted by the API; unset: OIDC_CLIENT_ID. */
+  @IsOptional() @IsString() @MinLength(1) OIDC_AUDIENCE?: string = undefined;
+
+  /** Where the provider sends the browser back; unset: this master's /api/v1/sso/callback. */
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'must be an http(s) URL' },
+  )
+  OIDC_REDIRECT_URL?: string = undefined;
+
+  /** Scopes asked for at login, space-separated. */
+  @Matches(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, {
+    message: 'must be space-separated scope names',
+  })
+  OIDC_SCOPES = 'openid profile';
+
+  /** Lifetime of a console session (cookie), in seconds. */
+  @IntegerIn(60, 30 * 86400, 'a whole number of seconds')
+  SSO_SESSION_TTL_SECONDS = 8 * 3600;
+
+  /** 1: believe X-Forwarded-Proto (set by your TLS proxy) when deciding on Secure cookies. */
+  @IsIn(['0', '1'], { message: 'must be 0 or 1' })
+  TRUST_FORWARDED_PROTO: '0' | '1' = '0';
+
   get workerLabels(): Record<string, string> {
     return Object.fromEntries(
       this.WORKER_LABELS.map((pair) => {

@@ -97,6 +97,10 @@ export class EtcdKeys {
   readonly versionOutboxPrefix = (): string => `${this.prefix}versions/outbox/`;
   readonly versionOutbox = (ns: string, name: string, version: number): string =>
     `${this.versionOutboxPrefix()}${ns}/${name}/${String(version).padStart(10, '0')}`;
+  /** SSO: the groups-to-grants mapping, and sessions and pending logins by the hash of their id. */
+  readonly ssoGroupGrants = (): string => `${this.prefix}sso/group-grants`;
+  readonly ssoSession = (hash: string): string => `${this.prefix}sso/sessions/${hash}`;
+  readonly ssoLogin = (hash: string): string => `${this.prefix}sso/logins/${hash}`;
   /** Present once the first admin token exists: only one master ever generates one. */
   readonly tokensBootstrapped = (): string => `${this.prefix}auth/bootstrapped`;
 

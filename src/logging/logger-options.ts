@@ -7,9 +7,20 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
+  'req.headers["x-csrf-token"]',
+  // The SSO callback's authorization code and state.
+  'req.query.code',
+  'req.query.state',
   'token',
   '*.token',
 ];
+
+/** A request as the log shows it: the SSO callback's query (code, state) is left out. */
+export function withoutSsoCallbackQuery<T extends { url?: string }>(req: T): T {
+  if (typeof req.url === 'string' && req.url.startsWith('/api/v1/sso/callback?'))
+    req.url = '/api/v1/sso/callback?[redacted]';
+  return req;
+}
 
 export function loggerOptions(config: AppConfig): LoggerOptions {
   return {

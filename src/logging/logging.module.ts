@@ -1,7 +1,7 @@
 import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
-import { loggerOptions } from './logger-options';
+import { loggerOptions, withoutSsoCallbackQuery } from './logger-options';
 
 /** Probe and scrape routes: not logged, and given no request-scoped logger. */
 const PROBES = ['healthz', 'readyz', 'metrics'];
@@ -23,6 +23,7 @@ export class LoggingModule {
           pinoHttp: {
             ...loggerOptions(config),
             customProps: () => ({ role: config.ROLE }),
+            serializers: { req: withoutSsoCallbackQuery },
           },
         }),
       ],

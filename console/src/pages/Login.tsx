@@ -1,10 +1,35 @@
-import { useState } from 'preact/hooks';
-import { ApiError, detectAccess, saveSession, type Session } from '../api';
+import { useEffect, useState } from 'preact/hooks';
+import {
+  ApiError,
+  detectAccess,
+  detectSsoSession,
+  saveSession,
+  ssoEnabled,
+  ssoLoginUrl,
+  type Session,
+} from '../api';
 
 export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [sso, setSso] = useState(false);
+
+  // Back from the provider (or a reload): the session cookie signs this tab in.
+  useEffect(() => {
+    void (async () => {
+      const session = await detectSsoSession();
+      if (session) {
+        saveSession(session);
+        onLogin(session);
+        return;
+      }
+      setSso(await ssoEnabled());
+    })();
+  }, []);
+
+  const next = new URLSearchParams(location.search).get('next');
+  const back = next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
 
   const submit = async (event: Event): Promise<void> => {
     event.preventDefault();
@@ -60,6 +85,13 @@ export function LoginPage({ onLogin }: { onLogin: (session: Session) => void }) 
         <button type="submit" disabled={busy}>
           {busy ? 'Checking…' : 'Log in'}
         </button>
+        {sso && (
+          <p>
+            <a class="button secondary" href={ssoLoginUrl(back)}>
+              Sign in with SSO
+            </a>
+          </p>
+        )}
       </form>
     </main>
   );
