@@ -1,3 +1,5 @@
+import type { HttpExecutorSpec } from './http-job';
+
 /**
  * A job as stored in etcd under `specs/<namespace>/<slot>/<name>` (JSON). The master validates it before writing
  * (see the DTOs of the API); workers trust the shape but re-parse the schedule.
@@ -80,6 +82,8 @@ export interface JobSpec {
   labels?: Record<string, string>;
   /** Who owns the job's definition, e.g. `git:<repo>` for jobs applied from files; absent: the API. */
   managedBy?: string;
+  /** An HTTP job's request (src/jobs/http-job.ts), with `command` empty; absent: a shell job. */
+  executor?: HttpExecutorSpec;
   createdAt: string;
   updatedAt: string;
 }
