@@ -40,7 +40,7 @@ export function formatDescription(d: Description, now: number, width?: number): 
       ? ([
           ['Type', 'http'],
           ['Request', jobAction(job)],
-          ['Expect status', (job.executor.expectStatus ?? ['2xx']).join(', ')],
+          ['Expects', (job.executor.expectStatus ?? ['2xx']).join(', ')],
         ] as Array<[string, string]>)
       : ([['Command', job.command]] as Array<[string, string]>)),
     ['Run as', job.runAs ?? "<the worker's user>"],
