@@ -1,7 +1,7 @@
 /**
  * `npm run bench [scenario ...]`: drives the real stack (etcd, FerretDB or mongod) with worker
  * processes built from dist/, prints a table and writes JSON and an SVG chart to bench/results/.
- * Scenarios: refs idle steady burst spread mixed ramp failover api peer (default: all). `peer`
+ * Scenarios: refs idle steady burst spread mixed ramp failover api http peer (default: all). `peer`
  * runs BullMQ job schedulers on Redis through the same steady load and ramp, for the ratios.
  */
 import { cpus, totalmem } from 'node:os';
@@ -14,6 +14,7 @@ import { peerSteady, startRedis } from './peer/bullmq';
 import { apiLatency } from './scenarios/api';
 import { burst } from './scenarios/burst';
 import { failover } from './scenarios/failover';
+import { httpJobs } from './scenarios/http';
 import { ramp } from './scenarios/ramp';
 import { steady, SteadyResult } from './scenarios/steady';
 
@@ -28,6 +29,7 @@ const ALL = [
   'ramp',
   'failover',
   'api',
+  'http',
   'peer',
 ] as const;
 const RAMP_STEPS = [250, 500, 600, 650, 700, 750, 800, 900, 1000, 1500, 2000];
@@ -208,6 +210,21 @@ async function main(): Promise<void> {
             scenario: 'd: failover (TTL 10 s)',
             metric: 'kill to refire median ms',
             value: r.medianMs,
+          });
+          break;
+        }
+        case 'http': {
+          const r = await httpJobs(cluster, { jobs: 200, workers: 2, seconds: 20 });
+          raw.http = r;
+          const name = 'http: 200 HTTP jobs/s to a local sink, 2 workers';
+          rows.push({ scenario: name, metric: 'fires/s', value: r.firesPerSecond });
+          rows.push({ scenario: name, metric: 'lateness p99 ms', value: r.latenessP99Ms });
+          rows.push({
+            scenario: name,
+            metric: 'duplicates',
+            value: r.duplicates,
+            target: '0',
+            pass: r.duplicates === 0,
           });
           break;
         }

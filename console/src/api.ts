@@ -18,6 +18,8 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export interface Job {
   name: string;
   command: string;
+  /** An HTTP job's request (command is empty then); absent: a shell job. */
+  executor?: { type: 'http'; method: string; url: string; expectStatus?: string[] };
   cronExpr: string;
   cronDialect: 'standard' | 'gorhill';
   timezone: string;

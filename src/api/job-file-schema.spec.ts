@@ -43,7 +43,12 @@ describe('job-file JSON Schema', () => {
     const job = defs.Job;
     const properties = job.properties as Record<string, Record<string, unknown>>;
     expect(job.additionalProperties).toBe(false);
-    expect(job.required).toEqual(expect.arrayContaining(['name', 'command', 'cronExpr']));
+    expect(job.required).toEqual(expect.arrayContaining(['name', 'cronExpr']));
+    // command: required for a shell job, absent for an HTTP job.
+    expect(job.else).toEqual({ required: ['command'] });
+    expect(job.then).toEqual({ not: { required: ['command'] } });
+    expect(properties.executor.allOf).toEqual([{ $ref: '#/definitions/JobExecutorDto' }]);
+    expect(defs.JobExecutorDto.additionalProperties).toBe(false);
     expect(properties.managedBy).toBeUndefined();
     expect(properties.labels).toMatchObject({ type: 'object' });
     expect(properties.concurrencyPolicy.enum).toEqual(['allow', 'forbid', 'replace']);

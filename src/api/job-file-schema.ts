@@ -16,6 +16,16 @@ export const NOT_IN_FILES: readonly string[] = ['managedBy'];
 
 type Schema = Record<string, unknown>;
 
+/** A shell job names its command; an HTTP job (`executor.type: http`) has none. */
+export const COMMAND_UNLESS_HTTP: Schema = {
+  if: {
+    properties: { executor: { properties: { type: { const: 'http' } }, required: ['type'] } },
+    required: ['executor'],
+  },
+  then: { not: { required: ['command'] } },
+  else: { required: ['command'] },
+};
+
 const OPENAPI_REF = '#/components/schemas/';
 const DEFINITIONS_REF = '#/definitions/';
 
@@ -90,7 +100,9 @@ export function jobFileSchema(schemas: Record<string, unknown>): Schema {
       pending.push(schemas[name]);
     }
   }
-  const definitions: Schema = { Job: convert(job) };
+  // `command` is required unless the executor is http (which the DTOs cannot say).
+  const converted = convert(job) as Schema;
+  const definitions: Schema = { Job: { ...converted, ...COMMAND_UNLESS_HTTP } };
   for (const name of [...names].sort()) definitions[name] = convert(schemas[name]);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',

@@ -1,5 +1,6 @@
 /** The table columns of `get`; `now` is passed in so the relative times are testable. */
 import { Column, labelsText, paintStatus, relativeTime, shortDuration } from './output';
+import { jobAction, jobType } from './types';
 import type { AlertItem, JobItem, RunItem, WorkerItem } from './types';
 
 export function jobColumns(now: number): Column<JobItem>[] {
@@ -23,7 +24,8 @@ export function jobColumns(now: number): Column<JobItem>[] {
     },
     { header: 'CONCURRENCY', value: (j) => j.concurrencyPolicy ?? '', wide: true },
     { header: 'DESCRIPTION', value: (j) => j.description ?? '', wide: true, shrink: true },
-    { header: 'COMMAND', value: (j) => j.command, shrink: true },
+    { header: 'TYPE', value: (j) => jobType(j) },
+    { header: 'COMMAND', value: (j) => jobAction(j), shrink: true },
   ];
 }
 

@@ -18,7 +18,21 @@ export interface JobItem {
   managedBy?: string;
   revision?: number;
   updatedAt?: string;
+  /** An HTTP job's request; absent: a shell job. */
+  executor?: { type: string; method?: string; url?: string; expectStatus?: string[] };
   [key: string]: unknown;
+}
+
+/** `shell`, or the executor's type. */
+export function jobType(job: JobItem): string {
+  return job.executor?.type ?? 'shell';
+}
+
+/** What a job runs: its command, or `METHOD url` for an HTTP job. */
+export function jobAction(job: JobItem): string {
+  return job.executor?.type === 'http'
+    ? `${job.executor.method ?? 'GET'} ${job.executor.url ?? ''}`
+    : job.command;
 }
 
 export interface RunSummary {

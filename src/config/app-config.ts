@@ -13,6 +13,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { ROLES, Role } from './role';
+import { CIDR_RULE, parseCidr } from '../executor/http/cidr';
 
 /** One check and one message for a bounded integer, so errors read the same for every variable. */
 function IntegerIn(min: number, max: number, what: string): PropertyDecorator {
@@ -22,6 +23,19 @@ function IntegerIn(min: number, max: number, what: string): PropertyDecorator {
       validate: (value: unknown) =>
         typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max,
       defaultMessage: () => `must be ${what} from ${min} to ${max}`,
+    },
+  });
+}
+
+/** A list of IP addresses or CIDR ranges (HTTP_JOB_ALLOW_CIDRS, HTTP_JOB_DENY_CIDRS). */
+function CidrList(): PropertyDecorator {
+  return ValidateBy({
+    name: 'cidrList',
+    validator: {
+      validate: (value: unknown) =>
+        Array.isArray(value) &&
+        value.every((v) => typeof v === 'string' && parseCidr(v) !== undefined),
+      defaultMessage: () => CIDR_RULE,
     },
   });
 }
@@ -140,6 +154,14 @@ export class AppConfig {
 
   @IntegerIn(0, 3600, 'a whole number of seconds')
   KILL_GRACE_SECONDS = 5;
+
+  /** Addresses HTTP jobs may reach although built in as refused (link-local, metadata, own API). */
+  @CidrList()
+  HTTP_JOB_ALLOW_CIDRS: string[] = [];
+
+  /** Addresses HTTP jobs may never reach (e.g. the masters' addresses); wins over the allow list. */
+  @CidrList()
+  HTTP_JOB_DENY_CIDRS: string[] = [];
 
   @IntegerIn(1, 10000, 'an integer')
   RUNLOG_BATCH_SIZE = 100;

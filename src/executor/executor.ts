@@ -25,6 +25,19 @@ export interface ExecutionRequest {
   onOutput?: (chunk: Buffer) => void;
   /** Values (secrets) replaced by `***` in the output, live and kept. */
   mask?: string[];
+  /** An HTTP job's request (headers resolved, secrets included): sent instead of a command. */
+  http?: HttpRequestPlan;
+}
+
+/** What an HTTP run sends and expects (src/executor/http/); `command` is unused then. */
+export interface HttpRequestPlan {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  expectStatus: string[];
+  followRedirects: number;
+  maxResponseBytes: number;
 }
 
 export interface ExecutionResult {
@@ -36,9 +49,9 @@ export interface ExecutionResult {
   truncated: boolean;
 }
 
-/** The moment a command's process had started (epoch ms), and its pid. */
+/** The moment a command's process had started (epoch ms), and its pid (none for an HTTP run). */
 export interface ProcessStart {
-  pid: number;
+  pid?: number;
   at: number;
 }
 

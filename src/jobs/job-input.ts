@@ -7,6 +7,7 @@ import {
   MisfirePolicy,
   RetryPolicy,
 } from './job.model';
+import { HttpExecutorSpec } from './http-job';
 
 /** The writable fields of a job, as a create, replace or patch request gives them. */
 export interface JobInput {
@@ -30,6 +31,14 @@ export interface JobInput {
   managedBy?: string;
   /** `on` defaults to `succeeded`. */
   after?: { job: string; on?: DependencyOn }[];
+  /** `{type: "shell"}` makes the job a shell job again; `{type: "http", ...}` an HTTP job. */
+  executor?: ExecutorInput;
+}
+
+/** An executor as a request gives it (expectStatus entries may be numbers). */
+export interface ExecutorInput extends Partial<Omit<HttpExecutorSpec, 'type' | 'expectStatus'>> {
+  type: 'shell' | 'http';
+  expectStatus?: (string | number)[];
 }
 
 /** The original crontab's job: the whole of what /job/save takes and /job/list gives. */

@@ -5,6 +5,8 @@ import { JobInput, MAX_COMMAND_BYTES, MAX_STDIN_BYTES, SHELL_PATH_PATTERN } from
 import { JOB_DEFAULTS, JobSpec, isValidJobName } from './job.model';
 import { RUN_AS_RULE, isValidRunAs } from './run-as';
 import { dependencyProblems } from './dependencies/dependency-rules';
+import { executorOf } from './http-job-input';
+import { httpJobProblems } from './http-job-rules';
 
 /** A copy of `value` without the keys whose value is undefined (DTO instances carry them). */
 export function definedOnly<T extends object>(value: T | undefined): Partial<T> {
@@ -27,10 +29,12 @@ export function buildSpec(
   dialect: CronDialect,
 ): JobSpec {
   const given = definedOnly(input);
+  const executor = executorOf(input.executor, base.executor);
   // Field by field, so nothing else of `base` (such as a stored job's revision) leaks into etcd.
   return {
     name,
-    command: given.command ?? base.command ?? '',
+    // An HTTP job has no command; one that becomes HTTP drops its old command.
+    command: given.command ?? (executor || input.executor ? undefined : base.command) ?? '',
     cronExpr: given.cronExpr ?? base.cronExpr ?? '',
     cronDialect: dialect,
     timezone: given.timezone ?? base.timezone,
@@ -56,6 +60,7 @@ export function buildSpec(
     ...optionalMap(input.labels ?? base.labels),
     ...optionalField('managedBy', given.managedBy ?? base.managedBy),
     ...afterField(input.after, base.after),
+    ...(executor ? { executor } : {}),
     createdAt: times.createdAt,
     updatedAt: times.updatedAt,
   };
@@ -91,7 +96,8 @@ export function specProblems(spec: JobSpec, now = Date.now()): FieldProblem[] {
     });
   }
   const bytes = Buffer.byteLength(spec.command, 'utf8');
-  if (bytes < 1 || bytes > MAX_COMMAND_BYTES) {
+  if (spec.executor !== undefined) problems.push(...httpJobProblems(spec));
+  else if (bytes < 1 || bytes > MAX_COMMAND_BYTES) {
     problems.push({ field: 'command', reason: `must be 1 to ${MAX_COMMAND_BYTES} bytes` });
   }
   if (spec.shell !== undefined && !SHELL_PATH_PATTERN.test(spec.shell)) {

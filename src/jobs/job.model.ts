@@ -1,4 +1,5 @@
 import { JobDependency } from './dependencies/dependency.model';
+import type { HttpExecutorSpec } from './http-job';
 
 /**
  * A job as stored in etcd under `specs/<namespace>/<slot>/<name>` (JSON). The master validates it before writing
@@ -84,6 +85,8 @@ export interface JobSpec {
   managedBy?: string;
   /** Jobs of the same namespace whose runs start this one (src/jobs/dependencies/); absent: none. */
   after?: JobDependency[];
+  /** An HTTP job's request (src/jobs/http-job.ts), with `command` empty; absent: a shell job. */
+  executor?: HttpExecutorSpec;
   createdAt: string;
   updatedAt: string;
 }

@@ -18,6 +18,8 @@ import { splitJobId } from '../etcd/etcd-keys';
 import { RUN_AS_POLICIES, runAsDecision, RunAsPolicies } from './run-as-policy';
 import { DependencyCause } from '../jobs/dependencies/dependency.model';
 import { DependencyTrigger } from './dependency-trigger';
+import { httpSummary } from '../jobs/http-job';
+import { httpPlan } from './http-plan';
 
 /** A run this worker claimed (a tick or a trigger) and must now execute. */
 export interface ClaimedRun {
@@ -185,6 +187,7 @@ export class RunnerService {
 
   private async execute(run: ClaimedRun): Promise<void> {
     const { job, runId } = run;
+    const http = job.executor; // an HTTP job: a request instead of a command
     const workerId = this.config.WORKER_ID;
     // Journaled at once (the claim is ours); the records carry the process's own start.
     const claimedAt = Math.max(Date.now(), run.startAt ?? 0);
@@ -196,7 +199,7 @@ export class RunnerService {
       trigger: run.trigger,
       workerId,
       status: 'running',
-      command: job.command,
+      command: http ? httpSummary(http) : job.command,
       startedAt: claimedAt,
       latenessMs: Math.max(0, claimedAt - run.tick),
       ...(run.parent && { parentJob: run.parent.job, parentRunId: run.parent.runId }),
@@ -209,7 +212,7 @@ export class RunnerService {
     }
     const prepared =
       runAs.refused === undefined
-        ? await this.secrets.prepare(job.name, job.env ?? {})
+        ? await this.secrets.prepare(job.name, (http ? http.headers : job.env) ?? {})
         : { env: {}, secrets: [] };
     const execution = this.startExecution({
       runId,
@@ -231,6 +234,14 @@ export class RunnerService {
       outputCapBytes: this.config.OUTPUT_CAP_BYTES,
       onOutput: (chunk) => this.output.write(runId, chunk),
       notBefore: run.startAt,
+      http:
+        http && 'env' in prepared
+          ? httpPlan(
+              http,
+              { job: job.name, runId, tick: run.tick, attempt: run.attempt },
+              prepared.env,
+            )
+          : undefined,
     });
     const active = this.active.get(runId);
     if (active) {

@@ -2,6 +2,8 @@ import { SecretsModule } from '../secrets/secrets.module';
 import { Module } from '@nestjs/common';
 import { EXECUTOR } from '../executor/executor';
 import { SpawnerExecutor } from '../executor/spawner.executor';
+import { HttpExecutor } from '../executor/http/http.executor';
+import { RoutingExecutor } from '../executor/routing.executor';
 import { RunRequestsRepository } from '../jobs/run-requests.repository';
 import { LogsModule } from '../logs/logs.module';
 import { RunOutputModule } from '../run-stream/run-output.module';
@@ -35,7 +37,9 @@ import { WorkerRequestsRepository } from './worker-requests.repository';
     RunRequestsRepository,
     RunLogRepository,
     RunLogService,
-    { provide: EXECUTOR, useClass: SpawnerExecutor },
+    SpawnerExecutor,
+    HttpExecutor,
+    { provide: EXECUTOR, useClass: RoutingExecutor },
     RunOutcomesService,
     ConfigRunAsPolicies,
     NamespacePools,

@@ -111,6 +111,67 @@ const CASES: BadCase[] = [
     /1 to 65536 bytes/,
   ),
   create({ ...JOB, name: 'empty', command: '' }, 'empty command', 'command', /1 to 65536 bytes/),
+  // HTTP jobs: the executor's fields are named with their path.
+  create(
+    { name: 'nocmd', cronExpr: '@daily' },
+    'shell job without a command',
+    'command',
+    /1 to 65536 bytes/,
+  ),
+  create(
+    { name: 'h1', cronExpr: '@daily', executor: { type: 'http', url: 'ftp://x/' } },
+    'http job with an ftp URL',
+    'executor.url',
+    /http or https/,
+  ),
+  create(
+    { name: 'h2', cronExpr: '@daily', executor: { type: 'http', url: 'not a url' } },
+    'http job with a relative URL',
+    'executor.url',
+    /absolute http\(s\) URL/,
+  ),
+  create(
+    {
+      name: 'h3',
+      cronExpr: '@daily',
+      executor: { type: 'http', method: 'FETCH', url: 'http://x/' },
+    },
+    'http job with an unknown method',
+    'executor.method',
+    /must be one of GET/,
+  ),
+  create(
+    {
+      name: 'h4',
+      cronExpr: '@daily',
+      executor: { type: 'http', url: 'http://x/', expectStatus: ['2xx', '700'] },
+    },
+    'http job with a bad expectStatus',
+    'executor.expectStatus',
+    /status codes \(204\), classes \(2xx\)/,
+  ),
+  create(
+    {
+      name: 'h5',
+      cronExpr: '@daily',
+      executor: { type: 'http', url: 'http://x/', maxResponseBytes: 17 * 1024 * 1024 },
+    },
+    'http job with maxResponseBytes over 16 MiB',
+    'executor.maxResponseBytes',
+    /integer from 0 to 16777216/,
+  ),
+  create(
+    { ...JOB, name: 'h6', executor: { type: 'http', url: 'http://x/' } },
+    'http job with a command',
+    'command',
+    /must be absent for an http executor/,
+  ),
+  create(
+    { name: 'h7', cronExpr: '@daily', executor: { type: 'grpc', url: 'http://x/' } },
+    'unknown executor type',
+    'executor.type',
+    /must be one of shell, http/,
+  ),
   create({ ...JOB, name: 'w1', enabled: 'yes' }, 'enabled as a string', 'enabled', /boolean/),
   create(
     { ...JOB, name: 'w2', timeoutSeconds: -1 },

@@ -55,7 +55,15 @@ describe('cronplane get, describe and cron', () => {
     const result = await cli(['get', 'jobs'], { env });
     expect(result.code).toBe(0);
     const rows = lines(result.stdout);
-    expect(rows[0].split(/\s{2,}/)).toEqual(['NAME', 'SCHEDULE', 'TIMEZONE', 'ENABLED', 'COMMAND']);
+    expect(rows[0].split(/\s{2,}/)).toEqual([
+      'NAME',
+      'SCHEDULE',
+      'TIMEZONE',
+      'ENABLED',
+      'TYPE',
+      'COMMAND',
+    ]);
+    expect(rows[1].split(/\s{2,}/)[4]).toBe('shell');
     expect(rows.slice(1).map((row) => row.split(/\s+/)[0])).toEqual(['alpha', 'beta', 'failing']);
     expect(rows[2]).toContain('paused');
     // Not a terminal: the long command is not cut, and there is no colour.
@@ -77,6 +85,7 @@ describe('cronplane get, describe and cron', () => {
       'TIMEOUT',
       'CONCURRENCY',
       'DESCRIPTION',
+      'TYPE',
       'COMMAND',
     ]);
   });

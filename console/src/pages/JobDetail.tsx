@@ -292,9 +292,13 @@ export function JobDetailPage({ role, name }: { role: Role; name: string }) {
           </dd>
         </div>
         <div class="wide">
-          <dt>Command</dt>
+          <dt>{detail.executor?.type === 'http' ? 'Request (HTTP)' : 'Command'}</dt>
           <dd>
-            <pre class="command">{detail.command}</pre>
+            <pre class="command">
+              {detail.executor?.type === 'http'
+                ? `${detail.executor.method} ${detail.executor.url}`
+                : detail.command}
+            </pre>
           </dd>
         </div>
         <div>

@@ -28,6 +28,7 @@ import {
   TARGET_MODES,
   TargetMode,
 } from '../../jobs/job.model';
+import { JobExecutorDto } from './http-executor.dto';
 import {
   IsByteString,
   IsEnvMap,
@@ -118,12 +119,24 @@ export class JobAlertsDto {
 
 /** The writable fields of a job, shared by create, replace and patch. */
 export class JobFieldsDto {
-  @ApiProperty({
-    description: `Shell command, 1 byte to ${MAX_COMMAND_BYTES} bytes.`,
+  @ApiPropertyOptional({
+    description: `Shell command, 1 byte to ${MAX_COMMAND_BYTES} bytes; required unless \`executor\` is http (then absent).`,
     example: 'echo hello',
   })
+  @IsOptional()
   @IsByteString(1, MAX_COMMAND_BYTES)
-  command!: string;
+  command?: string;
+
+  @ApiPropertyOptional({
+    type: JobExecutorDto,
+    description:
+      'How a run executes: absent or `{"type": "shell"}` runs `command`; `{"type": "http", "url": ...}` sends one HTTP request per run instead.',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => JobExecutorDto)
+  executor?: JobExecutorDto;
 
   @ApiProperty({
     description:
@@ -363,6 +376,11 @@ export class JobView {
   managedBy?: string;
   @ApiPropertyOptional({ type: [JobDependencyView], description: 'Absent: none.' })
   after?: JobDependencyView[];
+  @ApiPropertyOptional({
+    type: JobExecutorDto,
+    description: "An HTTP job's request (`command` is then empty); absent: a shell job.",
+  })
+  executor?: JobExecutorDto;
   @ApiProperty({ format: 'date-time', readOnly: true }) createdAt!: string;
   @ApiProperty({ format: 'date-time', readOnly: true }) updatedAt!: string;
   @ApiProperty({ readOnly: true, description: 'etcd mod_revision; send it as If-Match.' })

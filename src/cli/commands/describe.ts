@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { ownerOf, labelsMatch } from '../../scheduler/ownership';
 import type { CliContext } from '../command-context';
+import { jobAction } from '../types';
 import { CliError } from '../cli-error';
 import { runColumns } from '../columns';
 import { describeCron } from '../cron-words';
@@ -50,7 +51,13 @@ export function formatDescription(d: Description, now: number, width?: number): 
     ],
     ['Timezone', job.timezone],
     ['Enabled', job.enabled ? 'yes' : 'no (paused)'],
-    ['Command', job.command],
+    ...(job.executor?.type === 'http'
+      ? ([
+          ['Type', 'http'],
+          ['Request', jobAction(job)],
+          ['Expects', (job.executor.expectStatus ?? ['2xx']).join(', ')],
+        ] as Array<[string, string]>)
+      : ([['Command', job.command]] as Array<[string, string]>)),
     ['Run as', job.runAs ?? "<the worker's user>"],
     ['Description', job.description || '<none>'],
     ['Labels', labelsText(job.labels)],

@@ -24,6 +24,7 @@ export const FILE_FIELDS = [
   'description',
   'labels',
   'command',
+  'executor',
   'shell',
   'stdin',
   'runAs',
@@ -42,17 +43,27 @@ export const FILE_FIELDS = [
 ] as const;
 
 /** Fields written only when the job has them (absent means a default that has no value). */
-const OPTIONAL_FIELDS = new Set<string>(['shell', 'stdin', 'runAs']);
+const OPTIONAL_FIELDS = new Set<string>(['shell', 'stdin', 'runAs', 'executor']);
 
 /** Key order of the nested objects, as the API's DTOs declare them. */
 const NESTED_ORDER: Record<string, string[]> = {
   retries: ['max', 'backoffSeconds', 'factor'],
   target: ['labels', 'mode'],
   alerts: ['onFailure', 'onTimeout', 'webhookUrl'],
+  executor: [
+    'type',
+    'method',
+    'url',
+    'headers',
+    'body',
+    'expectStatus',
+    'followRedirects',
+    'maxResponseBytes',
+  ],
 };
 
 /** Maps whose keys are the user's: sorted, so the output does not depend on insertion order. */
-const MAP_FIELDS = new Set<string>(['labels', 'env', 'target.labels']);
+const MAP_FIELDS = new Set<string>(['labels', 'env', 'target.labels', 'executor.headers']);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -89,6 +100,8 @@ export function fileFields(job: ApiJob): Record<string, unknown> {
     const value = job[field];
     if (value === undefined) continue;
     if (OPTIONAL_FIELDS.has(field) && value === null) continue;
+    // An HTTP job has no command (the API shows it empty).
+    if (field === 'command' && isObject(job.executor)) continue;
     if (field === 'labels' && (!isObject(value) || Object.keys(value).length === 0)) continue;
     out[field] = ordered(field, value);
   }
