@@ -233,7 +233,12 @@ describe('console: tokens and audit log', () => {
     const page = await browser.page(1280);
     await login(page, app, viewerToken);
     const nav = page.getByRole('navigation', { name: 'Main' });
-    expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Jobs', 'Audit', 'Workers']);
+    expect(await nav.getByRole('link').allInnerTexts()).toEqual([
+      'Jobs',
+      'Dependencies',
+      'Audit',
+      'Workers',
+    ]);
     await page.getByRole('link', { name: 'audited' }).waitFor();
     expect(await writeControls(page)).toEqual([]);
 

@@ -83,6 +83,14 @@ const TABLE: Record<string, [Role, Scope]> = {
   'PUT /api/v1/secrets/{name}': ['admin', 'ns'],
   'DELETE /api/v1/secrets/{name}': ['admin', 'ns'],
   'POST /api/v1/secrets/rotate-key': ['admin', 'cluster'],
+  // The dependency graph of a namespace's jobs.
+  'GET /api/v1/dependencies': ['viewer', 'ns'],
+  // Backfills: started and cancelled by operators, read by viewers.
+  'POST /api/v1/jobs/{name}/backfill': ['operator', 'ns'],
+  'GET /api/v1/backfills': ['viewer', 'ns'],
+  'GET /api/v1/backfills/{id}': ['viewer', 'ns'],
+  'DELETE /api/v1/backfills/{id}': ['operator', 'ns'],
+  'POST /api/v1/backfills/{id}/cancel': ['operator', 'ns'],
 };
 const NAMESPACED = /^\/api\/v1\/namespaces\/\{ns\}(\/.+)$/;
 
