@@ -162,7 +162,7 @@ describe('cronplane contexts and terminal behaviour', () => {
     const rows = lines(out.replace(ANSI, ''));
     expect(rows).toHaveLength(3);
     for (const row of rows) expect(row.length).toBeLessThanOrEqual(70);
-    expect(rows[2]).toMatch(/^wordy .*paused +echo a very long.*…$/);
+    expect(rows[2]).toMatch(/^wordy .*paused +shell +echo a very long.*…$/);
     expect(out).toMatch(ANSI);
     const plain = onTerminal(['get', 'jobs'], { ...env, NO_COLOR: '1' }, 70);
     expect(plain.code).toBe(0);

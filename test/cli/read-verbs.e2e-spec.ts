@@ -283,7 +283,7 @@ describe('cronplane get, describe and cron', () => {
     const unknown = await cli(['get', 'pods'], { env });
     expect(unknown.code).toBe(1);
     expect(lines(unknown.stderr)).toEqual([
-      'cronplane: get: unknown resource "pods" (expected jobs, runs, workers, alerts or tokens)',
+      'cronplane: get: unknown resource "pods" (expected jobs, runs, workers, alerts, tokens or backfills)',
     ]);
     const format = await cli(['get', 'jobs', '-o', 'xml'], { env });
     expect(format.code).toBe(1);

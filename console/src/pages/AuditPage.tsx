@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { adminApi, type AuditEntry } from '../api-admin';
 import { Empty, ErrorBox, Loading, useLoad } from '../components/ui';
 import { formatTime } from '../format';
+import { CursorPager } from '../components/CursorPager';
 import { currentNamespace, navigate, paths, useLocation } from '../router';
 
 const PAGE_SIZE = 50;
@@ -216,39 +217,14 @@ export function AuditPage() {
         </div>
       )}
 
-      {(filters.trail.length > 0 || filters.cursor || list.data?.nextCursor) && (
-        <nav class="pager" aria-label="Pages">
-          <button
-            type="button"
-            class="secondary"
-            disabled={!filters.cursor}
-            onClick={() => {
-              const trail = filters.trail.slice(0, -1);
-              const previous = filters.trail[filters.trail.length - 1];
-              navigate(toUrl({ ...filters, cursor: previous || undefined, trail }));
-            }}
-          >
-            Newer
-          </button>
-          <span class="muted">Page {filters.trail.length + 1}</span>
-          <button
-            type="button"
-            class="secondary"
-            disabled={!list.data?.nextCursor}
-            onClick={() =>
-              navigate(
-                toUrl({
-                  ...filters,
-                  cursor: list.data?.nextCursor ?? undefined,
-                  trail: [...filters.trail, filters.cursor ?? ''],
-                }),
-              )
-            }
-          >
-            Older
-          </button>
-        </nav>
-      )}
+      <CursorPager
+        trail={filters.trail}
+        cursor={filters.cursor}
+        nextCursor={list.data?.nextCursor}
+        previousLabel="Newer"
+        nextLabel="Older"
+        onPage={(cursor, trail) => navigate(toUrl({ ...filters, cursor, trail }))}
+      />
     </section>
   );
 }

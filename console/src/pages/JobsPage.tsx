@@ -12,6 +12,7 @@ import {
 } from '../components/ui';
 import { describeCron } from '../cron-describe';
 import { formatDuration, formatZoned, relativeTime } from '../format';
+import { CursorPager } from '../components/CursorPager';
 import { navigate, paths, useLocation } from '../router';
 
 const PAGE_SIZE = 20;
@@ -255,39 +256,14 @@ export function JobsPage({ role }: { role: Role }) {
         </div>
       )}
 
-      {(filters.trail.length > 0 || filters.cursor || list.data?.nextCursor) && (
-        <nav class="pager" aria-label="Pages">
-          <button
-            type="button"
-            class="secondary"
-            disabled={!filters.cursor}
-            onClick={() => {
-              const trail = filters.trail.slice(0, -1);
-              const previous = filters.trail[filters.trail.length - 1];
-              navigate(toUrl({ ...filters, cursor: previous || undefined, trail }));
-            }}
-          >
-            Previous
-          </button>
-          <span class="muted">Page {filters.trail.length + 1}</span>
-          <button
-            type="button"
-            class="secondary"
-            disabled={!list.data?.nextCursor}
-            onClick={() =>
-              navigate(
-                toUrl({
-                  ...filters,
-                  cursor: list.data?.nextCursor ?? undefined,
-                  trail: [...filters.trail, filters.cursor ?? ''],
-                }),
-              )
-            }
-          >
-            Next
-          </button>
-        </nav>
-      )}
+      <CursorPager
+        trail={filters.trail}
+        cursor={filters.cursor}
+        nextCursor={list.data?.nextCursor}
+        previousLabel="Previous"
+        nextLabel="Next"
+        onPage={(cursor, trail) => navigate(toUrl({ ...filters, cursor, trail }))}
+      />
     </section>
   );
 }
