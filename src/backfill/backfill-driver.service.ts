@@ -1,11 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
 import { LeaderElection } from '../cluster/leader-election.service';
 import { AppConfig } from '../config/app-config';
 import { JobsRepository } from '../jobs/jobs.repository';
-import { FINAL_STATUSES, RunStatus, RunTrigger, runIdFor } from '../logs/run.model';
-import { Run } from '../logs/schemas/run.schema';
+import { FINAL_STATUSES, RunTrigger, runIdFor } from '../logs/run.model';
+import { RunsRepository } from '../logs/runs.repository';
+import type { Run } from '../logs/schemas/run.schema';
 import { WorkersRepository } from '../workers/workers.repository';
 import { BackfillState, QueuedTick } from './backfill.model';
 import { BackfillsRepository, JobKeys, StoredBackfill } from './backfills.repository';
@@ -33,7 +32,7 @@ export class BackfillDriver implements OnApplicationBootstrap, OnApplicationShut
   private passing?: Promise<void>;
 
   constructor(
-    @InjectModel(Run.name) private readonly runs: Model<Run>,
+    private readonly runs: RunsRepository,
     private readonly config: AppConfig,
     private readonly election: LeaderElection,
     private readonly backfills: BackfillsRepository,
@@ -228,12 +227,7 @@ export class BackfillDriver implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async records(runIds: string[]): Promise<Map<string, RecordFacts>> {
-    if (runIds.length === 0) return new Map();
-    const docs = await this.runs
-      .find({ runId: { $in: runIds } }, { _id: 0, runId: 1, status: 1, trigger: 1 })
-      .lean<{ runId: string; status: RunStatus; trigger: RunTrigger }[]>()
-      .exec();
-    return new Map(docs.map((doc) => [doc.runId, doc]));
+    return this.runs.byIds(runIds, { _id: 0, runId: 1, status: 1, trigger: 1 });
   }
 }
 

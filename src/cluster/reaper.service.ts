@@ -1,12 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model } from 'mongoose';
+import { Model, mongo } from 'mongoose';
 import { AlertsService } from '../alerts/alerts.service';
 import { AppConfig } from '../config/app-config';
 import { JobsRepository } from '../jobs/jobs.repository';
 import { RunRequestsRepository } from '../jobs/run-requests.repository';
 import { retryRunId } from '../logs/run.model';
-import { Run } from '../logs/schemas/run.schema';
+import { ACTIVE_RUN, Run } from '../logs/schemas/run.schema';
 import { jobLabels, MetricsService } from '../metrics/metrics.service';
 import { retryDelayMs } from '../scheduler/backoff';
 import { WorkersRepository } from '../workers/workers.repository';
@@ -15,15 +15,17 @@ import { lostRuns } from './lost-runs';
 
 type LostRun = Pick<Run, 'runId' | 'job' | 'tick' | 'attempt' | 'workerId'>;
 
+const DUPLICATE_KEY = 11000;
 const LOST_ERROR = 'the worker running it lost its etcd session (died, hung or was cut off)';
 /** Runs marked lost per statement. */
 const MARK_CHUNK = 500;
 
 /**
- * The leader marks `lost` every run recorded `running` whose running key (on its worker's
- * session lease) has been gone for a while, raises its alert and, when the job allows, asks for
- * a retry. The delay keeps a run whose completion is still on its way (batched or spooled by a
- * worker) from being called lost.
+ * The leader marks `lost` every run recorded `running` (in `runs_active`) whose running key (on
+ * its worker's session lease) has been gone for a while, raises its alert and, when the job
+ * allows, asks for a retry. The delay keeps a run whose completion is still on its way (batched or
+ * spooled by a worker) from being called lost. A `lost` record stays active, so the run's real
+ * outcome, should it still arrive, replaces it.
  */
 @Injectable()
 export class ReaperService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -32,9 +34,12 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
   private sweeping?: Promise<void>;
   /** runId → when this leader first saw it without a running key. */
   private missingSince = new Map<string, number>();
+  /** Whether this leadership has looked for `running` records left in the history. */
+  private legacyMoved = false;
 
   constructor(
-    @InjectModel(Run.name) private readonly runs: Model<Run>,
+    @InjectModel(Run.name) private readonly outcomes: Model<Run>,
+    @InjectModel(ACTIVE_RUN) private readonly active: Model<Run>,
     private readonly config: AppConfig,
     private readonly election: LeaderElection,
     private readonly workers: WorkersRepository,
@@ -53,6 +58,7 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
     this.election.onChange((leading) => {
       clearInterval(this.timer);
       this.missingSince = new Map();
+      this.legacyMoved = false;
       if (!leading) return;
       this.timer = setInterval(() => this.trigger(), this.config.REAPER_INTERVAL_SECONDS * 1000);
     });
@@ -66,7 +72,8 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async sweep(now = Date.now()): Promise<void> {
-    const recorded = await this.runs
+    if (!this.legacyMoved) await this.moveLegacyRunning();
+    const recorded = await this.active
       .find({ status: 'running' }, { runId: 1, job: 1, tick: 1, attempt: 1, workerId: 1 })
       .lean<LostRun[]>();
     const live = new Set((await this.workers.running()).map((entry) => entry.runId));
@@ -88,18 +95,49 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /**
+   * Records `running` in the history itself, written before runs still going had a collection of
+   * their own (an upgrade): moved to `runs_active`, where their outcomes settle them.
+   */
+  private async moveLegacyRunning(): Promise<void> {
+    const legacy = await this.outcomes.find({ status: 'running' }).lean<Run[]>();
+    if (legacy.length > 0) {
+      await this.active.collection
+        .insertMany(legacy, { ordered: false })
+        .catch((error: unknown) => {
+          // Moved already by an earlier leader that stopped before deleting them.
+          const failures =
+            error instanceof mongo.MongoBulkWriteError ? [error.writeErrors].flat() : [];
+          if (failures.length === 0 || failures.some((f) => f.code !== DUPLICATE_KEY)) throw error;
+        });
+      const runIds = legacy.map((run) => run.runId);
+      await this.outcomes.deleteMany({ runId: { $in: runIds }, status: 'running' });
+      this.logger.log({ msg: 'running records moved to runs_active', count: legacy.length });
+    }
+    this.legacyMoved = true;
+  }
+
+  /**
    * Marks the runs lost that are still recorded `running`, with one update and one read for all
    * of them (FerretDB v1 scans the collection for each statement: one update per run let a
    * worker's SIGKILL during hundreds of runs leave them `running` for minutes). The read finds
-   * exactly the records this update changed: status `lost` with this sweep's `endedAt`.
+   * exactly the records this update changed: status `lost` with this sweep's `endedAt`. A run
+   * whose outcome is stored already (its start was written after it, a retried write) is not
+   * lost: its stale active record goes.
    */
-  private async markLost(runIds: string[], now: number): Promise<LostRun[]> {
+  private async markLost(candidates: string[], now: number): Promise<LostRun[]> {
+    const settled = await this.outcomes
+      .find({ runId: { $in: candidates } }, { _id: 0, runId: 1 })
+      .lean<{ runId: string }[]>();
+    if (settled.length > 0)
+      await this.active.deleteMany({ runId: { $in: settled.map((run) => run.runId) } });
+    const stored = new Set(settled.map((run) => run.runId));
+    const runIds = candidates.filter((runId) => !stored.has(runId));
     const endedAt = new Date(now);
-    await this.runs.updateMany(
+    await this.active.updateMany(
       { runId: { $in: runIds }, status: 'running' },
       { $set: { status: 'lost', error: LOST_ERROR, endedAt } },
     );
-    return this.runs
+    return this.active
       .find(
         { runId: { $in: runIds }, status: 'lost', endedAt },
         { runId: 1, job: 1, tick: 1, attempt: 1, workerId: 1 },

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import { AppConfig } from '../config/app-config';
-import { Run } from '../logs/schemas/run.schema';
+import { ACTIVE_RUN, Run } from '../logs/schemas/run.schema';
 import { LeaderElection } from './leader-election.service';
 
 const DELETE_CHUNK = 1000;
@@ -15,7 +15,8 @@ export interface RetentionResult {
 /**
  * The leader keeps run history within RETENTION_DAYS and RETENTION_MAX_RUNS per job. Both limits
  * are enforced with plain deleteMany (works on FerretDB); on servers with TTL indexes a TTL index
- * on `tick` also expires old runs between sweeps.
+ * on `tick` also expires old runs between sweeps. Active records (runs_active) older than
+ * RETENTION_DAYS go too: a `lost` placeholder nothing replaced, a run that never ended.
  */
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -26,6 +27,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     @InjectModel(Run.name) private readonly runs: Model<Run>,
+    @InjectModel(ACTIVE_RUN) private readonly active: Model<Run>,
     private readonly config: AppConfig,
     private readonly election: LeaderElection,
   ) {}
@@ -55,7 +57,9 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   async sweep(now = Date.now()): Promise<RetentionResult> {
     await this.ensureTtlIndex();
     const cutoff = new Date(now - this.config.RETENTION_DAYS * 86_400_000);
-    const byAge = (await this.runs.deleteMany({ tick: { $lt: cutoff } })).deletedCount;
+    let byAge = 0;
+    for (const model of [this.runs, this.active])
+      byAge += (await model.deleteMany({ tick: { $lt: cutoff } })).deletedCount;
     let byCount = 0;
     const jobs = (await this.runs.distinct('job')) as string[];
     for (const job of jobs) byCount += await this.trimJob(job);

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { LogsModule } from '../logs/logs.module';
-import { RunsRepository } from '../logs/runs.repository';
 import { WorkersModule } from '../workers/workers.module';
 import { JobsRepository } from './jobs.repository';
 import { JobCatalog } from './job-catalog';
@@ -27,7 +26,6 @@ import { JobVersionsStoreModule } from './versions/job-versions-store.module';
     DependencyGraph,
     RunRequestsRepository,
     RunControlService,
-    RunsRepository,
   ],
   exports: [
     JobCatalog,
@@ -38,7 +36,7 @@ import { JobVersionsStoreModule } from './versions/job-versions-store.module';
     DependencyGraph,
     RunControlService,
     RunRequestsRepository,
-    RunsRepository,
+    LogsModule,
     WorkersModule,
     JobVersionsStoreModule,
   ],

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { FilterQuery, Model } from 'mongoose';
+import { FilterQuery, Model, ProjectionType } from 'mongoose';
+import { mergeRuns } from './run-merge';
 import { RunStatus } from './run.model';
-import { Run } from './schemas/run.schema';
+import { ACTIVE_RUN, Run } from './schemas/run.schema';
 
 export interface RunQuery {
   job: string;
@@ -17,14 +18,20 @@ export interface RunQuery {
 }
 
 const SUMMARY = { _id: 0, output: 0 } as const;
+const NEWEST_FIRST = { tick: -1, runId: -1 } as const;
 
 /**
- * Read side of the run history (`runs`, written by workers). Newest first by (tick, runId).
- * Queries stay within FerretDB's means: find, sort, skip, limit and plain comparisons.
+ * Read side of the run history, written by workers: outcomes in `runs`, runs still going in
+ * `runs_active` (see run.schema.ts), read as one history where an outcome wins. Newest first by
+ * (tick, runId). Queries stay within FerretDB's means: find, sort, skip, limit and plain
+ * comparisons.
  */
 @Injectable()
 export class RunsRepository {
-  constructor(@InjectModel(Run.name) private readonly runs: Model<Run>) {}
+  constructor(
+    @InjectModel(Run.name) private readonly outcomes: Model<Run>,
+    @InjectModel(ACTIVE_RUN) private readonly active: Model<Run>,
+  ) {}
 
   /** Runs without their output. */
   async find(query: RunQuery): Promise<Run[]> {
@@ -37,39 +44,59 @@ export class RunsRepository {
       const { tick, runId } = query.before;
       conditions.push({ $or: [{ tick: { $lt: tick } }, { tick, runId: { $lt: runId } }] });
     }
-    return this.runs
-      .find({ $and: conditions }, SUMMARY)
-      .sort({ tick: -1, runId: -1 })
-      .limit(query.limit)
-      .lean<Run[]>()
-      .exec();
+    return this.list({ $and: conditions }, SUMMARY, query.limit);
   }
 
   /** The newest run of a job, without output. */
   async last(job: string): Promise<Run | undefined> {
-    const [run] = await this.runs
-      .find({ job }, SUMMARY)
-      .sort({ tick: -1, runId: -1 })
-      .limit(1)
-      .lean<Run[]>()
-      .exec();
+    const [run] = await this.list({ job }, SUMMARY, 1);
     return run;
   }
 
   /** One run with its output. */
   async get(runId: string): Promise<Run | undefined> {
-    const run = await this.runs.findOne({ runId }, { _id: 0 }).lean<Run>().exec();
-    return run ?? undefined;
+    return this.one(runId, { _id: 0 });
+  }
+
+  /** One run's record, with the given fields: its outcome when stored, else its active record. */
+  async one(runId: string, projection: ProjectionType<Run>): Promise<Run | undefined> {
+    const outcome = await this.outcomes.findOne({ runId }, projection).lean<Run>().exec();
+    if (outcome) return outcome;
+    return (await this.active.findOne({ runId }, projection).lean<Run>().exec()) ?? undefined;
+  }
+
+  /**
+   * The records of these runs, with the given fields (runId among them): one read of each
+   * collection however many ids (FerretDB v1 scans a collection per statement, so ask in bulk),
+   * an outcome winning over an active record.
+   */
+  async byIds(runIds: string[], projection: ProjectionType<Run>): Promise<Map<string, Run>> {
+    const found = new Map<string, Run>();
+    if (runIds.length === 0) return found;
+    const filter = { runId: { $in: runIds } };
+    const [outcomes, active] = await Promise.all([
+      this.outcomes.find(filter, projection).lean<Run[]>().exec(),
+      this.active.find(filter, projection).lean<Run[]>().exec(),
+    ]);
+    for (const run of active) found.set(run.runId, run);
+    for (const run of outcomes) found.set(run.runId, run);
+    return found;
   }
 
   /** The original crontab's paging: newest first, with output. */
   async page(job: string, skip: number, limit: number): Promise<Run[]> {
-    return this.runs
-      .find({ job }, { _id: 0 })
-      .sort({ tick: -1, runId: -1 })
-      .skip(skip)
-      .limit(limit)
-      .lean<Run[]>()
-      .exec();
+    const merged = await this.list({ job }, { _id: 0 }, skip + limit);
+    return merged.slice(skip);
+  }
+
+  private async list(
+    filter: FilterQuery<Run>,
+    projection: ProjectionType<Run>,
+    limit: number,
+  ): Promise<Run[]> {
+    const read = (model: Model<Run>): Promise<Run[]> =>
+      model.find(filter, projection).sort(NEWEST_FIRST).limit(limit).lean<Run[]>().exec();
+    const [outcomes, active] = await Promise.all([read(this.outcomes), read(this.active)]);
+    return mergeRuns(outcomes, active, limit);
   }
 }

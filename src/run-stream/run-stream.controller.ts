@@ -3,12 +3,10 @@ import { namespaceOfRun } from '../jobs/run-id';
 import { DomainError } from '../jobs/domain-error';
 import { Controller, Get, Logger, Param, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { InjectModel } from '@nestjs/mongoose';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { Model } from 'mongoose';
 import { RequireRole } from '../auth/require-role.decorator';
 import { FINAL_STATUSES } from '../logs/run.model';
-import { Run } from '../logs/schemas/run.schema';
+import { RunsRepository } from '../logs/runs.repository';
 import { RunOutputRepository } from './run-output.repository';
 
 const POLL_MS = 500;
@@ -29,7 +27,7 @@ export class RunStreamController {
 
   constructor(
     private readonly output: RunOutputRepository,
-    @InjectModel(Run.name) private readonly runs: Model<Run>,
+    private readonly runs: RunsRepository,
   ) {}
 
   @Get(':runId/stream')
@@ -63,10 +61,7 @@ export class RunStreamController {
     };
     try {
       while (!closed && Date.now() - opened < MAX_STREAM_MS) {
-        const run = await this.runs
-          .findOne({ runId }, { status: 1, exitCode: 1, error: 1, truncated: 1 })
-          .lean<Run>()
-          .exec();
+        const run = await this.runs.one(runId, { status: 1, exitCode: 1, error: 1, truncated: 1 });
         for (const chunk of await this.output.after(runId, seq)) {
           seq = chunk.seq;
           send('output', { seq: chunk.seq, data: chunk.data }, chunk.seq);

@@ -127,10 +127,18 @@ describe('run outcomes: alerts, retries and metrics', () => {
       const line = text.split('\n').find((l) => l.startsWith(series));
       return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : NaN;
     };
-    expect(value(workerMetrics, 'cronplane_runs_total{namespace="default",job="failing",status="failed"')).toBe(
-      failed.length,
-    );
-    expect(value(workerMetrics, 'cronplane_runs_total{namespace="default",job="flaky",status="succeeded"')).toBe(1);
+    expect(
+      value(
+        workerMetrics,
+        'cronplane_runs_total{namespace="default",job="failing",status="failed"',
+      ),
+    ).toBe(failed.length);
+    expect(
+      value(
+        workerMetrics,
+        'cronplane_runs_total{namespace="default",job="flaky",status="succeeded"',
+      ),
+    ).toBe(1);
     expect(value(workerMetrics, 'cronplane_fire_lateness_seconds_count')).toBeGreaterThanOrEqual(
       failed.length + 3,
     );

@@ -70,11 +70,15 @@ describe('lost runs', () => {
     const abandoned = (
       (await (await api('POST', '/jobs/abandoned/run')).json()) as { runId: string }
     ).runId;
-    const runs = mongo.db().collection<RunDoc>('runs');
+    // Outcomes in the history (runs); runs still going, and lost ones, in runs_active.
+    const outcomes = mongo.db().collection<RunDoc>('runs');
+    const active = mongo.db().collection<RunDoc>('runs_active');
     await waitUntil(
       async () =>
-        (await runs.countDocuments({ runId: { $in: [retried, abandoned] }, status: 'running' })) ===
-        2,
+        (await active.countDocuments({
+          runId: { $in: [retried, abandoned] },
+          status: 'running',
+        })) === 2,
       20000,
       'both runs recorded running',
     );
@@ -89,11 +93,12 @@ describe('lost runs', () => {
     processes.push(second);
 
     await waitUntil(
-      async () => (await runs.findOne({ runId: `${retried}#2` }))?.status === 'succeeded',
+      async () => (await outcomes.findOne({ runId: `${retried}#2` }))?.status === 'succeeded',
       60000,
       'the retry to succeed',
     );
-    const lost = await runs.find({ runId: { $in: [retried, abandoned] } }).toArray();
+    expect(await outcomes.countDocuments({ runId: { $in: [retried, abandoned] } })).toBe(0);
+    const lost = await active.find({ runId: { $in: [retried, abandoned] } }).toArray();
     expect(lost.map((r) => [r.runId, r.status, r.workerId]).sort()).toEqual(
       [
         [abandoned, 'lost', 'doomed'],
@@ -101,8 +106,9 @@ describe('lost runs', () => {
       ].sort(),
     );
     expect(lost[0].error).toMatch(/lost its etcd session/);
-    expect((await runs.findOne({ runId: `${retried}#2` }))?.workerId).toBe('survivor');
-    expect(await runs.countDocuments({ runId: `${abandoned}#2` })).toBe(0);
+    expect((await outcomes.findOne({ runId: `${retried}#2` }))?.workerId).toBe('survivor');
+    for (const collection of [outcomes, active])
+      expect(await collection.countDocuments({ runId: `${abandoned}#2` })).toBe(0);
 
     await waitUntil(() => receiver.received.length >= 1, 30000, 'the lost alert');
     await new Promise((r) => setTimeout(r, 2000));

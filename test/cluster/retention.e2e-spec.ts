@@ -18,6 +18,7 @@ describe('run retention (leader)', () => {
   it('removes exactly the runs older than RETENTION_DAYS or beyond RETENTION_MAX_RUNS per job', async () => {
     const now = Date.now();
     const runs = client.db().collection('runs');
+    const active = client.db().collection('runs_active');
     const seed: { runId: string; job: string; tick: Date }[] = [];
     const add = (job: string, ageMs: number, n: number): void => {
       const tick = new Date(now - ageMs);
@@ -41,6 +42,20 @@ describe('run retention (leader)', () => {
         truncated: false,
       })),
     );
+
+    // Active records: a lost placeholder past the age limit goes, a recent running run stays.
+    const activeRecord = (runId: string, ageMs: number, status: string) => ({
+      runId,
+      job: 'a',
+      tick: new Date(now - ageMs),
+      attempt: 1,
+      trigger: 'schedule',
+      status,
+    });
+    await active.insertMany([
+      activeRecord('a@old-placeholder', 2 * DAY, 'lost'),
+      activeRecord('a@running', 1000, 'running'),
+    ]);
 
     const expected = [
       ...seed
@@ -75,6 +90,8 @@ describe('run retention (leader)', () => {
       .map((d) => String(d.runId))
       .sort();
     expect(left).toEqual(expected);
+    const activeLeft = await active.find({}, { projection: { _id: 0, runId: 1 } }).toArray();
+    expect(activeLeft).toEqual([{ runId: 'a@running' }]);
   });
 });
 

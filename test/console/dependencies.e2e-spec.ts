@@ -2,7 +2,7 @@
  * The console's dependency views in a real browser (Chromium) against a real master with its
  * own worker (ROLE=all): the job page draws the job's upstream and downstream (dagre layout,
  * SVG) and names a dangling parent; the graph page draws the namespace's graph; a child run's
- * page links the parent run that triggered it.
+ * page links the parent run that triggered it; the editor keeps what it has no field for.
  */
 import type { Page } from 'playwright-core';
 import { AppProcess, startApp } from '../support/app-process';
@@ -114,6 +114,34 @@ describe('console: job dependencies', () => {
       new RegExp(`/runs/${encodeURIComponent(runId).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
     );
     expect(browser.dialogs).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
+  });
+
+  it('saving in the editor keeps what the form has no field for: the request, the parents, the labels', async () => {
+    const http = {
+      name: 'notify',
+      command: '',
+      cronExpr: '@yearly',
+      labels: { team: 'payments' },
+      executor: { type: 'http', method: 'POST', url: 'http://127.0.0.1:9/hook', body: '{}' },
+      after: [{ job: 'report', on: 'completed' }],
+    };
+    await post('/jobs', http);
+    type Stored = Record<string, unknown> & { revision: number };
+    const before = await apiCall<Stored>(app, ADMIN, 'GET', '/jobs/notify');
+    await page.goto(`${app.baseUrl}/jobs/notify/edit`);
+    await page.fill('#description', 'edited in the console');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.waitForURL(/\/jobs\/notify$/);
+    const after = await apiCall<Stored>(app, ADMIN, 'GET', '/jobs/notify');
+    expect(after.revision).toBeGreaterThan(before.revision);
+    expect(after).toMatchObject({
+      description: 'edited in the console',
+      command: '',
+      labels: before.labels,
+      executor: before.executor,
+      after: before.after,
+    });
     expect(browser.pageErrors).toEqual([]);
   });
 });

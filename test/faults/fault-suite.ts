@@ -488,16 +488,31 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
       serverSelectionTimeoutMS: 10000,
       socketTimeoutMS: 60000,
     });
-    const runsCollection = mongoClient.db(database).collection<RunRecord>('runs');
+    const outcomes = mongoClient.db(database).collection<RunRecord>('runs');
+    const active = mongoClient.db(database).collection<RunRecord>('runs_active');
     /**
-     * A find, tried again after a failure until `deadline` (FerretDB v1 scans the collection for
-     * every such query, and under a large backlog of run-log writes a scan can outlast the
-     * socket timeout; see RELIABILITY.md, FAULTS_JOBS=400).
+     * The history matching `filter`, as the API reads it: the outcomes, and the active records
+     * (running, lost placeholders) of runs that have no outcome.
+     */
+    const history = async (filter: Record<string, unknown>): Promise<RunRecord[]> => {
+      const settled = await outcomes.find(filter).toArray();
+      const open = await active.find(filter).toArray();
+      if (open.length === 0) return settled;
+      const stored = await outcomes
+        .find({ runId: { $in: open.map((r) => r.runId) } }, { projection: { _id: 0, runId: 1 } })
+        .toArray();
+      const done = new Set(stored.map((r) => r.runId));
+      return [...settled, ...open.filter((r) => !done.has(r.runId))];
+    };
+    /**
+     * A read of the history, tried again after a failure until `deadline` (FerretDB v1 scans the
+     * collection for every such query, and under a large backlog of run-log writes a scan can
+     * outlast the socket timeout; see RELIABILITY.md, FAULTS_JOBS=400).
      */
     const findRuns = async (filter: Record<string, unknown>, deadline: number) => {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await runsCollection.find(filter).toArray();
+          return await history(filter);
         } catch (error) {
           note(`find ${JSON.stringify(filter)} failed (attempt ${attempt}): ${String(error)}`);
           if (Date.now() > deadline) throw error;
@@ -511,7 +526,7 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
     for (;;) {
       let read = false;
       try {
-        leftRunning = await runsCollection.find({ status: 'running' }).toArray();
+        leftRunning = await history({ status: 'running' });
         read = true;
       } catch (error) {
         note(`find of runs left running failed: ${String(error)}`);
@@ -536,10 +551,7 @@ export async function runFaultSuite(options: FaultOptions): Promise<FaultReport>
       try {
         for (let i = 0; i < missing.length; i += 1000) {
           const runIds = missing.slice(i, i + 1000);
-          const docs = await runsCollection
-            .find({ runId: { $in: runIds } }, { projection: { _id: 0, runId: 1 } })
-            .toArray();
-          docs.forEach((doc) => found.add(doc.runId));
+          for (const doc of await history({ runId: { $in: runIds } })) found.add(doc.runId);
         }
       } catch (error) {
         note(`find of the ticks not in the ledger failed: ${String(error)}`);

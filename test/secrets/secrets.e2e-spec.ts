@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
@@ -114,6 +116,44 @@ describe('secrets', () => {
     const run = await runOnce('uses-secret');
     expect(run.status).toBe('succeeded');
     expect(run.output).toBe(`pw=***\n***\nlen=${VALUE.length}\n`);
+  });
+
+  it("reaches an HTTP job's request header only: the server gets it, the run's output masks it", async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(String(req.headers.authorization));
+      // Echoed back, so the run's output (status line, headers, body) carries it twice.
+      res.writeHead(200, { 'x-echo': String(req.headers.authorization) });
+      res.end(`you sent ${String(req.headers.authorization)}\n`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const created = await api.post('/api/v1/jobs', {
+        name: 'http-secret',
+        cronExpr: '@yearly',
+        command: '',
+        executor: {
+          type: 'http',
+          method: 'GET',
+          url: `http://127.0.0.1:${port}/`,
+          headers: { Authorization: { secretRef: 'db-password' } },
+        },
+      });
+      expect(created.status).toBe(201);
+      const job = await api.get<{ executor: { headers: unknown } }>('/api/v1/jobs/http-secret');
+      expect(job.body.executor.headers).toEqual({ Authorization: { secretRef: 'db-password' } });
+      expect(job.text).not.toContain(VALUE);
+      const run = await runOnce('http-secret');
+      expect(run.status).toBe('succeeded');
+      expect(seen).toEqual([VALUE]);
+      expect(run.output).toContain('x-echo: ***');
+      expect(run.output).toContain('you sent ***');
+      expect(run.output).not.toContain(VALUE);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('fails a run that names a missing secret, saying which; the job is shown dangling', async () => {

@@ -96,17 +96,19 @@ describe('live output: GET /api/v1/runs/{runId}/stream (RunStreamModule)', () =>
   });
 
   it('streams output chunks while the run goes, then its end; resumes after Last-Event-ID', async () => {
-    const runs = client.db(db).collection('runs');
+    const outcomes = client.db(db).collection('runs');
+    const active = client.db(db).collection('runs_active');
     const chunks = client.db(db).collection('run_output');
     const runId = 'job@1000';
-    await runs.insertOne({
+    const running = {
       runId,
       job: 'job',
       tick: new Date(1000),
       attempt: 1,
       trigger: 'manual',
       status: 'running',
-    });
+    };
+    await active.insertOne({ ...running });
     await chunks.insertOne({ runId, seq: 1, data: 'hello\n', at: new Date() });
 
     const events = await readEvents(
@@ -115,7 +117,9 @@ describe('live output: GET /api/v1/runs/{runId}/stream (RunStreamModule)', () =>
       async (e) => {
         if (e.event === 'output' && e.id === '1') {
           await chunks.insertOne({ runId, seq: 2, data: 'world\n', at: new Date() });
-          await runs.updateOne({ runId }, { $set: { status: 'succeeded', exitCode: 0 } });
+          // As a worker settles a run: the outcome goes into the history, the active record goes.
+          await outcomes.insertOne({ ...running, status: 'succeeded', exitCode: 0 });
+          await active.deleteOne({ runId });
         }
       },
     );

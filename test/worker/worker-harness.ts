@@ -131,9 +131,17 @@ export class WorkerHarness {
       });
   }
 
+  /**
+   * The run history matching `filter`, as the API reads it: outcomes (`runs`) and the records of
+   * runs still going (`runs_active`) that have no outcome yet.
+   */
   async runs(filter: Record<string, unknown> = {}): Promise<RunDoc[]> {
     this.mongo ??= new MongoClient(this.mongoUrl, { serverSelectionTimeoutMS: 5000 });
-    return this.mongo.db(this.id).collection<RunDoc>('runs').find(filter).toArray();
+    const db = this.mongo.db(this.id);
+    const outcomes = await db.collection<RunDoc>('runs').find(filter).toArray();
+    const active = await db.collection<RunDoc>('runs_active').find(filter).toArray();
+    const settled = new Set(outcomes.map((run) => run.runId));
+    return [...outcomes, ...active.filter((run) => !settled.has(run.runId))];
   }
 
   async close(): Promise<void> {

@@ -134,6 +134,18 @@ function inputOf(draft: Draft, problems: Record<string, string>): JobInput {
   };
 }
 
+/**
+ * What a replace must carry over because the form has no field for it: the job's own labels, an
+ * HTTP job's request (its command stays empty) and the jobs it runs after.
+ */
+function unedited(job: Job): Partial<JobInput> {
+  return {
+    ...(job.labels ? { labels: job.labels } : {}),
+    ...(job.executor ? { executor: job.executor, command: '' } : {}),
+    ...(job.after?.length ? { after: job.after } : {}),
+  };
+}
+
 const ZONES: string[] = (() => {
   try {
     return (Intl as unknown as { supportedValuesOf(key: string): string[] }).supportedValuesOf(
@@ -243,12 +255,7 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
     setSaving(true);
     try {
       const saved = loaded
-        ? // The form has no field for the job's own labels: they stay as they are.
-          await api.replaceJob(
-            loaded.name,
-            loaded.labels ? { ...input, labels: loaded.labels } : input,
-            loaded.revision,
-          )
+        ? await api.replaceJob(loaded.name, { ...input, ...unedited(loaded) }, loaded.revision)
         : await api.createJob(input);
       navigate(paths.job(saved.name));
     } catch (error) {

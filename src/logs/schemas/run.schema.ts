@@ -68,3 +68,13 @@ export class Run {
 export type RunDocument = HydratedDocument<Run>;
 export const RunSchema = SchemaFactory.createForClass(Run);
 RunSchema.index({ job: 1, tick: -1 });
+
+/**
+ * Runs without a settled outcome live apart from the history, in `runs_active`: `running`
+ * records and the placeholders (`lost`) that a late outcome may still replace. Outcomes are only
+ * ever inserted into `runs`, and a run's active record is deleted once its outcome is stored, so
+ * every statement that filters (FerretDB v1 scans the whole collection for each) runs against
+ * this small collection instead of the history. Same schema as `runs`.
+ */
+export const ACTIVE_RUN = 'ActiveRun';
+export const ACTIVE_RUNS_COLLECTION = 'runs_active';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection, InjectModel } from '@nestjs/mongoose';
 import { Connection, ConnectionStates, Model, mongo } from 'mongoose';
-import { Run } from '../../logs/schemas/run.schema';
+import { ACTIVE_RUN, Run } from '../../logs/schemas/run.schema';
 import { RunLogOp, runDocument } from './run-record';
 
 const DUPLICATE_KEY = 11000;
@@ -17,20 +17,21 @@ interface WriteFailure {
 }
 
 /**
- * Run records in MongoDB, keyed by the unique runId. Every record is first inserted (one
- * unordered insertMany per batch): a start whose record exists already is done; a completion
- * whose record exists with another status (its start came earlier) replaces it. Inserts are
- * cheap everywhere, while FerretDB v1 scans the whole collection for every filtered read, update
- * or delete, so runs that start and end within one flush interval cost a single insert, and a
- * batch never costs more than one find and one delete. Writing a batch twice (a spool replay)
- * changes nothing. No transactions, no TTL indexes.
+ * Run records in MongoDB, keyed by the unique runId in both collections: a run's outcome (a
+ * `final`) is inserted into `runs` and never changed, a run still going (a `start`: its `running`
+ * record, or a placeholder such as a `lost` tick) is inserted into `runs_active`, and deleted
+ * there once its outcome is stored. So the history is insert-only, and the one filtered statement
+ * a batch costs (FerretDB v1 scans the whole collection for each) is a delete in the small active
+ * collection. A duplicate key means the record is there already (a journal or spool replay):
+ * writing a batch twice changes nothing. No transactions, no TTL indexes.
  */
 @Injectable()
 export class RunLogRepository {
   private indexes?: Promise<void>;
 
   constructor(
-    @InjectModel(Run.name) private readonly runs: Model<Run>,
+    @InjectModel(Run.name) private readonly outcomes: Model<Run>,
+    @InjectModel(ACTIVE_RUN) private readonly active: Model<Run>,
     @InjectConnection() private readonly connection: Connection,
   ) {}
 
@@ -39,82 +40,65 @@ export class RunLogRepository {
   }
 
   /**
-   * The unique index on runId is what makes insert-first idempotent, so it must exist before the
-   * first insert; mongoose's autoIndex gives no such promise on a lazy connection.
+   * The unique indexes on runId are what make insert-first idempotent, so they must exist before
+   * the first insert; mongoose's autoIndex gives no such promise on a lazy connection.
    */
   private ensureIndexes(): Promise<void> {
-    this.indexes ??= this.runs.createIndexes().catch((error: Error) => {
-      this.indexes = undefined;
-      throw error;
-    });
+    this.indexes ??= Promise.all([this.outcomes.createIndexes(), this.active.createIndexes()]).then(
+      () => undefined,
+      (error: Error) => {
+        this.indexes = undefined;
+        throw error;
+      },
+    );
     return this.indexes;
   }
 
-  /** Which of `runIds` have a record (one read: a full scan on FerretDB v1, so ask in bulk). */
+  /** Which of `runIds` have a record of either kind (one read of each collection, in bulk). */
   async existing(runIds: string[]): Promise<Set<string>> {
-    const docs = await this.runs.collection
-      .find({ runId: { $in: runIds } }, { projection: { _id: 0, runId: 1 } })
-      .toArray();
-    return new Set(docs.map((doc) => doc.runId as string));
+    const filter = { runId: { $in: runIds } };
+    const projection = { projection: { _id: 0, runId: 1 } };
+    const found = await Promise.all(
+      [this.outcomes, this.active].map((model) =>
+        model.collection.find(filter, projection).toArray(),
+      ),
+    );
+    return new Set(found.flat().map((doc) => doc.runId as string));
   }
 
   /** Throws when the server cannot be reached at all; per-op failures come back as `retry`. */
   async write(ops: RunLogOp[]): Promise<BulkOutcome> {
     if (ops.length === 0) return { retry: [] };
     await this.ensureIndexes();
-    const collection = this.runs.collection;
-    const retry: number[] = [];
-    const inserted = await collection
-      .insertMany(
-        ops.map((op) => runDocument(op.run)),
-        { ordered: false },
-      )
-      .then(
-        () => [] as WriteFailure[],
-        (error: unknown) => failuresOf(error),
-      );
-    const duplicateFinals: number[] = [];
-    for (const failure of inserted) {
-      if (failure.code !== DUPLICATE_KEY) retry.push(failure.index);
-      else if (ops[failure.index].kind === 'final') duplicateFinals.push(failure.index);
-    }
-    const changed = await this.changedOutcomes(duplicateFinals, ops);
-    if (changed.length === 0) return { retry };
-    // Replaced rather than updated: one delete for the whole batch, then one insert, where an
-    // update each was a full collection scan each on FerretDB v1 (a hundred of them held its
-    // write lock for a minute). The journal keeps each op until this returns, so a crash between
-    // the two is replayed. A duplicate here means another writer (the reaper's `lost`, say) got
-    // in between: tried again with the next batch, which compares statuses afresh.
-    await collection.deleteMany({ runId: { $in: changed.map((i) => ops[i].run.runId) } });
-    const replaced = await collection
-      .insertMany(
-        changed.map((i) => runDocument(ops[i].run)),
-        { ordered: false },
-      )
-      .then(
-        () => [] as WriteFailure[],
-        (error: unknown) => failuresOf(error),
-      );
-    for (const failure of replaced) retry.push(changed[failure.index]);
-    return { retry };
+    const finals = indexesOf(ops, 'final');
+    const retry = await this.insert(this.outcomes, finals, ops);
+    const failed = new Set(retry);
+    const settled = new Set(finals.filter((i) => !failed.has(i)).map((i) => ops[i].run.runId));
+    if (settled.size > 0) await this.active.collection.deleteMany({ runId: { $in: [...settled] } });
+    // A start whose outcome is in this batch too (a replay of both) has nothing left to record.
+    const starts = indexesOf(ops, 'start').filter((i) => !settled.has(ops[i].run.runId));
+    retry.push(...(await this.insert(this.active, starts, ops)));
+    return { retry: retry.sort((a, b) => a - b) };
   }
 
-  /**
-   * Of the finals whose record exists, those that change it: the stored status differs (its
-   * start, a `lost` placeholder). A final already stored (a journal or spool replay) is not
-   * written again: one find instead of an update each, which FerretDB v1 runs as a full scan.
-   */
-  private async changedOutcomes(indexes: number[], ops: RunLogOp[]): Promise<number[]> {
+  /** One unordered insert of these ops' records; duplicates are done, the rest come back. */
+  private async insert(model: Model<Run>, indexes: number[], ops: RunLogOp[]): Promise<number[]> {
     if (indexes.length === 0) return [];
-    const stored = await this.runs.collection
-      .find(
-        { runId: { $in: indexes.map((i) => ops[i].run.runId) } },
-        { projection: { _id: 0, runId: 1, status: 1 } },
+    const failures = await model.collection
+      .insertMany(
+        indexes.map((i) => runDocument(ops[i].run)),
+        { ordered: false },
       )
-      .toArray();
-    const statusOf = new Map(stored.map((doc) => [doc.runId as string, doc.status as string]));
-    return indexes.filter((i) => statusOf.get(ops[i].run.runId) !== ops[i].run.status);
+      .then(
+        () => [] as WriteFailure[],
+        (error: unknown) => failuresOf(error),
+      );
+    return failures.filter((f) => f.code !== DUPLICATE_KEY).map((f) => indexes[f.index]);
   }
+}
+
+function indexesOf(ops: RunLogOp[], kind: RunLogOp['kind']): number[] {
+  return ops.flatMap((op, index) => (op.kind === kind ? [index] : []));
 }
 
 /** Per-op failures of a bulk write; rethrows anything else (the server is unreachable). */

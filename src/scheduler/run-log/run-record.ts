@@ -25,8 +25,9 @@ export interface RunRecord {
 }
 
 /**
- * `start` inserts the record if there is none yet (the `running` record, or a placeholder such
- * as a `lost` tick); `final` sets the outcome whether or not the start arrived. Either order gives the same document, so batches may be written
+ * `start` records a run still going (its `running` record, or a placeholder such as a `lost`
+ * tick) in `runs_active` if it has none yet; `final` records the outcome in `runs`, which
+ * supersedes any active record. Either order gives the same history, so batches may be written
  * unordered and spooled writes replayed late.
  */
 export interface RunLogOp {
