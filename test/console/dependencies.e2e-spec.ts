@@ -120,7 +120,6 @@ describe('console: job dependencies', () => {
   it('saving in the editor keeps what the form has no field for: the request, the parents, the labels', async () => {
     const http = {
       name: 'notify',
-      command: '',
       cronExpr: '@yearly',
       labels: { team: 'payments' },
       executor: { type: 'http', method: 'POST', url: 'http://127.0.0.1:9/hook', body: '{}' },
@@ -137,7 +136,6 @@ describe('console: job dependencies', () => {
     expect(after.revision).toBeGreaterThan(before.revision);
     expect(after).toMatchObject({
       description: 'edited in the console',
-      command: '',
       labels: before.labels,
       executor: before.executor,
       after: before.after,

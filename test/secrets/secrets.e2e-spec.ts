@@ -132,7 +132,6 @@ describe('secrets', () => {
       const created = await api.post('/api/v1/jobs', {
         name: 'http-secret',
         cronExpr: '@yearly',
-        command: '',
         executor: {
           type: 'http',
           method: 'GET',

@@ -135,13 +135,15 @@ function inputOf(draft: Draft, problems: Record<string, string>): JobInput {
 }
 
 /**
- * What a replace must carry over because the form has no field for it: the job's own labels, an
- * HTTP job's request (its command stays empty) and the jobs it runs after.
+ * The form's fields, plus what a replace must carry over because the form has no field for it:
+ * the job's own labels, the jobs it runs after, and an HTTP job's request (sent without a command).
  */
-function unedited(job: Job): Partial<JobInput> {
+function replacement(input: JobInput, job: Job): Partial<JobInput> {
+  const { command, ...rest } = input;
   return {
+    ...rest,
+    ...(job.executor ? { executor: job.executor } : { command }),
     ...(job.labels ? { labels: job.labels } : {}),
-    ...(job.executor ? { executor: job.executor, command: '' } : {}),
     ...(job.after?.length ? { after: job.after } : {}),
   };
 }
@@ -255,7 +257,7 @@ export function JobEditorPage({ role, name }: { role: Role; name?: string }) {
     setSaving(true);
     try {
       const saved = loaded
-        ? await api.replaceJob(loaded.name, { ...input, ...unedited(loaded) }, loaded.revision)
+        ? await api.replaceJob(loaded.name, replacement(input, loaded), loaded.revision)
         : await api.createJob(input);
       navigate(paths.job(saved.name));
     } catch (error) {
