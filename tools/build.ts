@@ -23,16 +23,21 @@ export function buildServer(): void {
 }
 
 export function buildSpawner(): string {
-  if (existsSync(SPAWNER_BINARY) && statSync(SPAWNER_BINARY).mtimeMs >= statSync(SOURCE).mtimeMs) {
-    return SPAWNER_BINARY;
-  }
-  mkdirSync(dirname(SPAWNER_BINARY), { recursive: true });
+  return buildNative(SOURCE, SPAWNER_BINARY);
+}
+
+/**
+ * Compiles one C source to `binary` unless the binary is newer than the source; into place by
+ * rename, so a process running the old binary keeps it and none sees half a file.
+ */
+export function buildNative(source: string, binary: string): string {
+  if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return binary;
+  mkdirSync(dirname(binary), { recursive: true });
   const flags = ['-std=c11', '-O2', '-Wall', '-Wextra', '-D_FORTIFY_SOURCE=2'];
-  // Into place by rename: a spawner running from the old binary keeps it, none sees half a file.
-  const scratch = `${SPAWNER_BINARY}.${process.pid}`;
-  execFileSync(ensureCCompiler(), [...flags, '-o', scratch, SOURCE], { stdio: 'inherit' });
-  renameSync(scratch, SPAWNER_BINARY);
-  return SPAWNER_BINARY;
+  const scratch = `${binary}.${process.pid}`;
+  execFileSync(ensureCCompiler(), [...flags, '-o', scratch, source], { stdio: 'inherit' });
+  renameSync(scratch, binary);
+  return binary;
 }
 
 if (require.main === module) buildServer();

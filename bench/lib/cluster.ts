@@ -13,6 +13,9 @@ import { JOB_DEFAULTS, JobSpec } from '../../src/jobs/job.model';
 import { AppProcess, startApp } from '../../test/support/app-process';
 import { endpointsOf, startStack, Stack, stopStack } from '../../tools/stack/stack';
 
+/** The bench workers' WORKER_MAX_CONCURRENT, and the C reference's starts in flight. */
+export const BENCH_MAX_CONCURRENT = 5000;
+
 const CHART_VALUES = join(__dirname, '..', '..', 'helm', 'cronplane', 'values.yaml');
 
 /**
@@ -76,7 +79,7 @@ export class BenchCluster {
           this.env({
             ROLE: 'worker',
             WORKER_ID: `bench-worker-${this.processes.length + i}`,
-            WORKER_MAX_CONCURRENT: '5000',
+            WORKER_MAX_CONCURRENT: String(BENCH_MAX_CONCURRENT),
             NODE_OPTIONS: nodeOptions,
             ...extra,
           }),

@@ -1,9 +1,39 @@
 /**
- * The machine's own limits, measured in the same run as the scenarios: how fast Node can start
- * `sh -c true` processes, and how many compare-and-swap transactions etcd commits per second.
+ * The machine's own limits, measured in the same run as the scenarios: how fast C's posix_spawn
+ * (the physical limit) and Node can start `sh -c true` processes, and how many compare-and-swap
+ * transactions etcd commits per second.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { Etcd3 } from 'etcd3';
+import { buildNative } from '../../tools/build';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+/** One run of bench/native/spawn-limit.c. */
+export interface SpawnLimit {
+  n: number;
+  inFlight: number;
+  /** From the first posix_spawn call until the last one returned. */
+  lastStartMs: number;
+  allExitedMs: number;
+  startsPerSecond: number;
+}
+
+/**
+ * The physical limit: `n` starts of `sh -c true` by posix_spawn from a small C program, at most
+ * `inFlight` at a time, started the way the worker's spawner starts commands.
+ */
+export async function cSpawnLimit(n: number, inFlight: number): Promise<SpawnLimit> {
+  const binary = buildNative(
+    join(ROOT, 'bench', 'native', 'spawn-limit.c'),
+    join(ROOT, 'dist', 'bench', 'spawn-limit'),
+  );
+  const { stdout } = await promisify(execFile)(binary, [String(n), String(inFlight)]);
+  const result = JSON.parse(stdout) as Omit<SpawnLimit, 'startsPerSecond'>;
+  return { ...result, startsPerSecond: (result.n * 1000) / result.lastStartMs };
+}
 
 /** Milliseconds from the first spawn call until all `n` processes have started. */
 export async function rawSpawnBurstMs(n: number, shell = '/bin/sh'): Promise<number> {

@@ -4,6 +4,26 @@ import type { AlertItem, JobDetail, JobItem, Page, RunItem, WorkerItem } from '.
 
 const PAGE = 500;
 
+/** A paged list, one page at a time (up to `max` items in all). */
+export async function* pages<T>(
+  client: ApiClient,
+  path: string,
+  query: Record<string, QueryValue>,
+  max = Infinity,
+): AsyncGenerator<T[]> {
+  let cursor: string | undefined;
+  let count = 0;
+  do {
+    const limit = Math.min(PAGE, max - count);
+    const { body } = await client.request<Page<T>>('GET', path, {
+      query: { ...query, limit, cursor },
+    });
+    count += body.items.length;
+    yield body.items;
+    cursor = body.nextCursor ?? undefined;
+  } while (cursor && count < max);
+}
+
 export async function collect<T>(
   client: ApiClient,
   path: string,
@@ -11,15 +31,7 @@ export async function collect<T>(
   max = Infinity,
 ): Promise<T[]> {
   const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const limit = Math.min(PAGE, max - items.length);
-    const { body } = await client.request<Page<T>>('GET', path, {
-      query: { ...query, limit, cursor },
-    });
-    items.push(...body.items);
-    cursor = body.nextCursor ?? undefined;
-  } while (cursor && items.length < max);
+  for await (const page of pages<T>(client, path, query, max)) items.push(...page);
   return items;
 }
 
@@ -27,16 +39,21 @@ export function jobPath(name: string, suffix = ''): string {
   return `/api/v1/jobs/${encodeURIComponent(name)}${suffix}`;
 }
 
-/** `selector`: the jobs' own labels; `label`: their target (worker) labels. */
-export function listJobs(
-  client: ApiClient,
-  query: { prefix?: string; selector?: string[]; label?: string[] } = {},
-): Promise<JobItem[]> {
-  return collect<JobItem>(client, '/api/v1/jobs', {
-    prefix: query.prefix,
-    selector: query.selector,
-    label: query.label,
-  });
+export interface JobListQuery {
+  prefix?: string;
+  /** The jobs' own labels. */
+  selector?: string[];
+  /** Their target (worker) labels. */
+  label?: string[];
+}
+
+export function listJobs(client: ApiClient, query: JobListQuery = {}): Promise<JobItem[]> {
+  return collect<JobItem>(client, '/api/v1/jobs', { ...query });
+}
+
+/** The jobs page by page, for printing as they come. */
+export function jobPages(client: ApiClient, query: JobListQuery = {}): AsyncGenerator<JobItem[]> {
+  return pages<JobItem>(client, '/api/v1/jobs', { ...query });
 }
 
 export async function getJob(client: ApiClient, name: string): Promise<JobDetail> {

@@ -4,7 +4,15 @@ import type { CliContext } from '../command-context';
 import { CliError } from '../cli-error';
 import { alertColumns, jobColumns, runColumns, workerColumns } from '../columns';
 import { Column, OUTPUT_FORMATS, OutputFormat, parseOutputFormat, render } from '../output';
-import { listAlerts, listJobs, listRecentRuns, listRunsOf, listWorkers } from '../resources';
+import {
+  jobPages,
+  listAlerts,
+  listJobs,
+  listRecentRuns,
+  listRunsOf,
+  listWorkers,
+} from '../resources';
+import { PagedOutput } from '../paged-output';
 import { TokenItem, tokenColumns } from './tokens';
 import { BackfillItem, backfillColumns } from './backfill';
 
@@ -97,12 +105,17 @@ export function registerGet(program: Command, ctx: CliContext): void {
       };
       switch (kind) {
         case 'jobs': {
-          const jobs = await listJobs(client, {
-            prefix: opts.prefix,
-            selector: opts.selector,
-            label: opts.target,
-          });
-          return print(jobs, jobColumns(now), 'No jobs found.');
+          // Streamed: at 100,000 jobs the first lines show at once, one page held at a time.
+          const out = new PagedOutput(jobColumns(now), opts.output, table);
+          const query = { prefix: opts.prefix, selector: opts.selector, label: opts.target };
+          for await (const page of jobPages(client, query)) {
+            const text = out.page(page);
+            if (text) ctx.write(text);
+          }
+          const end = out.end();
+          if (end) ctx.write(end);
+          else if (out.empty) ctx.err('No jobs found.');
+          return;
         }
         case 'runs': {
           const only = job ?? opts.job;
