@@ -1,7 +1,8 @@
 import { DEFAULT_NAMESPACE } from '../namespaces/namespace';
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, mongo } from 'mongoose';
+import { Model } from 'mongoose';
+import { insertMissing } from '../mongo/insert-missing';
 import { AlertEvent } from './alert.model';
 import { Alert, DeliveryState } from './schemas/alert.schema';
 
@@ -15,7 +16,6 @@ const BATCH = 200;
 const FLUSH_MS = 100;
 /** Records waiting beyond this are refused (the alert itself is still delivered). */
 const MAX_WAITING = 20_000;
-const DUPLICATE_KEY = 11000;
 
 export interface InitialState {
   state: Extract<DeliveryState, 'pending' | 'skipped'>;
@@ -97,18 +97,21 @@ export class AlertsRepository {
         throw error;
       });
       await this.indexes;
-      await this.alerts.collection.insertMany(
-        batch.map((w) => w.doc),
-        { ordered: false },
+      const failed = new Map(
+        (
+          await insertMissing(
+            this.alerts.collection,
+            batch.map((w) => w.doc),
+          )
+        ).map((f) => [f.index, f]),
       );
-      batch.forEach((w) => w.resolve());
-    } catch (error) {
-      const failed = insertFailures(error);
       batch.forEach((w, i) => {
-        const stored = failed !== undefined && (!failed.has(i) || failed.get(i) === DUPLICATE_KEY);
-        if (stored) w.resolve();
-        else w.reject(error as Error);
+        const failure = failed.get(i);
+        if (failure) w.reject(new Error(failure.message));
+        else w.resolve();
       });
+    } catch (error) {
+      batch.forEach((w) => w.reject(error as Error));
     } finally {
       this.writing = false;
       if (this.waiting.length > 0) this.flushWithin(this.waiting.length >= BATCH ? 0 : FLUSH_MS);
@@ -197,8 +200,3 @@ function decodeCursor(cursor: string): [Date, string] {
 }
 
 /** Per-document error codes of a failed unordered insert, by index; undefined for other errors. */
-function insertFailures(error: unknown): Map<number, number | undefined> | undefined {
-  if (!(error instanceof mongo.MongoBulkWriteError)) return undefined;
-  const list = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  return new Map(list.map((e) => [e.index, typeof e.code === 'number' ? e.code : undefined]));
-}

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, mongo } from 'mongoose';
+import { Model } from 'mongoose';
 import { AlertsService } from '../alerts/alerts.service';
 import { AppConfig } from '../config/app-config';
 import { JobsRepository } from '../jobs/jobs.repository';
@@ -8,6 +8,7 @@ import { RunRequestsRepository } from '../jobs/run-requests.repository';
 import { retryRunId } from '../logs/run.model';
 import { ACTIVE_RUN, Run } from '../logs/schemas/run.schema';
 import { jobLabels, MetricsService } from '../metrics/metrics.service';
+import { insertMissing } from '../mongo/insert-missing';
 import { retryDelayMs } from '../scheduler/backoff';
 import { WorkersRepository } from '../workers/workers.repository';
 import { LeaderElection } from './leader-election.service';
@@ -15,7 +16,6 @@ import { lostRuns } from './lost-runs';
 
 type LostRun = Pick<Run, 'runId' | 'job' | 'tick' | 'attempt' | 'workerId'>;
 
-const DUPLICATE_KEY = 11000;
 const LOST_ERROR = 'the worker running it lost its etcd session (died, hung or was cut off)';
 /** Runs marked lost per statement. */
 const MARK_CHUNK = 500;
@@ -101,14 +101,9 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
   private async moveLegacyRunning(): Promise<void> {
     const legacy = await this.outcomes.find({ status: 'running' }).lean<Run[]>();
     if (legacy.length > 0) {
-      await this.active.collection
-        .insertMany(legacy, { ordered: false })
-        .catch((error: unknown) => {
-          // Moved already by an earlier leader that stopped before deleting them.
-          const failures =
-            error instanceof mongo.MongoBulkWriteError ? [error.writeErrors].flat() : [];
-          if (failures.length === 0 || failures.some((f) => f.code !== DUPLICATE_KEY)) throw error;
-        });
+      // A duplicate: moved already by an earlier leader that stopped before deleting them.
+      const [failure] = await insertMissing(this.active.collection, legacy);
+      if (failure) throw new Error(`moving running records to runs_active: ${failure.message}`);
       const runIds = legacy.map((run) => run.runId);
       await this.outcomes.deleteMany({ runId: { $in: runIds }, status: 'running' });
       this.logger.log({ msg: 'running records moved to runs_active', count: legacy.length });

@@ -4,6 +4,7 @@ import { FilterQuery, Model } from 'mongoose';
 import { JobSpec } from '../job.model';
 import { JobVersion, VersionAction } from './job-version';
 import { JobVersionEntry } from './job-version.schema';
+import { DUPLICATE_KEY } from '../../mongo/insert-missing';
 
 /** A version without its definition: one row of a history listing. */
 export type VersionSummary = Omit<JobVersion, 'spec'>;
@@ -29,7 +30,7 @@ export class JobVersionsRepository {
       try {
         await this.entries.create(toEntry(version));
       } catch (error) {
-        if ((error as { code?: number }).code !== 11000) throw error;
+        if ((error as { code?: number }).code !== DUPLICATE_KEY) throw error;
       }
     }
   }

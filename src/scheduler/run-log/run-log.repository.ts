@@ -1,19 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection, InjectModel } from '@nestjs/mongoose';
-import { Connection, ConnectionStates, Model, mongo } from 'mongoose';
+import { Connection, ConnectionStates, Model } from 'mongoose';
 import { ACTIVE_RUN, Run } from '../../logs/schemas/run.schema';
+import { insertMissing } from '../../mongo/insert-missing';
 import { RunLogOp, runDocument } from './run-record';
-
-const DUPLICATE_KEY = 11000;
 
 /** Outcome of one write: the indexes of ops that must be tried again later. */
 export interface BulkOutcome {
   retry: number[];
-}
-
-interface WriteFailure {
-  index: number;
-  code?: number;
 }
 
 /**
@@ -83,28 +77,12 @@ export class RunLogRepository {
 
   /** One unordered insert of these ops' records; duplicates are done, the rest come back. */
   private async insert(model: Model<Run>, indexes: number[], ops: RunLogOp[]): Promise<number[]> {
-    if (indexes.length === 0) return [];
-    const failures = await model.collection
-      .insertMany(
-        indexes.map((i) => runDocument(ops[i].run)),
-        { ordered: false },
-      )
-      .then(
-        () => [] as WriteFailure[],
-        (error: unknown) => failuresOf(error),
-      );
-    return failures.filter((f) => f.code !== DUPLICATE_KEY).map((f) => indexes[f.index]);
+    const docs = indexes.map((i) => runDocument(ops[i].run));
+    const failures = await insertMissing(model.collection, docs);
+    return failures.map((failure) => indexes[failure.index]);
   }
 }
 
 function indexesOf(ops: RunLogOp[], kind: RunLogOp['kind']): number[] {
   return ops.flatMap((op, index) => (op.kind === kind ? [index] : []));
-}
-
-/** Per-op failures of a bulk write; rethrows anything else (the server is unreachable). */
-function failuresOf(error: unknown): WriteFailure[] {
-  if (!(error instanceof mongo.MongoBulkWriteError)) throw error;
-  const list = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  if (list.length === 0) throw error;
-  return list.map((e) => ({ index: e.index, code: e.code }));
 }
