@@ -1,7 +1,7 @@
 /**
  * `npm run bench [scenario ...]`: drives the real stack (etcd, FerretDB or mongod) with worker
  * processes built from dist/, prints a table and writes JSON and an SVG chart to bench/results/.
- * Scenarios: refs idle steady burst spread mixed ramp failover api http peer (default: all). `peer`
+ * Scenarios: refs idle steady burst spread mixed ramp failover api http join peer (default: all). `peer`
  * runs BullMQ job schedulers on Redis through the same steady load and ramp, for the ratios.
  */
 import { cpus, totalmem } from 'node:os';
@@ -15,6 +15,7 @@ import { apiLatency } from './scenarios/api';
 import { burst } from './scenarios/burst';
 import { failover } from './scenarios/failover';
 import { httpJobs } from './scenarios/http';
+import { joinCluster } from './scenarios/join';
 import { ramp } from './scenarios/ramp';
 import { steady, SteadyResult } from './scenarios/steady';
 
@@ -30,6 +31,7 @@ const ALL = [
   'failover',
   'api',
   'http',
+  'join',
   'peer',
 ] as const;
 const RAMP_STEPS = [250, 500, 600, 650, 700, 750, 800, 900, 1000, 1500, 2000];
@@ -219,6 +221,25 @@ async function main(): Promise<void> {
               value: r.ceilingFiresPerSecond / limit.startsPerSecond,
               target: '>= 0.8',
               pass: r.ceilingFiresPerSecond >= 0.8 * limit.startsPerSecond,
+            },
+          );
+          break;
+        }
+        case 'join': {
+          const r = await joinCluster(cluster, { jobs: 100_000 });
+          raw.join = r;
+          rows.push(
+            {
+              scenario: 'join: 1 worker into 100,000 jobs',
+              metric: 'start to first fire ms',
+              value: r.firstFireMs,
+              target: '<= 10000',
+              pass: r.firstFireMs <= 10_000,
+            },
+            {
+              scenario: 'join: 1 worker into 100,000 jobs',
+              metric: 'worker RSS MiB; peak RSS MB',
+              value: `${r.rssMiB.toFixed(0)}; ${r.peakRssMB.toFixed(0)}`,
             },
           );
           break;

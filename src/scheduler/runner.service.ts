@@ -20,6 +20,7 @@ import { DependencyCause } from '../jobs/dependencies/dependency.model';
 import { DependencyTrigger } from './dependency-trigger';
 import { httpSummary } from '../jobs/http-job';
 import { httpPlan } from './http-plan';
+import { RunSlots, SlotKind } from './run-slots';
 
 /** A run this worker claimed (a tick or a trigger) and must now execute. */
 export interface ClaimedRun {
@@ -59,14 +60,6 @@ const WORKER_USER = ((): { uid: number; name: string } => {
 })();
 
 /**
- * `onTime`: a tick due now, a manual run or a retry; `late`: a catch-up tick, or one this worker
- * takes over from a saturated owner. Late work fills at most LATE_SHARE of the slots, so a
- * backlog never takes the slots of the ticks that are due now.
- */
-export type SlotKind = 'onTime' | 'late';
-const LATE_SHARE = 0.75;
-
-/**
  * Executes claimed runs: the `running` record, the process, the final record, releasing the
  * running key, and the retry trigger of a failed run. Holds the per-worker concurrency limit and
  * acts on kill requests.
@@ -75,10 +68,8 @@ const LATE_SHARE = 0.75;
 export class RunnerService {
   private readonly logger = new Logger(RunnerService.name);
   private readonly active = new Map<string, ActiveRun>();
-  private readonly activePerJob = new Map<string, number>();
+  private readonly slots: RunSlots;
   private readonly tasks = new Set<Promise<void>>();
-  private reserved = 0;
-  private readonly slotListeners: (() => void)[] = [];
   private handBackListener?: (run: ClaimedRun) => void;
 
   constructor(
@@ -94,6 +85,7 @@ export class RunnerService {
     @Inject(RUN_AS_POLICIES) private readonly runAsPolicies: RunAsPolicies,
     private readonly dependencies: DependencyTrigger,
   ) {
+    this.slots = new RunSlots(config.WORKER_MAX_CONCURRENT);
     metrics.onScrape(() => metrics.runningRuns.set(this.active.size));
   }
 
@@ -103,9 +95,7 @@ export class RunnerService {
 
   /** Slots `kind` may still take (WORKER_MAX_CONCURRENT, of which late work fills a share). */
   freeSlots(kind: SlotKind): number {
-    const max = this.config.WORKER_MAX_CONCURRENT;
-    const limit = kind === 'onTime' ? max : Math.max(1, Math.floor(max * LATE_SHARE));
-    return Math.max(0, limit - this.active.size - this.reserved);
+    return this.slots.free(kind);
   }
 
   /**
@@ -113,19 +103,11 @@ export class RunnerService {
    * `kind` has none free: the tick then waits, unclaimed, until a slot frees (onSlotFreed).
    */
   tryReserve(kind: SlotKind): (() => void) | undefined {
-    if (this.freeSlots(kind) === 0) return undefined;
-    this.reserved += 1;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.reserved -= 1;
-      this.slotFreed();
-    };
+    return this.slots.tryReserve(kind);
   }
 
   onSlotFreed(listener: () => void): void {
-    this.slotListeners.push(listener);
+    this.slots.onFreed(listener);
   }
 
   /** Starts wait in the executor while `open()` is false; `reopenStarts` looks again. */
@@ -142,23 +124,16 @@ export class RunnerService {
     this.handBackListener = listener;
   }
 
-  private slotFreed(): void {
-    for (const listener of this.slotListeners) listener();
-  }
-
   /** Runs of `job` active here; asked for every tick of a forbid or replace job. */
   runningCount(job: string): number {
-    return this.activePerJob.get(job) ?? 0;
+    return this.slots.runningOf(job);
   }
 
   private forget(runId: string): void {
     const run = this.active.get(runId);
     if (!run) return;
     this.active.delete(runId);
-    const left = this.runningCount(run.job) - 1;
-    if (left > 0) this.activePerJob.set(run.job, left);
-    else this.activePerJob.delete(run.job);
-    this.slotFreed();
+    this.slots.give(run.job);
   }
 
   isRunning(runId: string): boolean {
@@ -167,7 +142,7 @@ export class RunnerService {
 
   start(run: ClaimedRun): void {
     const job = run.job.name;
-    if (!this.active.has(run.runId)) this.activePerJob.set(job, this.runningCount(job) + 1);
+    if (!this.active.has(run.runId)) this.slots.take(job);
     this.active.set(run.runId, { runId: run.runId, job });
     const task = this.execute(run)
       .catch((error: Error) =>

@@ -1,4 +1,4 @@
-import { SlotKind } from './runner.service';
+import { SlotKind } from './run-slots';
 import { SlotWaiters } from './slot-waiters';
 
 describe('SlotWaiters', () => {

@@ -1,5 +1,5 @@
 import { DueQueue } from './due-queue';
-import { SlotKind } from './runner.service';
+import { SlotKind } from './run-slots';
 
 /**
  * Jobs whose next tick waits for a free slot, by that tick. When slots free, on-time ticks get

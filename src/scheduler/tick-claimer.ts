@@ -14,7 +14,8 @@ import { HELP_AFTER_MS } from './ownership';
 import { ReplaceRunning } from './replace-running';
 import { RunLogService } from './run-log/run-log.service';
 import { RunOutcomesService } from './run-outcomes.service';
-import { RunnerService, SlotKind } from './runner.service';
+import { RunnerService } from './runner.service';
+import { SlotKind } from './run-slots';
 import { MissedTicks, PlannedFire, planTicks, TickPlan } from './tick-plan';
 import { missedCount, missedRecords, notRunRecord } from './tick-records';
 
