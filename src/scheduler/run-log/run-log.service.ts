@@ -45,10 +45,8 @@ export class RunLogService {
   private readonly queuedStarts = new Map<string, Pending>();
   /**
    * Starts not queued yet: a run that ends within RUNLOG_FLUSH_MS of its start is written once,
-   * as its final record. Besides halving the writes, this keeps updates away: a final meeting its
-   * start in MongoDB becomes an update by runId, which FerretDB v1 runs as a scan of the whole
-   * collection (~0.2 s at 50,000 records), so at hundreds of runs per second updates of short
-   * runs would swamp it.
+   * as its final record, instead of a `running` record, its outcome and the delete of the first:
+   * at hundreds of short runs per second that halves the writes.
    */
   private readonly heldStarts = new Map<string, HeldStart>();
   private timer?: NodeJS.Timeout;
@@ -110,11 +108,10 @@ export class RunLogService {
   }
 
   /**
-   * A batch's cost on FerretDB v1 is mostly per statement, not per record: its find and delete
-   * by runId scan the whole collection whatever the number of ids (1.3 s at 30,000 records on
-   * this machine under load). So a worker that is behind (a full batch waiting behind the next
-   * one, a spool to replay) writes up to BACKLOG_BATCHES batches in one, and catches up instead
-   * of falling further behind.
+   * A batch's cost on FerretDB v1 is mostly per statement, not per record: its delete by runId
+   * scans all of `runs_active` whatever the number of ids. So a worker that is behind (a full
+   * batch waiting behind the next one, a spool to replay) writes up to BACKLOG_BATCHES batches
+   * in one, and catches up instead of falling further behind.
    */
   private get backlogBatchSize(): number {
     return this.batchSize * BACKLOG_BATCHES;
@@ -141,8 +138,8 @@ export class RunLogService {
   /**
    * The run's process has started: its `running` record is queued RUNLOG_FLUSH_MS from now unless
    * the run ends first. Counted from the process's start, not from the claim, so a short run stays
-   * one insert even when it waited for its tick or its turn to spawn (a backlog), instead of an
-   * insert and a replacement (full scans on FerretDB v1, which would slow everything further).
+   * one insert even when it waited for its tick or its turn to spawn (a backlog), instead of two
+   * inserts and a delete.
    */
   processStarted(runId: string, start: Pick<RunRecord, 'startedAt' | 'latenessMs'>): void {
     const held = this.heldStarts.get(runId);
