@@ -439,6 +439,45 @@ describe('master API /api/v1', () => {
       ]);
     });
 
+    it('reads runs still going from runs_active; an outcome wins over a stale active record, under every filter', async () => {
+      const base = Date.parse('2026-04-01T00:00:00Z');
+      const doc = (i: number, status: string) => ({
+        runId: `live@${base + i * 60000}`,
+        job: 'live',
+        tick: new Date(base + i * 60000),
+        attempt: 1,
+        trigger: 'schedule',
+        status,
+      });
+      // Six outcomes; two runs going; a stale `running` record of a run whose outcome is stored.
+      await db
+        .collection('runs')
+        .insertMany(Array.from({ length: 6 }, (_, i) => doc(i, 'succeeded')));
+      await db
+        .collection('runs_active')
+        .insertMany([doc(6, 'running'), doc(7, 'running'), doc(3, 'running')]);
+      const list = async (query: string) =>
+        (await viewer.get<Page<Record<string, unknown>>>(`/api/v1/jobs/live/runs?${query}`)).body;
+      const all = await list('limit=20');
+      expect(all.items.map((run) => [run.runId, run.status])).toEqual([
+        ...[7, 6].map((i) => [`live@${base + i * 60000}`, 'running']),
+        ...[5, 4, 3, 2, 1, 0].map((i) => [`live@${base + i * 60000}`, 'succeeded']),
+      ]);
+      // The status filter leaves the stale record out and the page still holds `limit` runs.
+      const running = await list('status=running&limit=2');
+      expect(running.items.map((run) => run.runId)).toEqual(
+        [7, 6].map((i) => `live@${base + i * 60000}`),
+      );
+      const stale = await list('status=running&limit=3');
+      expect(stale.items.map((run) => run.runId)).toEqual(
+        [7, 6].map((i) => `live@${base + i * 60000}`),
+      );
+      const one = await viewer.get<Record<string, unknown>>(
+        `/api/v1/runs/${encodeURIComponent(`live@${base + 3 * 60000}`)}`,
+      );
+      expect(one.body.status).toBe('succeeded');
+    });
+
     it('GET /runs/{runId} includes the output; unknown run 404', async () => {
       const runId = `hist@${Date.parse('2026-03-01T00:05:00Z')}`;
       const run = await viewer.get<Record<string, unknown>>(
