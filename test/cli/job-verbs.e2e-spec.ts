@@ -62,6 +62,29 @@ describe('cronplane run, logs, kill, pause, resume and delete', () => {
     expect(logs).toMatchObject({ code: 0, stdout: 'hello world\n' });
   });
 
+  it("run warns at once when no live worker matches the job's target", async () => {
+    expect(
+      (
+        await cluster.api.post('/api/v1/jobs', {
+          name: 'pinned',
+          command: 'true',
+          cronExpr: '@yearly',
+          target: { labels: { host: 'elsewhere' } },
+        })
+      ).status,
+    ).toBe(201);
+    const result = await cli(['run', 'pinned'], { env });
+    expect(result.code).toBe(0);
+    expect(lines(result.stdout)).toEqual([expect.stringMatching(/^pinned@\d+!/)]);
+    expect(lines(result.stderr)).toEqual([
+      "warning: no live worker matches the job's target (host=elsewhere); the run starts when one registers",
+    ]);
+    // A job a worker matches gets no warning.
+    const matched = await cli(['run', 'hello'], { env });
+    expect(matched).toMatchObject({ code: 0, stderr: '' });
+    expect((await cluster.api.delete('/api/v1/jobs/pinned')).status).toBe(204);
+  });
+
   it('logs -f follows a running job live to its end and exits with its exit code', async () => {
     const gate = join(scratch, 'logs-gate');
     await cluster.api.post('/api/v1/jobs', {

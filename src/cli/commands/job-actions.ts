@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import type { CliContext } from '../command-context';
 import { ApiError } from '../api-client';
 import { CliError } from '../cli-error';
-import { jobPath } from '../resources';
+import { labelsText } from '../output';
+import { getJob, jobPath, listWorkers } from '../resources';
+import { ownersOf } from './describe';
 import { revokeTokens } from './tokens';
 
 export function registerJobActions(program: Command, ctx: CliContext): void {
@@ -13,7 +15,16 @@ export function registerJobActions(program: Command, ctx: CliContext): void {
     .argument('<job>', 'job name')
     .option('-f, --follow', 'then follow its output until it ends, and exit with its exit code')
     .action(async (job: string, opts: { follow?: boolean }) => {
-      const { body } = await ctx.client().request<{ runId: string }>('POST', jobPath(job, '/run'));
+      const client = ctx.client();
+      const { body } = await client.request<{ runId: string }>('POST', jobPath(job, '/run'));
+      // A run nobody can take waits, silently, until a matching worker registers: say so now.
+      const [detail, workers] = await Promise.all([getJob(client, job), listWorkers(client)]);
+      if (ownersOf(detail, workers).length === 0) {
+        const labels = labelsText(detail.target?.labels);
+        ctx.err(
+          `warning: no live worker matches the job's target (${labels}); the run starts when one registers`,
+        );
+      }
       if (!opts.follow) {
         ctx.out(body.runId);
         return;
