@@ -2,14 +2,14 @@ import { AppConfig } from '../config/app-config';
 import { JobState } from '../etcd/lock.service';
 import { JOB_DEFAULTS, JobSpec } from '../jobs/job.model';
 import { ClaimAudit, ClaimWhereabouts } from './claim-audit';
-import type { RunLogRepository } from './run-log/run-log.repository';
+import type { RunsRepository } from '../logs/runs.repository';
 import { RunRecord } from './run-log/run-record';
 import type { RunLogService } from './run-log/run-log.service';
 import type { RunOutcomesService } from './run-outcomes.service';
 import type { AuditLedger } from './audit-ledger';
 
 // The real classes need mongoose models and NATS; the audit only sees this small surface.
-jest.mock('./run-log/run-log.repository', () => ({ RunLogRepository: class {} }));
+jest.mock('../logs/runs.repository', () => ({ RunsRepository: class {} }));
 jest.mock('./run-log/run-log.service', () => ({ RunLogService: class {} }));
 jest.mock('./run-outcomes.service', () => ({ RunOutcomesService: class {} }));
 jest.mock('./audit-ledger', () => ({ AuditLedger: class {} }));
@@ -35,8 +35,8 @@ function setUp(replayPending: () => boolean) {
     },
   } as unknown as RunLogService;
   const records = {
-    existing: () => Promise.resolve(new Set<string>()),
-  } as unknown as RunLogRepository;
+    byIds: () => Promise.resolve(new Map()),
+  } as unknown as RunsRepository;
   const outcomes = { ended: () => undefined } as unknown as RunOutcomesService;
   const config = { WORKER_ID: SELF } as AppConfig;
   const opened: string[] = [];

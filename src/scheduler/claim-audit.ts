@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { JobState } from '../etcd/lock.service';
 import { JobSpec } from '../jobs/job.model';
-import { RunLogRepository } from './run-log/run-log.repository';
+import { RunsRepository } from '../logs/runs.repository';
 import { RunLogService } from './run-log/run-log.service';
 import { RunOutcomesService } from './run-outcomes.service';
 import { notRunRecord } from './tick-records';
@@ -67,7 +67,7 @@ export class ClaimAudit {
   constructor(
     private readonly config: AppConfig,
     private readonly runLog: RunLogService,
-    private readonly records: RunLogRepository,
+    private readonly records: RunsRepository,
     private readonly outcomes: RunOutcomesService,
     private readonly ledger: AuditLedger,
   ) {}
@@ -133,7 +133,8 @@ export class ClaimAudit {
     if (due.length === 0) return;
     let recorded: Set<string> | undefined;
     try {
-      recorded = await this.records.existing(due.map((a) => a.state.runId));
+      const runIds = due.map((a) => a.state.runId);
+      recorded = new Set((await this.records.byIds(runIds, { _id: 0, runId: 1 })).keys());
     } catch {
       // MongoDB is away: look again (the insert-if-absent could not overwrite a record anyway).
     }

@@ -117,9 +117,4 @@ describe('RunLogRepository', () => {
     expect(ids.every((id) => outcomes.docs.get(id)?.status === 'failed')).toBe(true);
     expect(active.docs.size).toBe(0);
   });
-
-  it('tells which runs have a record of either kind', async () => {
-    await repository.write([start, { kind: 'final', run: testRun('done', 'succeeded') }]);
-    expect(await repository.existing(['r', 'done', 'none'])).toEqual(new Set(['r', 'done']));
-  });
 });

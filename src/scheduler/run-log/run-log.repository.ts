@@ -48,18 +48,6 @@ export class RunLogRepository {
     return this.indexes;
   }
 
-  /** Which of `runIds` have a record of either kind (one read of each collection, in bulk). */
-  async existing(runIds: string[]): Promise<Set<string>> {
-    const filter = { runId: { $in: runIds } };
-    const projection = { projection: { _id: 0, runId: 1 } };
-    const found = await Promise.all(
-      [this.outcomes, this.active].map((model) =>
-        model.collection.find(filter, projection).toArray(),
-      ),
-    );
-    return new Set(found.flat().map((doc) => doc.runId as string));
-  }
-
   /** Throws when the server cannot be reached at all; per-op failures come back as `retry`. */
   async write(ops: RunLogOp[]): Promise<BulkOutcome> {
     if (ops.length === 0) return { retry: [] };
