@@ -3,7 +3,6 @@
  * from dist/, jobs written straight to etcd. Measurements come from ledgers the commands write,
  * etcd's and the workers' own metrics; nothing is read back from MongoDB.
  */
-import { EtcdKeys } from '../../src/etcd/etcd-keys';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { Etcd3 } from 'etcd3';
 import { parse } from 'yaml';
 import { JOB_DEFAULTS, JobSpec } from '../../src/jobs/job.model';
 import { AppProcess, startApp } from '../../test/support/app-process';
+import { deleteAllJobs, writeJob } from '../../test/support/job-store';
 import { endpointsOf, startStack, Stack, stopStack } from '../../tools/stack/stack';
 
 /** The bench workers' WORKER_MAX_CONCURRENT, and the C reference's starts in flight. */
@@ -114,16 +114,14 @@ export class BenchCluster {
             createdAt: now,
             updatedAt: now,
           };
-          return this.etcd
-            .put(new EtcdKeys(this.prefix).spec('default', job.name))
-            .value(JSON.stringify(spec));
+          return writeJob(this.etcd, this.prefix, spec);
         }),
       );
     }
   }
 
   async deleteJobs(): Promise<void> {
-    await this.etcd.delete().prefix(`${this.prefix}specs/`);
+    await deleteAllJobs(this.etcd, this.prefix);
   }
 
   ledger(file: string): string[] {

@@ -1,6 +1,8 @@
 /** The API's shapes as the CLI reads them (only the fields it uses are required). */
 export interface JobItem {
   name: string;
+  /** Absent from servers without namespaces: `default`. */
+  namespace?: string;
   command: string;
   cronExpr: string;
   timezone: string;

@@ -3,7 +3,9 @@ import { AppConfig } from '../config/app-config';
 import { EtcdService } from '../etcd/etcd.service';
 import { EtcdKeys } from '../etcd/etcd-keys';
 import { listPrefix } from '../etcd/paged-range';
+import { indexedOf, indexEntries } from '../jobs/job-index';
 import { isValidJobName } from '../jobs/job.model';
+import { repairIndexes } from './index-repair';
 import { DEFAULT_NAMESPACE } from '../namespaces/namespace';
 
 /** While masters of the first release may still write `jobs/<name>`, look again this often. */
@@ -23,6 +25,9 @@ interface LegacyJob {
  * stay where they are, and workers of both releases claim on the same mark (a job leaves the
  * old workers' view the moment it enters the new ones'). Every master runs it at start, before
  * serving, and again every 30 s while old masters may still write old keys.
+ *
+ * At start a master also builds the worker-side indexes (`broad/`, `children/`) of jobs written
+ * before they existed (index-repair.ts), then marks the store as layout `3`.
  */
 @Injectable()
 export class LayoutMigration implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -37,12 +42,32 @@ export class LayoutMigration implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     await this.migrate();
+    await this.repair();
     this.timer = setInterval(() => void this.migrate(), RECHECK_MS);
     this.timer.unref();
   }
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
+  }
+
+  /** Builds the missing index keys; a failure is logged (workers then miss those jobs). */
+  private async repair(): Promise<void> {
+    try {
+      const result = await repairIndexes(
+        this.etcd.client,
+        this.etcd.keys,
+        this.config.ETCD_MAX_TXN_OPS,
+      );
+      await this.etcd.client.put(this.etcd.keys.layout()).value('3');
+      if (result.written + result.deleted + result.skipped > 0)
+        this.logger.log({ msg: 'worker-side job indexes repaired', ...result });
+    } catch (error) {
+      this.logger.error({
+        msg: 'worker-side job indexes not repaired; broad jobs and dependencies written by older masters wait for the next master start',
+        err: (error as Error).message,
+      });
+    }
   }
 
   /** One pass; a pass already under way is joined. Failures are logged and retried later. */
@@ -71,15 +96,15 @@ export class LayoutMigration implements OnApplicationBootstrap, OnApplicationShu
       }
       jobs.push({ name, value: kv.value.toString(), revision: Number(kv.mod_revision) });
     }
-    // Each move is a delete and a put: as many per transaction as etcd takes.
-    const perTxn = Math.max(1, Math.floor(this.config.ETCD_MAX_TXN_OPS / 2));
+    // Each move is a delete, a put and at most one index key (`broad/`: first-layout jobs had no
+    // dependencies): as many per transaction as etcd takes.
+    const perTxn = Math.max(1, Math.floor(this.config.ETCD_MAX_TXN_OPS / 4));
     let moved = 0;
     for (let i = 0; i < jobs.length; i += perTxn) {
       const batch = jobs.slice(i, i + perTxn);
       if (await this.move(batch)) moved += batch.length;
       else for (const job of batch) if (await this.move([job])) moved += 1;
     }
-    await this.etcd.client.put(keys.layout()).value('2');
     this.logger.log({ msg: 'jobs moved to the namespaced key layout', moved, seen: jobs.length });
   }
 
@@ -93,10 +118,15 @@ export class LayoutMigration implements OnApplicationBootstrap, OnApplicationShu
     }
     const response = await txn
       .then(
-        ...batch.flatMap((job) => [
-          client.delete().key(keys.legacyJob(job.name)),
-          client.put(keys.spec(DEFAULT_NAMESPACE, job.name)).value(upgraded(job)),
-        ]),
+        ...batch.flatMap((job) => {
+          const value = upgraded(job);
+          const index = indexEntries(keys, job.name, indexedOf(value), value);
+          return [
+            client.delete().key(keys.legacyJob(job.name)),
+            client.put(keys.spec(DEFAULT_NAMESPACE, job.name)).value(value),
+            ...[...index].map(([key, indexValue]) => client.put(key).value(indexValue)),
+          ];
+        }),
       )
       .commit();
     if (!response.succeeded && batch.length === 1) {

@@ -50,6 +50,16 @@ export class EtcdKeys {
     const { namespace, name } = splitJobId(id);
     return this.spec(namespace, name);
   };
+  /**
+   * The worker-side indexes written with each job (docs/coordination.md, "Partitions"): a copy
+   * of every job that is not owned by partition (`broad/<job id>`), and one key per dependency
+   * edge (`children/<parent id>/<child id>`).
+   */
+  readonly broadPrefix = (): string => `${this.prefix}broad/`;
+  readonly broad = (id: string): string => `${this.broadPrefix()}${id}`;
+  readonly childrenPrefix = (): string => `${this.prefix}children/`;
+  readonly childEdge = (parent: string, child: string): string =>
+    `${this.childrenPrefix()}${parent}/${child}`;
   readonly namespacesPrefix = (): string => `${this.prefix}namespaces/`;
   readonly namespace = (name: string): string => `${this.namespacesPrefix()}${name}`;
   readonly secretsPrefix = (namespace: string): string => `${this.prefix}secrets/${namespace}/`;
@@ -57,7 +67,10 @@ export class EtcdKeys {
     `${this.secretsPrefix(namespace)}${name}`;
   /** Put by every job write in a namespace, so a namespace is deleted only while empty. */
   readonly namespaceFence = (name: string): string => `${this.prefix}nsfence/${name}`;
-  /** The layout version the store is in: absent (the first layout) or `2`. */
+  /**
+   * The layout version the store is in: absent (the first layout), `2` (namespaced keys) or `3`
+   * (namespaced keys and the worker-side indexes).
+   */
   readonly layout = (): string => `${this.prefix}layout`;
   /** The first layout's job definitions, `jobs/<name>`: read only by the migration. */
   readonly legacyJobsPrefix = (): string => `${this.prefix}jobs/`;

@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ComparatorBuilder, PutBuilder } from 'etcd3';
+import { ComparatorBuilder, DeleteBuilder, PutBuilder } from 'etcd3';
 import { TxnExtra } from './versions/version-outbox';
 import { EtcdService } from '../etcd/etcd.service';
 import { DEFAULT_NAMESPACE } from '../namespaces/namespace';
 import { splitJobId } from '../etcd/etcd-keys';
 import { JobCatalog } from './job-catalog';
+import { indexChanges, indexEntries } from './job-index';
 import { JobSpec, StoredJob } from './job.model';
 
 /**
@@ -78,51 +79,81 @@ export class JobsRepository {
       this.inNamespace(spec.name, client.if(key, 'Create', '==', 0)),
       extra,
     )
-      .then(client.put(key).value(value), ...this.fence(spec.name), ...this.extraPuts(extra))
+      .then(
+        client.put(key).value(value),
+        ...this.index(spec.name, undefined, spec, value),
+        ...this.fence(spec.name),
+        ...this.extraPuts(extra),
+      )
       .commit();
     return this.written(spec.name, response.succeeded ? value : null, response.header.revision);
   }
 
   /**
-   * Writes `spec` if the job's mod_revision is still `expectedRevision` (0: the job must not
-   * exist). Returns the new revision, or undefined when someone else changed the job first.
+   * Writes `spec` over `previous` (undefined: the job must not exist) if the job's mod_revision
+   * is still `previous.revision`. Returns the new revision, or undefined when someone else
+   * changed the job first.
    */
   async replace(
     spec: JobSpec,
-    expectedRevision: number,
+    previous: StoredJob | undefined,
     extra?: TxnExtra,
   ): Promise<number | undefined> {
     const { client, keys } = this.etcd;
     const key = keys.specOfJob(spec.name);
     const value = encode(spec);
     const response = await this.withExtra(
-      this.inNamespace(spec.name, client.if(key, 'Mod', '==', expectedRevision)),
+      this.inNamespace(spec.name, client.if(key, 'Mod', '==', previous?.revision ?? 0)),
       extra,
     )
-      .then(client.put(key).value(value), ...this.fence(spec.name), ...this.extraPuts(extra))
+      .then(
+        client.put(key).value(value),
+        ...this.index(spec.name, previous, spec, value),
+        ...this.fence(spec.name),
+        ...this.extraPuts(extra),
+      )
       .commit();
     return this.written(spec.name, response.succeeded ? value : null, response.header.revision);
   }
 
   /**
-   * Deletes the job with its high-water mark and pending triggers in one transaction, if its
-   * mod_revision is still `expectedRevision`. False when it changed or vanished meanwhile.
+   * Deletes the job with its high-water mark, pending triggers and index keys in one
+   * transaction, if its mod_revision is still `current.revision`. False when it changed or
+   * vanished meanwhile.
    */
-  async delete(name: string, expectedRevision: number): Promise<boolean> {
+  async delete(current: StoredJob): Promise<boolean> {
     const { client, keys } = this.etcd;
+    const name = current.name;
     const key = keys.specOfJob(name);
     const response = await client
-      .if(key, 'Mod', '==', expectedRevision)
+      .if(key, 'Mod', '==', current.revision)
       .and(key, 'Create', '>', 0)
       .then(
         client.delete().key(key),
         client.delete().key(keys.state(name)),
         client.delete().prefix(keys.triggerPrefix(name)),
         client.delete().key(keys.deps(name)),
+        ...this.index(name, current, undefined, ''),
       )
       .commit();
     if (response.succeeded) this.written(name, undefined, response.header.revision);
     return response.succeeded;
+  }
+
+  /** The index keys (job-index.ts) that change when job `id` goes from `before` to `after`. */
+  private index(
+    id: string,
+    before: JobSpec | undefined,
+    after: JobSpec | undefined,
+    value: string,
+  ): (PutBuilder | DeleteBuilder)[] {
+    const { client, keys } = this.etcd;
+    const old = before && indexEntries(keys, id, before, encode(before));
+    const { puts, deletes } = indexChanges(old ?? new Map(), indexEntries(keys, id, after, value));
+    return [
+      ...puts.map(([key, v]) => client.put(key).value(v)),
+      ...deletes.map((key) => client.delete().key(key)),
+    ];
   }
 
   /** A write in a namespace other than `default` needs it to exist (it may be deleted meanwhile). */

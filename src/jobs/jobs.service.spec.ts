@@ -49,15 +49,15 @@ class MemoryJobs {
     return this.put(spec);
   }
 
-  async replace(spec: JobSpec, expected: number): Promise<number | undefined> {
+  async replace(spec: JobSpec, previous: StoredJob | undefined): Promise<number | undefined> {
     this.beforeWrite();
-    if ((this.store.get(spec.name)?.revision ?? 0) !== expected) return undefined;
+    if ((this.store.get(spec.name)?.revision ?? 0) !== (previous?.revision ?? 0)) return undefined;
     return this.put(spec);
   }
 
-  async delete(name: string, expected: number): Promise<boolean> {
-    if (this.store.get(name)?.revision !== expected) return false;
-    return this.store.delete(name);
+  async delete(current: StoredJob): Promise<boolean> {
+    if (this.store.get(current.name)?.revision !== current.revision) return false;
+    return this.store.delete(current.name);
   }
 
   private put(spec: JobSpec): number {

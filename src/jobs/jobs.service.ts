@@ -207,7 +207,7 @@ export class JobsService {
       if (!current) throw notFound(name);
       checkIfMatch(name, ifMatch, current);
       const override = checkManager(name, current, access, undefined);
-      if (await this.jobs.delete(name, current.revision)) {
+      if (await this.jobs.delete(current)) {
         await this.audit.record(actor, 'job.delete', {
           job: name,
           revision: current.revision,
@@ -344,7 +344,7 @@ export class JobsService {
       if (validate) await this.dependencies?.checkCycle(spec);
       const { namespace, name: plain } = splitJobId(name);
       const staged = await this.versions.stage(namespace, plain, current, spec, note(current));
-      const revision = await this.jobs.replace(spec, current?.revision ?? 0, staged.txn);
+      const revision = await this.jobs.replace(spec, current, staged.txn);
       if (revision !== undefined) {
         await this.versions.settle(staged, revision);
         return { job: { ...spec, revision }, previous: current };

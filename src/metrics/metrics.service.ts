@@ -48,6 +48,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly heldPartitions = new Gauge({
+    name: 'cronplane_held_partitions',
+    help: 'Job partitions (namespace and slot) whose definitions this worker holds, as owner or helper',
+    registers: [this.registry],
+  });
+
   readonly fencedJobs = new Counter({
     name: 'cronplane_fenced_jobs_total',
     help: "Job definitions this worker refused to schedule: outside their namespace's worker pool, or in no namespace",

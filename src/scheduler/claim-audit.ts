@@ -83,14 +83,17 @@ export class ClaimAudit {
    * Takes over, every grace period, the audits whose auditor went away before settling them
    * (see AuditLedger); `specOf` finds the job (a deleted job's audit is dropped).
    */
-  adoptOrphans(specOf: (job: string) => JobSpec | undefined, where: ClaimWhereabouts): void {
+  adoptOrphans(
+    specOf: (job: string) => Promise<JobSpec | undefined>,
+    where: ClaimWhereabouts,
+  ): void {
     clearInterval(this.adoptTimer);
     this.adoptTimer = setInterval(() => {
       void this.ledger
         .adoptOrphans()
-        .then((entries) => {
+        .then(async (entries) => {
           for (const { job, state } of entries) {
-            const spec = specOf(job);
+            const spec = await specOf(job);
             if (spec) this.audit(spec, state, where, true);
             else void this.ledger.close(state.runId);
           }

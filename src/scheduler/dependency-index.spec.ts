@@ -1,13 +1,29 @@
+import { EtcdKeys } from '../etcd/etcd-keys';
+import { indexEntries } from '../jobs/job-index';
+import { JobSpec } from '../jobs/job.model';
 import { DependencyIndex } from './dependency-index';
 
-const spec = (after: unknown, extra: Record<string, unknown> = {}): string =>
-  JSON.stringify({ name: 'x', command: 'true', after, ...extra });
+const keys = new EtcdKeys('/t/');
+
+/** The edge keys (tails under `children/`) a master writes for job `id`. */
+const edges = (id: string, after: unknown, extra: Partial<JobSpec> = {}): Map<string, string> => {
+  const spec = { after, ...extra } as JobSpec;
+  const out = new Map<string, string>();
+  for (const [key, value] of indexEntries(keys, id, spec, '{}'))
+    if (key.startsWith(keys.childrenPrefix()))
+      out.set(key.slice(keys.childrenPrefix().length), value);
+  return out;
+};
+
+const putAll = (index: DependencyIndex, entries: Map<string, string>) => {
+  for (const [edge, value] of entries) index.put(edge, value);
+};
 
 describe('DependencyIndex', () => {
   it('indexes children by parent, within the child namespace', () => {
     const index = new DependencyIndex();
-    index.put('b', spec([{ job: 'a', on: 'succeeded' }]));
-    index.put('team:c', spec([{ job: 'a', on: 'failed' }, { job: 'b' }]));
+    putAll(index, edges('b', [{ job: 'a', on: 'succeeded' }]));
+    putAll(index, edges('team:c', [{ job: 'a', on: 'failed' }, { job: 'b' }]));
     expect(index.childrenOf('a')).toEqual([
       { child: 'b', on: 'succeeded', parents: ['a'], enabled: true },
     ]);
@@ -17,23 +33,23 @@ describe('DependencyIndex', () => {
     expect(index.childrenOf('team:b')[0]?.on).toBe('succeeded');
   });
 
-  it('follows puts and deletes of children', () => {
+  it('follows puts and deletes of edges', () => {
     const index = new DependencyIndex();
-    index.put('b', spec([{ job: 'a', on: 'completed' }], { enabled: false }));
+    putAll(index, edges('b', [{ job: 'a', on: 'completed' }], { enabled: false }));
     expect(index.childrenOf('a')).toEqual([
       { child: 'b', on: 'completed', parents: ['a'], enabled: false },
     ]);
-    index.put('b', spec([]));
+    index.delete('a/b');
     expect(index.childrenOf('a')).toEqual([]);
-    index.put('b', spec([{ job: 'z' }]));
-    index.delete('b');
-    expect(index.childrenOf('z')).toEqual([]);
   });
 
-  it('resets from a listing', () => {
+  it('leaves out unreadable edges, and resets from a listing', () => {
     const index = new DependencyIndex();
-    index.put('old', spec([{ job: 'a' }]));
-    index.reset(new Map([['b', spec([{ job: 'a' }])]]));
+    index.put('a/x', 'not json');
+    index.put('a/', '{"parents":["a"]}');
+    expect(index.childrenOf('a')).toEqual([]);
+    putAll(index, edges('old', [{ job: 'a' }]));
+    index.reset(edges('b', [{ job: 'a' }]));
     expect(index.childrenOf('a').map((link) => link.child)).toEqual(['b']);
   });
 });

@@ -56,49 +56,22 @@ describe('JobBook', () => {
     expect(book.helpingCount).toBe(0);
   });
 
-  it('ignores values that are not jobs, and a re-listing deletes what is gone', () => {
+  it('ignores values that are not jobs', () => {
     const book = bookFor('w1');
-    book.setWorkers([workers[0]]);
     expect(book.put('x', 'not json', 1)).toBe(false);
-    book.put('a', spec('a'), 1);
-    book.put('b', spec('b'), 1);
-    book.recompute(true);
-    const { ignored, deleted } = book.reset(
-      new Map([
-        ['a', spec('a')],
-        ['c', '{}'],
-      ]),
-    );
-    expect(ignored).toEqual(['c']);
-    expect(deleted).toEqual(['b']);
-    expect([...book.owned.keys()]).toEqual(['a']);
+    expect(book.put('y', '{}', 1)).toBe(false);
+    expect(book.table.size).toBe(0);
   });
 
-  it('a re-listing leaves unchanged jobs as they are and re-parses the changed ones', () => {
-    const parsed: string[] = [];
-    const book = new JobBook({ id: 'w1', labels: {} }, (name, entry) => {
-      parsed.push(name);
-      return readJob(name, entry.value, entry.revision);
-    });
-    book.setWorkers([workers[0]]);
-    book.put('a', spec('a'), 1);
-    book.put('b', spec('b'), 1);
+  it('owns a job read from a partition by the partition, a broad one by itself', () => {
+    const book = bookFor('w1');
+    book.setWorkers(workers);
+    const partition = 'default/00';
+    const byPartition = ownerOf(partition, { labels: {} }, workers);
+    for (const name of names) book.put(name, spec(name), 1, partition);
     book.recompute(true);
-    const a = book.owned.get('a');
-    a!.cursor = 42;
-    book.due.takeDue(Infinity);
-    parsed.length = 0;
-    book.reset(
-      new Map([
-        ['a', spec('a')],
-        ['b', spec('b', { command: 'false' })],
-      ]),
-    );
-    expect(parsed).toEqual(['b']);
-    expect(book.owned.get('a')).toBe(a);
-    expect(book.owned.get('a')?.cursor).toBe(42);
-    expect([...book.due.keys()]).toEqual(['b']);
-    expect(book.owned.get('b')?.table.spec.command).toBe('false');
+    expect(book.owned.size).toBe(byPartition === 'w1' ? names.length : 0);
+    expect(book.roleFor(names[0])).toBe(byPartition === 'w1' ? 'owner' : undefined);
   });
 
   it('a change of target mode starts the job over with its own mark key', () => {

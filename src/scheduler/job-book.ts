@@ -25,10 +25,11 @@ export interface OwnershipChange {
 }
 
 /**
- * The jobs a worker knows and the ones it schedules: every job as a light entry (its stored
- * value, revision and target, which decide ownership), the scheduled ones parsed in full, and when
- * each scheduled job is due next. Ownership follows the live membership (rendezvous hashing, and a
- * helper per job of a saturated worker). No I/O: the scheduler feeds it watch events.
+ * The jobs a worker knows and the ones it schedules: every job of its partitions and every broad
+ * job as a light entry (its stored value, revision, target and partition, which decide
+ * ownership), the scheduled ones parsed in full, and when each scheduled job is due next.
+ * Ownership follows the live membership (rendezvous hashing of partitions, of broad jobs one by
+ * one, and a helper of a saturated worker). No I/O: JobSources feeds it watch events.
  */
 export class JobBook {
   /** Every job, as an entry; parsed in full only in `owned`. */
@@ -61,9 +62,13 @@ export class JobBook {
     this.members = workers;
   }
 
-  /** Stores a job's new value; false when the value is not a job at all (it is ignored). */
-  put(name: string, value: string, revision: number): boolean {
+  /**
+   * Stores a job's new value, read from `partition` (undefined: from `broad/`); false when the
+   * value is not a job at all, or not one for its namespace's pool (it is ignored).
+   */
+  put(name: string, value: string, revision: number, partition?: string): boolean {
     const entry = readEntry(name, value, revision, this.poolOf(name));
+    if (entry && partition !== undefined) entry.partition = partition;
     if (!entry) {
       // Not a job, or not one for this namespace's pool: nobody here schedules it.
       if (this.table.delete(name)) this.disown(name);
@@ -94,50 +99,22 @@ export class JobBook {
     this.disown(name);
   }
 
-  /**
-   * Replaces the whole table (a re-listing); returns the names that disappeared. A job whose
-   * value did not change is left as it is: a re-listing of 100,000 jobs after a compaction parses
-   * and looks at only the ones that changed.
-   */
-  reset(entries: ReadonlyMap<string, string>): { ignored: string[]; deleted: string[] } {
-    const ignored: string[] = [];
-    for (const [name, value] of entries) {
-      const before = this.table.get(name);
-      if (before?.value === value) continue;
-      if (!this.put(name, value, before?.revision ?? 0)) ignored.push(name);
-    }
-    const deleted = [...this.table.keys()].filter((name) => !entries.has(name));
-    for (const name of deleted) this.delete(name);
-    return { ignored, deleted };
-  }
-
-  /**
-   * Reads again the jobs of `entries` that `which` selects (their namespace's pool changed),
-   * changed or not; returns the ones no longer taken.
-   */
-  reread(entries: ReadonlyMap<string, string>, which: (name: string) => boolean): string[] {
-    const refused: string[] = [];
-    for (const [name, value] of entries) {
-      if (!which(name)) continue;
-      const revision = this.table.get(name)?.revision ?? 0;
-      if (!this.put(name, value, revision)) refused.push(name);
-    }
-    return refused;
-  }
-
   disown(name: string): boolean {
     this.due.set(name, undefined);
     this.helping.delete(name);
     return this.owned.delete(name);
   }
 
+  /** How this worker schedules the job now (by its partition, or itself when broad), if at all. */
+  roleFor(name: string): JobRole | undefined {
+    const entry = this.table.get(name);
+    return entry && roleOf(this.self, entry.partition ?? name, entry.target, this.members);
+  }
+
   /** Takes, drops or re-roles one job as the membership says: +1 gained, -1 lost, 0 otherwise. */
   update(name: string, registered: boolean): number {
     const entry = this.table.get(name);
-    const role =
-      entry !== undefined && registered
-        ? roleOf(this.self, name, entry.target, this.members)
-        : undefined;
+    const role = registered ? this.roleFor(name) : undefined;
     const scheduled = this.owned.get(name);
     if (role && scheduled) {
       if (scheduled.role !== role) {

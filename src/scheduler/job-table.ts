@@ -22,6 +22,11 @@ export interface JobEntry {
   value: string;
   revision: number;
   target: JobTarget;
+  /**
+   * The partition the job was read from, which decides its owner; undefined for a broad job
+   * (read from `broad/`), whose owner is decided job by job (scheduler/partitions.ts).
+   */
+  partition?: string;
 }
 
 /** The target of most jobs, shared rather than held once per job. */

@@ -32,6 +32,11 @@ export class NamespacePools implements RunAsPolicies {
     return this.pools.get(splitJobId(jobId).namespace);
   }
 
+  /** Every known namespace with its pool's labels. */
+  get all(): ReadonlyMap<string, Record<string, string>> {
+    return this.pools;
+  }
+
   /** Takes the watched namespaces; returns the names whose pool (or existence) changed. */
   update(stored: ReadonlyMap<string, string>): Set<string> {
     const changed = new Set<string>();

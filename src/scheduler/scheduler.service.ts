@@ -8,15 +8,17 @@ import { AppConfig } from '../config/app-config';
 import { EtcdService } from '../etcd/etcd.service';
 import { JobState, LockService } from '../etcd/lock.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { MirrorEvent, PrefixMirror } from '../workers/prefix-mirror';
+import { PrefixMirror } from '../workers/prefix-mirror';
 import { KillRequest, WorkerInfo } from '../workers/worker.model';
 import { WorkerSessionService } from '../workers/worker-session.service';
 import { ClaimAudit, ClaimWhereabouts } from './claim-audit';
-import { jobIdOfSpecTail, splitJobId } from '../etcd/etcd-keys';
 import { NamespacePools } from './namespace-pools';
 import { ClaimSettler } from './claim-settler';
 import { JobBook, ScheduledJob } from './job-book';
 import { fencedBecause, JobEntry, readJob, specOf, TableJob } from './job-table';
+import { JobFeed } from './job-feed';
+import { SourceChanges } from './job-sources';
+import { heldPartitions } from './partitions';
 import { OwnerCandidate } from './ownership';
 import { RunLogService } from './run-log/run-log.service';
 import { RunnerService } from './runner.service';
@@ -48,7 +50,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   private readonly book: JobBook;
   private readonly waiting: SlotWaiters;
   private readonly saturation = new SaturationSignal();
-  private readonly jobsMirror: PrefixMirror;
+  private readonly feed: JobFeed;
   private readonly namespacesMirror: PrefixMirror;
   private readonly workersMirror: PrefixMirror;
   private readonly triggersMirror: PrefixMirror;
@@ -82,12 +84,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       (name) => this.pools.poolOf(name),
     );
     const { client, keys } = etcd;
-    this.jobsMirror = new PrefixMirror(
-      client,
-      keys.specsPrefix(),
-      'jobs',
-      (e) => this.onJobsEvent(e),
-      jobIdOfSpecTail,
+    this.feed = new JobFeed(client, keys, this.book, dependencies, (changes) =>
+      this.onJobsChanged(changes),
     );
     this.namespacesMirror = new PrefixMirror(client, keys.namespacesPrefix(), 'namespaces', () =>
       this.onNamespaces(),
@@ -122,14 +120,11 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     this.session.onRegistered(() => this.recomputeOwnership());
     this.session.start();
     // Audits whose auditor died before settling them are taken over (AuditLedger).
-    this.audit.adoptOrphans((job) => {
-      const value = this.jobsMirror.get(job);
-      return value === undefined ? undefined : specOf(job, value);
-    }, this.whereabouts);
+    this.audit.adoptOrphans((job) => this.feed.spec(job), this.whereabouts);
     // Start-up must not wait for etcd: the mirrors retry in the background and the loop idles.
     void Promise.all([
       // Pools first: no job is taken before its namespace's pool is known.
-      this.namespacesMirror.start().then(() => this.jobsMirror.start()),
+      this.namespacesMirror.start().then(() => this.feed.start()),
       this.workersMirror.start(),
       this.triggersMirror.start(),
       this.killsMirror.start(),
@@ -137,7 +132,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       this.logger.log({
         msg: 'scheduler in sync',
         workerId: this.workerId,
-        jobs: this.book.table.size,
+        broadJobs: this.book.table.size,
       }),
     );
     this.loop();
@@ -152,6 +147,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       owns: this.book.ownedCount,
       helping: this.book.helpingCount,
       jobs: this.book.table.size,
+      partitions: this.feed.progress,
       workers: this.book.workers.length,
       running: this.runner.activeCount,
       waitingForSlot: this.waiting.size,
@@ -177,33 +173,28 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     return job;
   }
 
-  private onJobsEvent(event: MirrorEvent): void {
-    // Every worker keeps the whole children index: whoever ends a parent's run triggers its children.
-    if (event.type === 'reset') this.dependencies.reset(event.entries);
-    else if (event.type === 'put') this.dependencies.put(event.key, event.value);
-    else this.dependencies.delete(event.key);
-    if (event.type === 'reset') {
-      const { ignored, deleted } = this.book.reset(event.entries);
-      for (const name of ignored) this.ignoredKey(name);
-      for (const name of deleted) this.jobDeleted(name);
-      this.recomputeOwnership();
-      return;
+  private onJobsChanged(changes: SourceChanges): void {
+    for (const name of changes.ignored) this.ignoredKey(name);
+    for (const name of changes.deleted) this.jobDeleted(name);
+    for (const name of changes.released) this.waiting.forget(name);
+    for (const name of changes.unsure) {
+      this.waiting.forget(name);
+      // Gone from broad/: deleted, or moved to a partition another worker holds.
+      if (this.runner.runningCount(name) > 0)
+        void this.feed
+          .exists(name)
+          .then((exists) => exists || this.jobDeleted(name))
+          .catch(() => undefined);
     }
-    // One job changed and the membership did not: only that job's owner can have changed (a
-    // full pass per event made loading N jobs cost N² hash computations).
-    if (event.type === 'put') {
-      if (!this.book.put(event.key, event.value, event.modRevision)) this.ignoredKey(event.key);
-    } else {
-      this.book.delete(event.key);
-      this.jobDeleted(event.key);
-    }
-    this.book.update(event.key, this.registered);
+    // Only the changed jobs' owners can have changed (a full pass per event made loading N jobs
+    // cost N² hash computations).
+    for (const name of changes.touched) this.book.update(name, this.registered);
     this.metrics.ownedJobs.set(this.book.ownedCount);
     this.wake();
   }
 
   private ignoredKey(name: string): void {
-    const spec = specOf(name, this.jobsMirror.get(name) ?? '');
+    const spec = specOf(name, this.feed.valueOf(name) ?? '');
     const fenced = spec && fencedBecause(spec, this.pools.poolOf(name));
     if (fenced) {
       // Written straight into etcd past the API's check, or its pool changed since: never run.
@@ -211,17 +202,14 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       this.metrics.fencedJobs.inc();
       return;
     }
-    this.logger.warn({ msg: 'ignoring a specs/ key that is not a job', job: name });
+    this.logger.warn({ msg: 'ignoring a job definition that is not a job', job: name });
   }
 
-  /** A namespace changed: its jobs are read again under its pool. */
+  /** A namespace changed: its jobs are read again under its pool, its partitions re-assigned. */
   private onNamespaces(): void {
     const changed = this.pools.update(this.namespacesMirror.snapshot());
-    if (changed.size === 0 || !this.jobsMirror.isSynced) return;
-    const refused = this.book.reread(this.jobsMirror.snapshot(), (name) =>
-      changed.has(splitJobId(name).namespace),
-    );
-    for (const name of refused) this.ignoredKey(name);
+    if (changed.size === 0) return;
+    this.feed.reread(changed);
     this.recomputeOwnership();
   }
 
@@ -251,6 +239,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private recomputeOwnership(): void {
+    this.holdPartitions();
     const { gained, lost } = this.book.recompute(this.registered);
     for (const name of this.waiting.names())
       if (!this.book.owned.has(name)) this.waiting.forget(name);
@@ -267,6 +256,18 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       });
     }
     this.wake();
+  }
+
+  /**
+   * Reads the definitions of the partitions this worker owns or helps with now. While it is not
+   * registered it keeps what it holds: a session lost for a moment does not re-list them all.
+   */
+  private holdPartitions(): void {
+    if (!this.registered) return;
+    const self = { id: this.workerId, labels: this.config.workerLabels };
+    const held = heldPartitions(self, this.pools.all, this.book.workers);
+    this.feed.hold(new Set(held.keys()));
+    this.metrics.heldPartitions.set(held.size);
   }
 
   private onSessionLost(): void {
@@ -469,13 +470,9 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     // Jobs move to the other workers now, not after the drain (their next tick fires there).
     await this.session.withdraw();
     this.audit.stop();
-    for (const mirror of [
-      this.namespacesMirror,
-      this.jobsMirror,
-      this.workersMirror,
-      this.triggersMirror,
-    ])
+    for (const mirror of [this.namespacesMirror, this.workersMirror, this.triggersMirror])
       mirror.stop();
+    this.feed.stop();
     await this.runner.drain(this.config.WORKER_DRAIN_SECONDS * 1000);
     this.killsMirror.stop();
     await this.lock.flushReleases();

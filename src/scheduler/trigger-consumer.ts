@@ -7,7 +7,7 @@ import { WorkerSessionService } from '../workers/worker-session.service';
 import { nextClaimId } from './claim-id';
 import { JobBook } from './job-book';
 import { TableJob } from './job-table';
-import { HELP_AFTER_MS, ownerAndHelper } from './ownership';
+import { HELP_AFTER_MS } from './ownership';
 import { ReplaceRunning } from './replace-running';
 import { RunnerService } from './runner.service';
 
@@ -42,22 +42,19 @@ export class TriggerConsumer {
     now: number,
   ): number {
     let next = Infinity;
-    const self = this.config.WORKER_ID;
     for (const key of this.consumed) if (!triggers.has(key)) this.consumed.delete(key);
     for (const [key, value] of triggers) {
       if (this.inFlight.has(key) || this.consumed.has(key)) continue;
       const name = key.slice(0, key.indexOf('/'));
-      const entry = book.table.get(name);
-      if (!entry) continue;
-      const { owner, helper } = ownerAndHelper(name, entry.target, book.workers);
-      if (owner !== self && helper !== self) continue;
+      const role = book.roleFor(name);
+      if (!role) continue;
       let request: TriggerRequest;
       try {
         request = JSON.parse(value) as TriggerRequest;
       } catch {
         continue;
       }
-      const dueAt = request.notBefore + (owner === self ? 0 : HELP_AFTER_MS);
+      const dueAt = request.notBefore + (role === 'owner' ? 0 : HELP_AFTER_MS);
       if (dueAt > now) {
         next = Math.min(next, dueAt);
         continue;

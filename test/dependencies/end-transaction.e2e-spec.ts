@@ -3,6 +3,7 @@ import { loadConfig } from '../../src/config/app-config';
 import { EtcdKeys } from '../../src/etcd/etcd-keys';
 import { EtcdService } from '../../src/etcd/etcd.service';
 import { DependencyIndex } from '../../src/scheduler/dependency-index';
+import { indexedOf, indexEntries } from '../../src/jobs/job-index';
 import { DependencyTrigger, ParentRunEnd } from '../../src/scheduler/dependency-trigger';
 import { isolationId, testStack } from '../support/env';
 import { HoldingProxy } from '../faults/holding-proxy';
@@ -45,7 +46,8 @@ describe('the end transaction of a parent run', () => {
         after,
       });
       await direct.put(keys.spec('default', name)).value(value);
-      index.put(name, value);
+      for (const [key, edge] of indexEntries(keys, name, indexedOf(value), value))
+        index.put(key.slice(keys.childrenPrefix().length), edge);
     }
   });
 

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ownerOf } from '../../src/scheduler/ownership';
+import { jobOwner } from '../../src/scheduler/partitions';
 import { AppProcess } from '../support/app-process';
 import { isolationId, testStack } from '../support/env';
 import { duplicates, RunDoc, sleep, WorkerHarness } from '../worker/worker-harness';
@@ -63,7 +63,7 @@ describe('a claim its worker never started, frozen past its lease', () => {
     const names: string[] = [];
     for (let i = 0; names.length < count; i++) {
       const name = `${label}-${i}`;
-      const owner = ownerOf(name, { labels: {} }, [
+      const owner = jobOwner(name, { labels: {} }, [
         { id: A, labels: {} },
         { id: B, labels: {} },
       ]);

@@ -70,7 +70,7 @@ describe('upgrade from the first key layout', () => {
 
     // Moved, whole: nothing left at the old keys, the same specs at the new ones.
     expect(await etcd.getAll().prefix(`${prefix}jobs/`).keys()).toEqual([]);
-    expect(await etcd.get(keys.layout()).string()).toBe('2');
+    expect(await etcd.get(keys.layout()).string()).toBe('3');
     const moved = JSON.parse((await etcd.get(keys.spec('default', 'legacy')).string()) ?? '{}');
     expect(moved).toEqual({ ...first('legacy', '* * * * * *'), namespace: 'default' });
     const names: string[] = [];

@@ -1,5 +1,5 @@
 import { etcdCounters } from '../../bench/lib/etcd-metrics';
-import { ownerOf } from '../../src/scheduler/ownership';
+import { jobOwner } from '../../src/scheduler/partitions';
 import { AppProcess } from '../support/app-process';
 import { isolationId, testStack } from '../support/env';
 import { duplicates, sleep, WorkerHarness } from './worker-harness';
@@ -35,7 +35,7 @@ describe('a saturated worker is helped by one with free slots', () => {
     const names: Record<string, string[]> = { small: [], big: [] };
     for (let i = 0; names.small.length < JOBS_EACH || names.big.length < JOBS_EACH; i++) {
       const name = `j${i}`;
-      const owner = ownerOf(name, { labels: {} }, pool)!;
+      const owner = jobOwner(name, { labels: {} }, pool)!;
       if (names[owner].length < JOBS_EACH) names[owner].push(name);
     }
     for (const name of [...names.small, ...names.big]) {

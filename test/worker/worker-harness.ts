@@ -2,7 +2,6 @@
  * Helpers for the worker end-to-end tests: seeding jobs straight into etcd (as the master would
  * store them), a shared ledger file that job commands append to, and reading run records.
  */
-import { EtcdKeys } from '../../src/etcd/etcd-keys';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import { Etcd3 } from 'etcd3';
 import { MongoClient } from 'mongodb';
 import { JOB_DEFAULTS, JobSpec } from '../../src/jobs/job.model';
 import { AppProcess, startApp } from '../support/app-process';
+import { deleteAllJobs, writeJob } from '../support/job-store';
 import { appEnv } from '../support/env';
 
 export interface LedgerLine {
@@ -74,9 +74,7 @@ export class WorkerHarness {
   }
 
   async putJob(spec: JobSpec): Promise<void> {
-    await this.etcd
-      .put(new EtcdKeys(this.prefix).spec('default', spec.name))
-      .value(JSON.stringify(spec));
+    await writeJob(this.etcd, this.prefix, spec);
   }
 
   /**
@@ -85,15 +83,12 @@ export class WorkerHarness {
    */
   async pauseJobs(): Promise<void> {
     const jobs = await this.etcd.getAll().prefix(`${this.prefix}specs/`).strings();
-    for (const [key, value] of Object.entries(jobs)) {
-      await this.etcd
-        .put(key)
-        .value(JSON.stringify({ ...(JSON.parse(value) as JobSpec), enabled: false }));
-    }
+    for (const value of Object.values(jobs))
+      await writeJob(this.etcd, this.prefix, { ...(JSON.parse(value) as JobSpec), enabled: false });
   }
 
   async deleteJobs(): Promise<void> {
-    await this.etcd.delete().prefix(`${this.prefix}specs/`);
+    await deleteAllJobs(this.etcd, this.prefix);
   }
 
   async put(key: string, value: unknown): Promise<void> {

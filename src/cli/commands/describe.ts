@@ -1,6 +1,9 @@
 /** `cronplane describe job NAME`: the job, its next fire times in words, last runs, owner. */
 import type { Command } from 'commander';
-import { ownerOf, labelsMatch } from '../../scheduler/ownership';
+import { labelsMatch } from '../../scheduler/ownership';
+import { jobOwner } from '../../scheduler/partitions';
+import { jobId } from '../../etcd/etcd-keys';
+import { DEFAULT_NAMESPACE } from '../../namespaces/namespace';
 import type { CliContext } from '../command-context';
 import { jobAction } from '../types';
 import { CliError } from '../cli-error';
@@ -17,12 +20,15 @@ export interface Description {
   workers: WorkerItem[];
 }
 
-/** The workers that schedule the job: its rendezvous owner (mode one) or every match (all). */
+/**
+ * The workers that schedule the job: its rendezvous owner (mode one: its partition's owner, or
+ * its own for a job with target labels) or every match (all).
+ */
 export function ownersOf(job: JobDetail, workers: readonly WorkerItem[]): WorkerItem[] {
   const labels = job.target?.labels ?? {};
   if (job.target?.mode === 'all') return workers.filter((w) => labelsMatch(labels, w.labels ?? {}));
-  const id = ownerOf(
-    job.name,
+  const id = jobOwner(
+    jobId(job.namespace ?? DEFAULT_NAMESPACE, job.name),
     { labels },
     workers.map((w) => ({ id: w.id, labels: w.labels ?? {} })),
   );
