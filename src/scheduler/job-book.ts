@@ -94,6 +94,11 @@ export class JobBook {
     return true;
   }
 
+  /** Whether `value` is a job that may run in its namespace's pool (it need not be held). */
+  acceptable(name: string, value: string): boolean {
+    return readEntry(name, value, 0, this.poolOf(name)) !== undefined;
+  }
+
   delete(name: string): void {
     this.table.delete(name);
     this.disown(name);

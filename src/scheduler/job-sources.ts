@@ -84,6 +84,8 @@ export class JobSources {
         this.book.delete(id);
         out.released.push(id);
       }
+      // One that may never run here is explained by its partition's holder, indexed or not.
+      if (!this.book.acceptable(id, value)) out.ignored.push(id);
       return out;
     }
     if (before && before.partition === undefined && before.revision > revision) return out;

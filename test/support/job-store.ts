@@ -36,3 +36,23 @@ export async function deleteAllJobs(etcd: Etcd3, prefix: string): Promise<void> 
   for (const under of [keys.specsPrefix(), keys.broadPrefix(), keys.childrenPrefix()])
     await etcd.delete().prefix(under);
 }
+
+/** Deletes one definition with its index keys, in one transaction. */
+export async function deleteJob(
+  etcd: Etcd3,
+  prefix: string,
+  namespace: string,
+  name: string,
+): Promise<void> {
+  const keys = new EtcdKeys(prefix);
+  const key = keys.spec(namespace, name);
+  const before = await etcd.get(key).string();
+  const index =
+    before === null
+      ? new Map<string, string>()
+      : indexEntries(keys, jobId(namespace, name), indexedOf(before), before);
+  await etcd
+    .if(key, 'Version', '>', -1)
+    .then(etcd.delete().key(key), ...[...index.keys()].map((k) => etcd.delete().key(k)))
+    .commit();
+}

@@ -1,4 +1,3 @@
-import { EtcdKeys } from '../../src/etcd/etcd-keys';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
@@ -186,7 +185,7 @@ describe('worker runs: executor, policies, triggers', () => {
     expect(runs.filter((r) => r.status === 'killed').length).toBeGreaterThanOrEqual(1);
     expect(runs.find((r) => r.status === 'killed')?.error).toMatch(/replace/);
     expect(processesStartingWith(`sleep 1${marker}4`).length).toBeLessThanOrEqual(1);
-    await harness.etcd.delete().key(new EtcdKeys(harness.prefix).spec('default', 'repl'));
+    await harness.deleteJob('repl');
   });
 
   it('target mode all: every matching worker runs every tick under its own run id', async () => {
@@ -194,7 +193,7 @@ describe('worker runs: executor, policies, triggers', () => {
       harness.job('all', { target: { labels: {}, mode: 'all' }, concurrencyPolicy: 'allow' }),
     );
     await sleep(4500);
-    await harness.etcd.delete().key(new EtcdKeys(harness.prefix).spec('default', 'all'));
+    await harness.deleteJob('all');
     await sleep(1500);
     const lines = harness.readLedger().filter((l) => l.job === 'all');
     const runs = await harness.runs({ job: 'all' });
@@ -212,7 +211,7 @@ describe('worker runs: executor, policies, triggers', () => {
     await harness.putJob(harness.job('zoned', { target: { labels: { zone: 'b' }, mode: 'one' } }));
     await harness.putJob(harness.job('paused', { enabled: false }));
     await sleep(3500);
-    await harness.etcd.delete().key(new EtcdKeys(harness.prefix).spec('default', 'zoned'));
+    await harness.deleteJob('zoned');
     const runs = await harness.runs({ job: 'zoned' });
     expect(runs.length).toBeGreaterThanOrEqual(2);
     expect(new Set(runs.map((r) => r.workerId))).toEqual(new Set(['wb']));

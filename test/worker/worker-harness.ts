@@ -11,7 +11,7 @@ import { Etcd3 } from 'etcd3';
 import { MongoClient } from 'mongodb';
 import { JOB_DEFAULTS, JobSpec } from '../../src/jobs/job.model';
 import { AppProcess, startApp } from '../support/app-process';
-import { deleteAllJobs, writeJob } from '../support/job-store';
+import { deleteAllJobs, deleteJob, writeJob } from '../support/job-store';
 import { appEnv } from '../support/env';
 
 export interface LedgerLine {
@@ -85,6 +85,10 @@ export class WorkerHarness {
     const jobs = await this.etcd.getAll().prefix(`${this.prefix}specs/`).strings();
     for (const value of Object.values(jobs))
       await writeJob(this.etcd, this.prefix, { ...(JSON.parse(value) as JobSpec), enabled: false });
+  }
+
+  async deleteJob(name: string): Promise<void> {
+    await deleteJob(this.etcd, this.prefix, 'default', name);
   }
 
   async deleteJobs(): Promise<void> {
