@@ -132,7 +132,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       this.logger.log({
         msg: 'scheduler in sync',
         workerId: this.workerId,
-        broadJobs: this.book.table.size,
+        partitions: this.feed.progress,
       }),
     );
     this.loop();

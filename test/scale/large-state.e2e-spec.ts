@@ -90,7 +90,7 @@ describe('100,000 existing jobs', () => {
     const out = worker.output();
     expect(out).not.toMatch(/initial listing failed|circuit breaker is open|RESOURCE_EXHAUSTED/);
     expect(worker.logs()).toContainEqual(
-      expect.objectContaining({ msg: 'scheduler in sync', jobs: BULK + extra }),
+      expect.objectContaining({ msg: 'partitions listed', partitions: 256, jobs: BULK + extra }),
     );
     expect(firstTickMs).toBeLessThanOrEqual(BOUND_MS);
     expect(await ownedJobs(worker)).toBe(BULK + extra);
@@ -115,12 +115,12 @@ describe('100,000 existing jobs', () => {
     const after = app.logs().slice(logsBefore);
     expect(after).toContainEqual(
       expect.objectContaining({
-        msg: expect.stringMatching(/re-listing and re-watching/),
-        prefix: `${harness.prefix}specs/`,
+        context: 'PartitionMirror',
+        msg: expect.stringMatching(/re-listing the held partitions/),
       }),
     );
     expect(after).not.toContainEqual(
-      expect.objectContaining({ msg: expect.stringMatching(/re-listing failed/) }),
+      expect.objectContaining({ msg: expect.stringMatching(/listing failed/) }),
     );
     expect(app.output()).not.toMatch(/circuit breaker is open|RESOURCE_EXHAUSTED/);
     expect(freshMs).toBeLessThanOrEqual(BOUND_MS);
