@@ -58,9 +58,13 @@ export class LeaderElection implements OnApplicationBootstrap, OnApplicationShut
     return this.leading && this.session.safe();
   }
 
-  /** Called with true when this master becomes leader and false when it stops leading. */
+  /**
+   * Called with true when this master becomes leader and false when it stops leading; at once
+   * with true when it already leads (a duty set up after the election was won still starts).
+   */
   onChange(listener: (leading: boolean) => void): void {
     this.listeners.push(listener);
+    if (this.leading) listener(true);
   }
 
   onApplicationBootstrap(): void {

@@ -1,4 +1,5 @@
-import { EtcdKeys } from '../../src/etcd/etcd-keys';
+import { EtcdKeys, jobIdOfSpecTail } from '../../src/etcd/etcd-keys';
+import { indexEntries, indexedOf } from '../../src/jobs/job-index';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { Etcd3 } from 'etcd3';
@@ -420,6 +421,20 @@ describe('job API fuzzing (fast-check)', () => {
       storedJobProblems(key, prefix, value),
     );
     expect(problems).toEqual([]);
+    // The workers' index keys (broad copies, dependency edges) are exactly those of the stored jobs.
+    const keysOf = new EtcdKeys(prefix);
+    const expectedIndex = new Map<string, string>();
+    for (const [key, value] of Object.entries(stored)) {
+      const id = jobIdOfSpecTail(key.slice(`${prefix}specs/`.length));
+      if (id !== undefined)
+        for (const entry of indexEntries(keysOf, id, indexedOf(value), value))
+          expectedIndex.set(...entry);
+    }
+    const storedIndex = {
+      ...(await etcd.getAll().prefix(keysOf.broadPrefix()).strings()),
+      ...(await etcd.getAll().prefix(keysOf.childrenPrefix()).strings()),
+    };
+    expect(storedIndex).toEqual(Object.fromEntries(expectedIndex));
     // Nothing outside the usual families under the prefix (a generated name never made a new one).
     const keys = Object.keys(await etcd.getAll().prefix(prefix).strings()).map((k) =>
       k.slice(prefix.length),
@@ -427,7 +442,7 @@ describe('job API fuzzing (fast-check)', () => {
     expect(
       keys.filter(
         (k) =>
-          !/^(specs|layout|state|running|trigger|kill|tokens|masters|leader|auth|versions)(\/|$)/.test(
+          !/^(specs|broad|children|layout|state|running|trigger|kill|tokens|masters|leader|auth|versions)(\/|$)/.test(
             k,
           ),
       ),
