@@ -226,7 +226,7 @@ async function main(): Promise<void> {
           break;
         }
         case 'join': {
-          const r = await joinCluster(cluster, { jobs: 100_000 });
+          const r = await joinCluster(cluster, { jobs: 100_000, workers: 4 });
           raw.join = r;
           rows.push(
             {
@@ -240,6 +240,20 @@ async function main(): Promise<void> {
               scenario: 'join: 1 worker into 100,000 jobs',
               metric: 'worker RSS MiB; peak RSS MB',
               value: `${r.rssMiB.toFixed(0)}; ${r.peakRssMB.toFixed(0)}`,
+            },
+            {
+              scenario: `join: ${r.cluster.workers} workers into 100,000 jobs`,
+              metric: 'peak RSS MB per worker (RSS MiB settled)',
+              value: r.cluster.peakRssMB
+                .map((peak, i) => `${peak.toFixed(0)} (${r.cluster.rssMiB[i].toFixed(0)})`)
+                .join(', '),
+              target: '<= 150',
+              pass: Math.max(...r.cluster.peakRssMB) <= 150,
+            },
+            {
+              scenario: 'join: 1 worker into 100,000 jobs',
+              metric: 'etcd size in use per job (bytes)',
+              value: ((r.etcdBytes.after - r.etcdBytes.before) / r.jobs).toFixed(0),
             },
           );
           break;

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Etcd3, IKeyValue, Range, Watcher } from 'etcd3';
-import { EtcdKeys, jobIdOfSpecTail, SLOTS } from '../etcd/etcd-keys';
+import { EtcdKeys, jobIdOfSpecTail } from '../etcd/etcd-keys';
 import { listPrefix } from '../etcd/paged-range';
 import { partitionOfJob, splitPartition } from './partitions';
 
@@ -50,6 +50,7 @@ export class PartitionMirror {
   private retryMs = RETRY_MIN_MS;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private layoutWarned = false;
 
   constructor(
     private readonly client: Etcd3,
@@ -132,7 +133,10 @@ export class PartitionMirror {
   private async watch(): Promise<void> {
     const generation = ++this.generation;
     try {
-      const { header } = await this.client.kv.range({ key: Buffer.from(this.keys.layout()) });
+      const { header, kvs } = await this.client.kv.range({
+        key: Buffer.from(this.keys.layout()),
+      });
+      this.checkLayout(kvs[0]?.value.toString());
       const watcher = await this.client
         .watch()
         .prefix(this.keys.specsPrefix())
@@ -158,6 +162,16 @@ export class PartitionMirror {
     }
   }
 
+  /** Says once when no master of this release has built the worker-side indexes yet. */
+  private checkLayout(layout: string | undefined): void {
+    if (this.layoutWarned || layout === undefined || Number(layout) >= 3) return;
+    this.layoutWarned = true;
+    this.logger.warn({
+      msg: 'store layout is older than 3: broad jobs and dependencies written by older masters are not seen until a master of this release starts (upgrade masters first)',
+      layout,
+    });
+  }
+
   private resync(why: string, error: Error): void {
     if (this.stopped) return;
     this.generation += 1;
@@ -179,9 +193,9 @@ export class PartitionMirror {
   /** Lists `partitions` of one namespace: in one read when it is small, else one per partition. */
   private async list(namespace: string, partitions: string[], generation: number): Promise<void> {
     const prefix = this.keys.specsPrefix(namespace);
-    const whole =
-      partitions.length === SLOTS || (await this.countKeys(prefix)) <= WHOLE_NAMESPACE_KEYS;
-    if (whole) {
+    // A large namespace goes partition by partition, even when all are held: a worker that
+    // starts alone holds everything until the others register, and then reads only until then.
+    if ((await this.countKeys(prefix)) <= WHOLE_NAMESPACE_KEYS) {
       this.listed(partitions, await listPrefix(this.client, prefix), generation);
       return;
     }

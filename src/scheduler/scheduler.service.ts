@@ -51,6 +51,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   private readonly waiting: SlotWaiters;
   private readonly saturation = new SaturationSignal();
   private readonly feed: JobFeed;
+  /** The partitions last handed to the feed. */
+  private heldNow: ReadonlySet<string> = new Set();
   private readonly namespacesMirror: PrefixMirror;
   private readonly workersMirror: PrefixMirror;
   private readonly triggersMirror: PrefixMirror;
@@ -265,9 +267,21 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   private holdPartitions(): void {
     if (!this.registered) return;
     const self = { id: this.workerId, labels: this.config.workerLabels };
-    const held = heldPartitions(self, this.pools.all, this.book.workers);
-    this.feed.hold(new Set(held.keys()));
+    const held = new Set(heldPartitions(self, this.pools.all, this.book.workers).keys());
+    const gained = [...held].filter((p) => !this.heldNow.has(p)).length;
+    const lost = [...this.heldNow].filter((p) => !held.has(p)).length;
+    this.heldNow = held;
+    this.feed.hold(held);
     this.metrics.heldPartitions.set(held.size);
+    // Ownership moves here; the jobs of a gained partition follow once it is listed.
+    if (gained > 0 || lost > 0)
+      this.logger.log({
+        msg: 'partitions moved',
+        workerId: this.workerId,
+        gained,
+        lost,
+        held: held.size,
+      });
   }
 
   private onSessionLost(): void {

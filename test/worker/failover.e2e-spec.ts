@@ -176,7 +176,11 @@ describe('failover: SIGKILL, SIGSTOP past the TTL, restart', () => {
     const w2Gained = workers
       .get('w2')!
       .logs()
-      .filter((l) => l.msg === 'ownership changed' && Number(l.gained) > 0)
+      // Ownership moves with the partitions; their jobs follow once the partitions are listed.
+      .filter(
+        (l) =>
+          (l.msg === 'ownership changed' || l.msg === 'partitions moved') && Number(l.gained) > 0,
+      )
       .map(logTime)
       .filter((t) => t > restartAt && t <= w3StoppedAt);
     expect(killedJobs.size).toBeGreaterThan(0);
