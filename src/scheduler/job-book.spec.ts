@@ -1,18 +1,9 @@
-import { JOB_DEFAULTS, JobSpec } from '../jobs/job.model';
+import { storedJob } from './stored-job.fixture';
 import { JobBook } from './job-book';
 import { readJob } from './job-table';
 import { ownerOf } from './ownership';
 
-const spec = (name: string, over: Partial<JobSpec> = {}): string =>
-  JSON.stringify({
-    ...JOB_DEFAULTS,
-    name,
-    command: 'true',
-    cronExpr: '* * * * *',
-    createdAt: '2026-01-01T00:00:00Z',
-    updatedAt: '2026-01-01T00:00:00Z',
-    ...over,
-  });
+const spec = storedJob;
 
 const bookFor = (id: string) =>
   new JobBook({ id, labels: {} }, (name, entry) => readJob(name, entry.value, entry.revision));

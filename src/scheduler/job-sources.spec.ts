@@ -1,20 +1,11 @@
-import { JOB_DEFAULTS, JobSpec } from '../jobs/job.model';
+import { storedJob } from './stored-job.fixture';
 import { JobBook } from './job-book';
 import { JobSources } from './job-sources';
 import { readJob } from './job-table';
 import { StoredValue } from './partition-mirror';
 import { partitionOfJob } from './partitions';
 
-const value = (name: string, over: Partial<JobSpec> = {}): string =>
-  JSON.stringify({
-    ...JOB_DEFAULTS,
-    name,
-    command: 'true',
-    cronExpr: '* * * * *',
-    createdAt: '2026-01-01T00:00:00Z',
-    updatedAt: '2026-01-01T00:00:00Z',
-    ...over,
-  });
+const value = storedJob;
 const broad = (name: string) => value(name, { target: { labels: { gpu: 'yes' }, mode: 'one' } });
 
 /** A book on a one-worker cluster (it owns everything it reads) and its sources. */
