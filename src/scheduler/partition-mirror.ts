@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Etcd3, IKeyValue, Range, Watcher } from 'etcd3';
-import { EtcdKeys, jobIdOfSpecTail } from '../etcd/etcd-keys';
+import { EtcdKeys, jobIdOfSpecTail, SLOTS } from '../etcd/etcd-keys';
 import { listPrefix } from '../etcd/paged-range';
 import { partitionOfJob, splitPartition } from './partitions';
 
@@ -193,9 +193,9 @@ export class PartitionMirror {
   /** Lists `partitions` of one namespace: in one read when it is small, else one per partition. */
   private async list(namespace: string, partitions: string[], generation: number): Promise<void> {
     const prefix = this.keys.specsPrefix(namespace);
-    // A large namespace goes partition by partition, even when all are held: a worker that
-    // starts alone holds everything until the others register, and then reads only until then.
-    if ((await this.countKeys(prefix)) <= WHOLE_NAMESPACE_KEYS) {
+    const whole =
+      partitions.length === SLOTS || (await this.countKeys(prefix)) <= WHOLE_NAMESPACE_KEYS;
+    if (whole) {
       this.listed(partitions, await listPrefix(this.client, prefix), generation);
       return;
     }
