@@ -14,13 +14,26 @@ export function stepPasses(step: SteadyResult): boolean {
   return step.misses === 0 && step.duplicates === 0 && step.lateness.p99 < 1000;
 }
 
+/**
+ * BENCH_RAMP_STEPS (comma-separated jobs/s, e.g. `800,1200`) runs only those steps instead of
+ * the caller's, to keep a profiling run short.
+ */
+export function rampSteps(given: number[], env = process.env.BENCH_RAMP_STEPS): number[] {
+  if (env === undefined || env.trim() === '') return given;
+  const steps = env.split(',').map((s) => Number(s.trim()));
+  if (steps.some((n) => !Number.isInteger(n) || n <= 0)) {
+    throw new Error(`BENCH_RAMP_STEPS must be positive integers, got "${env}"`);
+  }
+  return steps;
+}
+
 export async function ramp(
   cluster: BenchCluster,
   options: { workers: number; steps: number[]; seconds: number },
 ): Promise<RampResult> {
   const steps: SteadyResult[] = [];
   let ceiling = 0;
-  for (const jobs of options.steps) {
+  for (const jobs of rampSteps(options.steps)) {
     const step = await steady(cluster, {
       jobs,
       workers: options.workers,

@@ -118,24 +118,60 @@ export async function readRange(
   end: Buffer,
   options: PagingOptions = DEFAULT_PAGING,
 ): Promise<Listing> {
+  let kvs: IKeyValue[] = [];
+  const scan = await scanRange(
+    read,
+    start,
+    end,
+    {
+      page: (page) => {
+        for (const kv of page) kvs.push(kv);
+      },
+      restart: () => (kvs = []),
+    },
+    options,
+  );
+  return { kvs, ...scan };
+}
+
+/** Takes a listing's pages as they come, so that a caller keeps only what it needs of them. */
+export interface RangeVisitor {
+  /** The next keys of the range, in key order, all read at the listing's revision. */
+  page(kvs: IKeyValue[]): void;
+  /** The listing starts over at a new revision: what earlier pages gave is void. */
+  restart(): void;
+}
+
+/**
+ * Reads [start, end) page by page at one revision, like readRange, handing each page to
+ * `visitor` instead of keeping it.
+ */
+export async function scanRange(
+  read: PageReader,
+  start: Buffer,
+  end: Buffer,
+  visitor: RangeVisitor,
+  options: PagingOptions = DEFAULT_PAGING,
+): Promise<Omit<Listing, 'kvs'>> {
   for (let restarts = 0; ; restarts++) {
     try {
-      return { ...(await readOnce(read, start, end, options)), restarts };
+      return { ...(await scanOnce(read, start, end, visitor, options)), restarts };
     } catch (error) {
       // Only a later page can hit this (the first one reads the current revision): the snapshot
       // is gone, so the whole listing starts again at a new one.
       if (!isCompacted(error) || restarts >= options.maxRestarts) throw error;
+      visitor.restart();
     }
   }
 }
 
-async function readOnce(
+async function scanOnce(
   read: PageReader,
   start: Buffer,
   end: Buffer,
+  visitor: RangeVisitor,
   options: PagingOptions,
-): Promise<Omit<Listing, 'restarts'>> {
-  const kvs: IKeyValue[] = [];
+): Promise<{ revision: number; pages: number }> {
   let revision: number | undefined;
   let from = start;
   let limit = options.firstKeys;
@@ -144,8 +180,8 @@ async function readOnce(
     const page = await readPage(read, { start: from, end, limit, revision });
     revision ??= page.revision;
     pages += 1;
-    for (const kv of page.kvs) kvs.push(kv);
-    if (!page.more || page.kvs.length === 0) return { kvs, revision, pages };
+    visitor.page(page.kvs);
+    if (!page.more || page.kvs.length === 0) return { revision, pages };
     from = keyAfter(page.kvs[page.kvs.length - 1].key);
     limit = nextLimit(options, page.kvs);
   }
@@ -176,6 +212,17 @@ export function listPrefix(
 ): Promise<Listing> {
   const range = Range.prefix(prefix);
   return readRange(etcdPageReader(client), range.start, range.end, options);
+}
+
+/** Every key under `prefix` at one revision, handed to `visitor` page by page. */
+export function scanPrefix(
+  client: Etcd3,
+  prefix: string,
+  visitor: RangeVisitor,
+  options: PagingOptions = DEFAULT_PAGING,
+): Promise<Omit<Listing, 'kvs'>> {
+  const range = Range.prefix(prefix);
+  return scanRange(etcdPageReader(client), range.start, range.end, visitor, options);
 }
 
 /** Like `getAll().prefix(prefix).strings()`, paged: full key → value. */

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Etcd3, IKeyValue, Range, Watcher } from 'etcd3';
 import { EtcdKeys, jobIdOfSpecTail, SLOTS } from '../etcd/etcd-keys';
-import { listPrefix } from '../etcd/paged-range';
+import { scanPrefix } from '../etcd/paged-range';
 import { partitionOfJob, splitPartition } from './partitions';
 
 /** A job definition as read, with its mod revision. */
@@ -31,6 +31,9 @@ const WHOLE_NAMESPACE_KEYS = 2000;
 const LISTINGS_IN_FLIGHT = 4;
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 2000;
+
+/** Ends a scan whose generation is over (the watch was restarted: everything is re-listed). */
+class StaleListing extends Error {}
 
 /**
  * The job definitions of the partitions a worker holds (docs/coordination.md, "Partitions"):
@@ -190,20 +193,46 @@ export class PartitionMirror {
     }, delayMs);
   }
 
-  /** Lists `partitions` of one namespace: in one read when it is small, else one per partition. */
+  /**
+   * Lists `partitions` of one namespace. A small namespace, or a large one of which at least
+   * half the partitions are wanted (a worker that starts alone, or the first to start), is read
+   * in one paged scan that keeps only the wanted partitions' jobs: one pass costs less than many
+   * (etcd walks the rest of the range for every page). Otherwise each partition is read alone.
+   */
   private async list(namespace: string, partitions: string[], generation: number): Promise<void> {
     const prefix = this.keys.specsPrefix(namespace);
-    const whole =
-      partitions.length === SLOTS || (await this.countKeys(prefix)) <= WHOLE_NAMESPACE_KEYS;
-    if (whole) {
-      this.listed(partitions, await listPrefix(this.client, prefix), generation);
+    if (partitions.length * 2 >= SLOTS || (await this.countKeys(prefix)) <= WHOLE_NAMESPACE_KEYS) {
+      await this.scan(prefix, partitions, generation);
       return;
     }
     for (const partition of partitions) {
       if (generation !== this.generation || !this.held.has(partition)) continue;
-      const listing = await listPrefix(this.client, this.keys.specsPrefix(partition));
-      this.listed([partition], listing, generation);
+      await this.scan(this.keys.specsPrefix(partition), [partition], generation);
     }
+  }
+
+  private async scan(prefix: string, partitions: string[], generation: number): Promise<void> {
+    const wanted = new Set(partitions);
+    let found = new Map<string, Map<string, StoredValue>>();
+    const listing = await scanPrefix(this.client, prefix, {
+      page: (kvs) => {
+        if (generation !== this.generation) throw new StaleListing();
+        for (const kv of kvs) {
+          const id = this.idOf(kv);
+          if (id === undefined) continue;
+          const partition = partitionOfJob(id);
+          if (!wanted.has(partition) || !this.held.has(partition)) continue;
+          let entries = found.get(partition);
+          if (!entries) found.set(partition, (entries = new Map()));
+          entries.set(id, { value: kv.value.toString(), revision: Number(kv.mod_revision) });
+        }
+      },
+      restart: () => (found = new Map()),
+    }).catch((error: unknown) => {
+      if (error instanceof StaleListing) return undefined;
+      throw error;
+    });
+    if (listing) this.listed(partitions, found, listing.revision, generation);
   }
 
   private async countKeys(prefix: string): Promise<number> {
@@ -218,24 +247,16 @@ export class PartitionMirror {
 
   private listed(
     partitions: string[],
-    listing: { kvs: IKeyValue[]; revision: number },
+    found: Map<string, Map<string, StoredValue>>,
+    revision: number,
     generation: number,
   ): void {
     if (this.stopped || generation !== this.generation) return;
-    const found = new Map<string, Map<string, StoredValue>>();
-    for (const kv of listing.kvs) {
-      const id = this.idOf(kv);
-      if (id === undefined) continue;
-      const partition = partitionOfJob(id);
-      let entries = found.get(partition);
-      if (!entries) found.set(partition, (entries = new Map()));
-      entries.set(id, { value: kv.value.toString(), revision: Number(kv.mod_revision) });
-    }
     for (const partition of partitions) {
       const state = this.held.get(partition);
       if (!state || state.listedAt !== undefined) continue;
       state.entries = found.get(partition) ?? new Map();
-      state.listedAt = listing.revision;
+      state.listedAt = revision;
       const buffered = state.buffer;
       state.buffer = [];
       for (const { id, kv, put } of buffered) this.apply(state, id, kv, put, false);

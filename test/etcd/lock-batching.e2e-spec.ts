@@ -1,4 +1,4 @@
-import { Etcd3 } from 'etcd3';
+import { Etcd3, IKeyValue } from 'etcd3';
 import { loadConfig } from '../../src/config/app-config';
 import { EtcdService } from '../../src/etcd/etcd.service';
 import { ClaimResult, LockService, RELEASE_LINGER_MS } from '../../src/etcd/lock.service';
@@ -6,8 +6,9 @@ import { isolationId, testStack } from '../support/env';
 
 /**
  * Claims due together share transactions, and a finished run's running key is deleted by the
- * next claim batch: measured by etcd's revision, which every committed write transaction moves
- * by exactly one.
+ * next claim batch: measured as the distinct revisions of the writes under this test's prefix
+ * (every committed write transaction has its own revision; the etcd is shared with other suites,
+ * whose writes move the global revision too).
  */
 describe('LockService batching against a real etcd', () => {
   const endpoints = testStack().etcdEndpoints;
@@ -19,6 +20,29 @@ describe('LockService batching against a real etcd', () => {
 
   const revision = async (): Promise<number> =>
     Number((await direct.get('/none').exec()).header.revision);
+  /** The write transactions that touched this test's keys while `act` ran. */
+  const writesDuring = async (act: () => Promise<void>): Promise<number> => {
+    const sentinel = `${prefix}sentinel`;
+    const revisions = new Set<string>();
+    const watcher = await direct
+      .watch()
+      .prefix(prefix)
+      .startRevision(String((await revision()) + 1))
+      .create();
+    const sentinelSeen = new Promise<void>((resolve) => {
+      const seen = (kv: IKeyValue) => {
+        if (kv.key.toString() === sentinel) resolve();
+        else revisions.add(kv.mod_revision);
+      };
+      watcher.on('put', seen);
+      watcher.on('delete', seen);
+    });
+    await act();
+    await direct.put(sentinel).value('');
+    await sentinelSeen;
+    await watcher.cancel();
+    return revisions.size;
+  };
   const stateOf = async (name: string): Promise<number> => (await lock.readState(name)).revision;
 
   beforeAll(async () => {
@@ -51,12 +75,14 @@ describe('LockService batching against a real etcd', () => {
     });
 
   it('claims 300 ticks due together in 5 transactions (64 claims of 2 writes each)', async () => {
-    const before = await revision();
-    const results = await Promise.all(
-      Array.from({ length: 300 }, (_, i) => claim(`burst-${i}`, 0, 1000, i % 2 === 0)),
-    );
+    let results: ClaimResult[] = [];
+    const writes = await writesDuring(async () => {
+      results = await Promise.all(
+        Array.from({ length: 300 }, (_, i) => claim(`burst-${i}`, 0, 1000, i % 2 === 0)),
+      );
+    });
     expect(results.every((r) => r.claimed)).toBe(true);
-    expect((await revision()) - before).toBe(Math.ceil(300 / 64));
+    expect(writes).toBe(Math.ceil(300 / 64));
   });
 
   it('answers a refused claim alone and commits the others sharing its transaction', async () => {
@@ -90,14 +116,15 @@ describe('LockService batching against a real etcd', () => {
     let result: ClaimResult = await claim('every-second', 0, 1000, true);
     const key = lock.runningKey('every-second', 'x', true);
     const createRevision = result.claimed ? result.runningRevision : 0;
-    const before = await revision();
-    for (let tick = 2000; tick <= 6000; tick += 1000) {
-      if (!result.claimed) throw new Error('claim refused');
-      lock.releaseRunning(key, result.runningRevision);
-      result = await claim('every-second', result.stateRevision, tick, true);
-      expect(result).toMatchObject({ claimed: true, runningRevision: createRevision });
-    }
-    expect((await revision()) - before).toBe(5);
+    const writes = await writesDuring(async () => {
+      for (let tick = 2000; tick <= 6000; tick += 1000) {
+        if (!result.claimed) throw new Error('claim refused');
+        lock.releaseRunning(key, result.runningRevision);
+        result = await claim('every-second', result.stateRevision, tick, true);
+        expect(result).toMatchObject({ claimed: true, runningRevision: createRevision });
+      }
+    });
+    expect(writes).toBe(5);
     const running = await direct.get(key).string();
     expect(JSON.parse(running ?? '{}')).toMatchObject({ runId: 'every-second@6000' });
   });
@@ -107,18 +134,19 @@ describe('LockService batching against a real etcd', () => {
     // by an earlier release fires in between and must not send the fresh release on its own.
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     let result: ClaimResult = await claim('allow-job', 0, 1000);
-    const before = await revision();
-    for (let tick = 2000; tick <= 5000; tick += 1000) {
-      if (!result.claimed) throw new Error('claim refused');
-      await sleep(100);
-      lock.releaseRunning(
-        lock.runningKey('allow-job', `allow-job@${tick - 1000}`, false),
-        result.runningRevision,
-      );
-      await sleep(900);
-      result = await claim('allow-job', result.stateRevision, tick);
-    }
-    expect((await revision()) - before).toBe(4);
+    const writes = await writesDuring(async () => {
+      for (let tick = 2000; tick <= 5000; tick += 1000) {
+        if (!result.claimed) throw new Error('claim refused');
+        await sleep(100);
+        lock.releaseRunning(
+          lock.runningKey('allow-job', `allow-job@${tick - 1000}`, false),
+          result.runningRevision,
+        );
+        await sleep(900);
+        result = await claim('allow-job', result.stateRevision, tick);
+      }
+    });
+    expect(writes).toBe(4);
     const left = await direct.getAll().prefix(`${prefix}running/allow-job/`).keys();
     expect(left).toHaveLength(1);
   });
