@@ -9,7 +9,6 @@ import { EtcdService } from '../etcd/etcd.service';
 import { JobState, LockService } from '../etcd/lock.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { PrefixMirror } from '../workers/prefix-mirror';
-import { KillRequest, WorkerInfo } from '../workers/worker.model';
 import { WorkerSessionService } from '../workers/worker-session.service';
 import { ClaimAudit, ClaimWhereabouts } from './claim-audit';
 import { NamespacePools } from './namespace-pools';
@@ -19,11 +18,12 @@ import { fencedBecause, JobEntry, readJob, specOf, TableJob } from './job-table'
 import { JobFeed } from './job-feed';
 import { SourceChanges } from './job-sources';
 import { heldPartitions } from './partitions';
-import { OwnerCandidate } from './ownership';
 import { RunLogService } from './run-log/run-log.service';
 import { RunnerService } from './runner.service';
-import { SaturationSignal } from './saturation';
-import { SlotWaiters } from './slot-waiters';
+import { SlotPressure } from './slot-pressure';
+import { KillWatch } from './kill-watch';
+import { readMembership } from './membership';
+import { WakeTimer } from './wake-timer';
 import { Advance, TickClaimer } from './tick-claimer';
 import { TriggerConsumer } from './trigger-consumer';
 import { DependencyIndex } from './dependency-index';
@@ -48,20 +48,17 @@ const STATS_EVERY_MS = 10_000;
 export class SchedulerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SchedulerService.name);
   private readonly book: JobBook;
-  private readonly waiting: SlotWaiters;
-  private readonly saturation = new SaturationSignal();
+  private readonly pressure: SlotPressure;
   private readonly feed: JobFeed;
   /** The partitions last handed to the feed. */
   private heldNow: ReadonlySet<string> = new Set();
   private readonly namespacesMirror: PrefixMirror;
   private readonly workersMirror: PrefixMirror;
   private readonly triggersMirror: PrefixMirror;
-  private readonly killsMirror: PrefixMirror;
-  private timer?: NodeJS.Timeout;
-  private timerAt = 0;
+  private readonly kills: KillWatch;
+  private readonly waker = new WakeTimer(() => this.loop(), MIN_SLEEP_MS);
   private stopped = false;
   private claimsAllowed = false;
-  private slotsFreed = false;
   private statsTimer?: NodeJS.Timeout;
 
   constructor(
@@ -71,7 +68,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     private readonly session: WorkerSessionService,
     private readonly runner: RunnerService,
     private readonly runLog: RunLogService,
-    private readonly requests: WorkerRequestsRepository,
+    requests: WorkerRequestsRepository,
     private readonly metrics: MetricsService,
     private readonly claimer: TickClaimer,
     private readonly triggers: TriggerConsumer,
@@ -98,18 +95,22 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     this.triggersMirror = new PrefixMirror(client, keys.triggerPrefix(), 'triggers', () =>
       this.wake(),
     );
-    this.killsMirror = new PrefixMirror(client, keys.killPrefix(), 'kills', (e) => {
-      if (e.type === 'put') this.onKill(e.key, e.value);
-      // Requests made while the watch was down arrive with the re-listing.
-      if (e.type === 'reset') for (const [key, value] of e.entries) this.onKill(key, value);
-    });
-    this.waiting = new SlotWaiters((kind) => runner.freeSlots(kind));
-    runner.onSlotFreed(() => this.onSlotFreed());
+    this.kills = new KillWatch(client, keys, runner, requests);
+    this.pressure = new SlotPressure(
+      runner,
+      config.WORKER_ID,
+      (saturated) => this.session.setSaturated(saturated),
+      (names) => this.admitted(names),
+    );
     metrics.onScrape(() => {
       metrics.waitingForSlot.set(this.waiting.size);
-      metrics.saturated.set(this.saturation.saturated ? 1 : 0);
+      metrics.saturated.set(this.pressure.saturated ? 1 : 0);
       metrics.helpingJobs.set(this.book.helpingCount);
     });
+  }
+
+  private get waiting() {
+    return this.pressure.waiting;
   }
 
   private get workerId(): string {
@@ -129,7 +130,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       this.namespacesMirror.start().then(() => this.feed.start()),
       this.workersMirror.start(),
       this.triggersMirror.start(),
-      this.killsMirror.start(),
+      this.kills.start(),
     ]).then(() =>
       this.logger.log({
         msg: 'scheduler in sync',
@@ -153,7 +154,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       workers: this.book.workers.length,
       running: this.runner.activeCount,
       waitingForSlot: this.waiting.size,
-      saturated: this.saturation.saturated,
+      saturated: this.pressure.saturated,
       claiming: this.claimsAllowed,
       claimsNotStarted: this.settler.pending,
       runLog: this.runLog.stats(),
@@ -222,15 +223,9 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private onMembership(): void {
-    const workers: OwnerCandidate[] = [];
-    for (const [id, value] of this.workersMirror.snapshot()) {
-      try {
-        const info = JSON.parse(value) as WorkerInfo;
-        workers.push({ id, labels: info.labels ?? {}, saturated: info.saturated === true });
-      } catch {
-        this.logger.warn({ msg: 'ignoring a workers/ key that is not JSON', key: id });
-      }
-    }
+    const { workers, unreadable } = readMembership(this.workersMirror.snapshot());
+    for (const key of unreadable)
+      this.logger.warn({ msg: 'ignoring a workers/ key that is not JSON', key });
     this.book.setWorkers(workers);
     this.recomputeOwnership();
   }
@@ -290,8 +285,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     if (this.config.WORKER_ON_LEASE_LOSS === 'kill')
       this.runner.killOrHandBack('worker lost its etcd session');
     this.book.forgetMarks();
-    this.saturation.reset();
-    void this.session.setSaturated(false); // the next registration starts unsaturated
+    this.pressure.reset();
     this.claimsAllowed = false;
   }
 
@@ -304,8 +298,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
   /** One pass: fire what is due by the wall clock now, then sleep until the next due time. */
   private loop(): void {
     if (this.stopped) return;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.waker.cancel();
     const now = Date.now();
     const allowed = this.session.canClaim(now) && this.registered;
     if (allowed !== this.claimsAllowed) {
@@ -318,7 +311,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
           ...context,
         });
     }
-    this.sampleSaturation(now);
+    this.pressure.sample(now);
     let wakeAt = now + (allowed ? MAX_SLEEP_MS : PAUSED_SLEEP_MS);
     if (allowed) {
       for (const name of this.book.due.takeDue(now)) {
@@ -405,77 +398,26 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     if (this.book.owned.get(job.name) === job) this.book.due.set(job.name, at);
   }
 
-  /** Makes sure the next pass runs by `at`; an earlier pass already planned stays. */
   private wakeBy(at: number): void {
-    if (this.stopped) return;
-    if (this.timer && this.timerAt <= at) return;
-    clearTimeout(this.timer);
-    const delay = Math.max(MIN_SLEEP_MS, at - Date.now());
-    this.timerAt = Date.now() + delay;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.loop();
-    }, delay);
+    this.waker.by(at);
   }
 
-  // ---- waiting for slots, saturation -------------------------------------------------------
-
-  /** Slots freed (runs ended, claims answered): the waiting jobs get them, on-time ones first. */
-  private onSlotFreed(): void {
-    if (this.slotsFreed || this.waiting.size === 0) return;
-    this.slotsFreed = true;
-    setImmediate(() => {
-      this.slotsFreed = false;
-      const now = Date.now();
-      const admitted = this.waiting.admit();
-      for (const name of admitted) {
-        const job = this.book.owned.get(name);
-        if (job) this.setDue(job, now);
-      }
-      if (admitted.length > 0) this.wake();
-    });
-  }
-
-  /** Says in the registration when ticks have been waiting for slots (other workers help). */
-  private sampleSaturation(now: number): void {
-    const change = this.saturation.sample(this.waiting.size > 0, now);
-    if (change === undefined) return;
-    this.logger.warn({
-      msg: change
-        ? 'worker saturated: ticks wait for slots; asking for help'
-        : 'worker no longer saturated',
-      workerId: this.workerId,
-      waitingForSlot: this.waiting.size,
-      running: this.runner.activeCount,
-    });
-    void this.session.setSaturated(change).catch((error: Error) =>
-      this.logger.warn({
-        msg: 'could not publish saturation',
-        workerId: this.workerId,
-        err: error.message,
-      }),
-    );
-  }
-
-  // ---- kills and shutdown ------------------------------------------------------------------
-
-  private onKill(target: string, value: string): void {
-    let by = 'a kill request';
-    try {
-      const request = JSON.parse(value) as KillRequest;
-      if (request.requestedBy) by = `kill requested by ${request.requestedBy}`;
-    } catch {
-      // The key itself is the request.
+  /** Slots freed: the jobs whose ticks waited for them claim now. */
+  private admitted(names: string[]): void {
+    const now = Date.now();
+    for (const name of names) {
+      const job = this.book.owned.get(name);
+      if (job) this.setDue(job, now);
     }
-    if (this.runner.kill(target, by) > 0 && target.includes('@')) {
-      void this.requests.deleteKill(target).catch(() => undefined);
-    }
+    this.wake();
   }
+
+  // ---- shutdown ---------------------------------------------------------------------------
 
   /** SIGTERM: stop claiming, finish (or after the drain time kill) runs, flush the log, leave. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.waker.stop();
     this.logger.log({
       msg: 'worker stopping: no new claims',
       workerId: this.workerId,
@@ -488,7 +430,7 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       mirror.stop();
     this.feed.stop();
     await this.runner.drain(this.config.WORKER_DRAIN_SECONDS * 1000);
-    this.killsMirror.stop();
+    this.kills.stop();
     await this.lock.flushReleases();
     await this.runLog.drain();
     await this.session.stop();
