@@ -1,5 +1,5 @@
 import { DomainError } from './domain-error';
-import { checkManager } from './jobs.service';
+import { checkManager } from './job-write-rules';
 
 describe('changing a managed job', () => {
   const managed = { managedBy: 'git:repo' };

@@ -12,7 +12,18 @@ import { NamespacesService } from '../namespaces/namespaces.service';
 import { poolConflicts } from '../namespaces/namespace.model';
 import { splitJobId } from '../etcd/etcd-keys';
 import { JobVersionRecorder } from './versions/job-version-recorder';
-import { VersionAction, VersionNote, inputOf } from './versions/job-version';
+import { VersionNote, inputOf } from './versions/job-version';
+import {
+  ManagedAccess,
+  checkIfMatch,
+  checkManager,
+  conflict,
+  editAction,
+  notFound,
+  overrideFacts,
+  stale,
+  stripRevision,
+} from './job-write-rules';
 
 export interface JobListQuery {
   namespace: string;
@@ -25,16 +36,6 @@ export interface JobListQuery {
   limit: number;
   /** Name of the last job of the previous page. */
   after?: string;
-}
-
-/**
- * Who asks to change a job, as far as its manager is concerned: `manager`, the managedBy the
- * caller acts as (header X-Cronplane-Manager; `cronplane apply` sends it); `override`, the reason
- * a caller gives for changing a job someone else manages (header X-Cronplane-Override).
- */
-export interface ManagedAccess {
-  manager?: string;
-  override?: string;
 }
 
 /** Attempts at a read-modify-write whose revision moved under it, before giving up with 409. */
@@ -354,64 +355,4 @@ export class JobsService {
     }
     throw conflict(name);
   }
-}
-
-/**
- * A managed job changes only through its manager (the caller says it is, or keeps the job's
- * managedBy in the body), or with an override reason, which is returned for the audit log.
- */
-export function checkManager(
-  name: string,
-  current: Pick<StoredJob, 'managedBy'> | undefined,
-  access: ManagedAccess,
-  bodyManagedBy: string | undefined,
-): string | undefined {
-  const manager = current?.managedBy;
-  if (manager === undefined) return undefined;
-  if (access.manager === manager || bodyManagedBy === manager) return undefined;
-  if (access.override !== undefined && access.override.trim() !== '') return access.override.trim();
-  throw new DomainError(
-    'conflict',
-    `job "${name}" is managed by ${manager}: change it in its files, or send the header X-Cronplane-Override: <reason>`,
-    [{ field: 'managedBy', reason: `the job is managed by ${manager}` }],
-  );
-}
-
-/** A create or an edit, by `cronplane apply` (it names its manager) or anyone else. */
-function editAction(current: StoredJob | undefined, access: ManagedAccess): VersionAction {
-  if (access.manager !== undefined) return 'apply';
-  return current ? 'update' : 'create';
-}
-
-function overrideFacts(
-  override: string | undefined,
-  previous: Pick<StoredJob, 'managedBy'> | undefined,
-): { override?: string; managedBy?: string } {
-  return override === undefined ? {} : { override, managedBy: previous?.managedBy };
-}
-
-function checkIfMatch(name: string, ifMatch: IfMatch | undefined, current: StoredJob): void {
-  if (typeof ifMatch === 'number' && ifMatch !== current.revision)
-    throw stale(name, ifMatch, current.revision);
-}
-
-function stripRevision(job: StoredJob): JobSpec {
-  const { revision, ...spec } = job;
-  void revision;
-  return spec;
-}
-
-function notFound(name: string): DomainError {
-  return new DomainError('notFound', `job "${name}" not found`);
-}
-
-function conflict(name: string): DomainError {
-  return new DomainError('conflict', `job "${name}" kept changing during the write; try again`);
-}
-
-function stale(name: string, expected: number, actual: number | undefined): DomainError {
-  const now = actual === undefined ? 'it does not exist' : `its revision is ${actual}`;
-  return new DomainError('stale', `job "${name}": If-Match ${expected} does not match; ${now}`, [
-    { field: 'If-Match', reason: `revision ${expected} is stale; ${now}` },
-  ]);
 }
