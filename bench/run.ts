@@ -1,7 +1,8 @@
 /**
  * `npm run bench [scenario ...]`: drives the real stack (etcd, FerretDB or mongod) with worker
  * processes built from dist/, prints a table and writes JSON and an SVG chart to bench/results/.
- * Scenarios: refs idle steady burst spread mixed ramp failover api http join peer (default: all). `peer`
+ * Scenarios: refs idle steady burst spread mixed ramp failover api http http-ceiling scale
+ * raft3 join peer (default: all). `raft3` repeats idle and steady against a 3-member etcd. `peer`
  * runs BullMQ job schedulers on Redis through the same steady load and ramp, for the ratios.
  */
 import { cpus, totalmem } from 'node:os';
@@ -9,14 +10,16 @@ import { join, resolve } from 'node:path';
 import { buildServer } from '../tools/build';
 import { BENCH_MAX_CONCURRENT, BenchCluster, workerNodeOptions } from './lib/cluster';
 import { cSpawnLimit, etcdCasRate, rawSpawnBurstMs } from './lib/reference';
+import { HttpSink } from './lib/http-sink';
 import { printTable, Row, writeResults } from './lib/report';
+import { httpRows, steadyRows } from './lib/rows';
 import { peerSteady, startRedis } from './peer/bullmq';
 import { apiLatency } from './scenarios/api';
 import { burst } from './scenarios/burst';
 import { failover } from './scenarios/failover';
-import { httpJobs } from './scenarios/http';
+import { httpCeiling, httpJobs } from './scenarios/http';
 import { joinCluster } from './scenarios/join';
-import { ramp } from './scenarios/ramp';
+import { ramp, rampSteps } from './scenarios/ramp';
 import { steady, SteadyResult } from './scenarios/steady';
 
 const ROOT = resolve(__dirname, '..');
@@ -31,67 +34,15 @@ const ALL = [
   'failover',
   'api',
   'http',
+  'http-ceiling',
+  'scale',
+  'raft3',
   'join',
   'peer',
 ] as const;
 const RAMP_STEPS = [250, 500, 600, 650, 700, 750, 800, 900, 1000, 1500, 2000];
+const HTTP_STEPS = [1000, 2000, 3000, 4000, 5000, 6000, 8000];
 type Scenario = (typeof ALL)[number];
-
-function steadyRows(
-  name: string,
-  r: SteadyResult,
-  targets: { p99Ms?: number; peakRssMB?: number } = {},
-): Row[] {
-  const p99TargetMs = targets.p99Ms;
-  const peak = Math.max(...r.workerPeakRssMB);
-  return [
-    { scenario: name, metric: 'fires/s', value: r.firesPerSecond },
-    { scenario: name, metric: 'lateness p50 ms', value: r.lateness.p50 },
-    {
-      scenario: name,
-      metric: 'lateness p99 ms',
-      value: r.lateness.p99,
-      target: p99TargetMs === undefined ? undefined : `<= ${p99TargetMs}`,
-      pass: p99TargetMs === undefined ? undefined : r.lateness.p99 <= p99TargetMs,
-    },
-    { scenario: name, metric: 'lateness max ms', value: r.lateness.max },
-    {
-      scenario: name,
-      metric: 'duplicates',
-      value: r.duplicates,
-      target: '0',
-      pass: r.duplicates === 0,
-    },
-    { scenario: name, metric: 'misses', value: r.misses, target: '0', pass: r.misses === 0 },
-    {
-      scenario: name,
-      metric: 'misses recorded skipped/missed',
-      value: r.recordedNotRun,
-    },
-    {
-      scenario: name,
-      metric: 'ticks vanished silently',
-      value: r.unaccounted,
-      target: '0',
-      pass: r.unaccounted === 0,
-    },
-    { scenario: name, metric: 'etcd requests/fire', value: r.etcdRequestsPerFire },
-    { scenario: name, metric: 'raft writes/fire', value: r.raftWritesPerFire },
-    {
-      scenario: name,
-      metric: 'worker RSS MiB (max, at the end)',
-      value: Math.max(...r.workerRssMiB),
-    },
-    {
-      scenario: name,
-      metric: 'worker peak RSS MB (VmHWM)',
-      value: peak,
-      target: targets.peakRssMB === undefined ? undefined : `<= ${targets.peakRssMB}`,
-      pass: targets.peakRssMB === undefined ? undefined : peak <= targets.peakRssMB,
-    },
-    { scenario: name, metric: 'run records/s into MongoDB', value: r.runRecordsPerSecond },
-  ];
-}
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);
@@ -107,6 +58,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const raw: Record<string, unknown> = {};
   const cluster = await BenchCluster.start('run');
+  const sink = await HttpSink.start();
   try {
     for (const scenario of selected) {
       process.stderr.write(`bench: ${scenario}\n`);
@@ -119,7 +71,7 @@ async function main(): Promise<void> {
           };
           const limit = await cSpawnLimit(1000, BENCH_MAX_CONCURRENT);
           const capped = await cSpawnLimit(1000, 256);
-          const cas = await etcdCasRate([cluster.etcdUrl]);
+          const cas = await etcdCasRate(cluster.etcdUrls);
           raw.refs = { rawSpawnMs: spawn, cSpawn: [limit, capped], etcdCasPerSecond: cas };
           rows.push(
             {
@@ -225,6 +177,30 @@ async function main(): Promise<void> {
           );
           break;
         }
+        case 'raft3': {
+          const three = await BenchCluster.start('raft3', { etcdMembers: 3 });
+          try {
+            const idle = await steady(three, { jobs: 1, workers: 1, seconds: 30, label: 'idle' });
+            const busy = await steady(three, {
+              jobs: 1000,
+              workers: 2,
+              seconds: 30,
+              label: 'steady',
+            });
+            raw.raft3 = { idle, busy };
+            const perFire = (r: SteadyResult, at: string, most: number): Row => ({
+              scenario: 'raft3: 3-member etcd',
+              metric: `raft writes per fire at ${at} (misses ${r.misses}, duplicates ${r.duplicates})`,
+              value: r.raftWritesPerFire,
+              target: `<= ${most}`,
+              pass: r.raftWritesPerFire <= most && r.misses === 0 && r.duplicates === 0,
+            });
+            rows.push(perFire(idle, '1 fire/s', 1), perFire(busy, '1000 fires/s', 0.1));
+          } finally {
+            await three.stop();
+          }
+          break;
+        }
         case 'join': {
           const r = await joinCluster(cluster, { jobs: 100_000, workers: 4 });
           raw.join = r;
@@ -276,32 +252,60 @@ async function main(): Promise<void> {
           break;
         }
         case 'http': {
-          const r = await httpJobs(cluster, { jobs: 200, workers: 2, seconds: 20 });
+          const r = await httpJobs(cluster, sink, { jobs: 200, workers: 2, seconds: 20 });
           raw.http = r;
-          const name = 'http: 200 HTTP jobs/s to a local sink, 2 workers';
-          rows.push({ scenario: name, metric: 'fires/s', value: r.firesPerSecond });
-          rows.push({ scenario: name, metric: 'lateness p99 ms', value: r.latenessP99Ms });
+          rows.push(...httpRows('http: 200 HTTP jobs/s to a local sink, 2 workers', r));
+          break;
+        }
+        case 'http-ceiling': {
+          const r = await httpCeiling(cluster, sink, {
+            workers: 2,
+            steps: rampSteps(HTTP_STEPS),
+            seconds: 15,
+          });
+          raw.httpCeiling = r;
           rows.push({
-            scenario: name,
-            metric: 'duplicates',
-            value: r.duplicates,
-            target: '0',
-            pass: r.duplicates === 0,
+            scenario: 'http-ceiling: every-second HTTP jobs, 2 workers',
+            metric: 'ceiling fires/s (p99 < 1 s, 0 misses)',
+            value: r.ceilingFiresPerSecond,
+            target: '>= 5000',
+            pass: r.ceilingFiresPerSecond >= 5000,
           });
           break;
         }
+        case 'scale': {
+          const r = await httpJobs(cluster, sink, {
+            jobs: 100_000,
+            workers: 4,
+            seconds: 60,
+            cronExpr: 'H * * * * *',
+            rate: 1 / 60,
+            warmupSeconds: 30,
+            seedFirst: true,
+          });
+          raw.scale = r;
+          rows.push(
+            ...httpRows('scale: 100,000 HTTP jobs H * * * * *, 4 workers', r, {
+              p99Ms: 50,
+              peakRssMB: 150,
+            }),
+          );
+          break;
+        }
         case 'api': {
-          const r = await apiLatency(cluster, { jobs: 10000, requests: 500 });
+          const r = await apiLatency(cluster, { jobs: 100_000, requests: 500 });
           raw.api = r;
           rows.push({
-            scenario: 'api: GET /api/v1/jobs, 10000 jobs',
+            scenario: 'api: GET /api/v1/jobs, 100,000 jobs',
             metric: 'p50 ms',
             value: r.latencyMs.p50,
           });
           rows.push({
-            scenario: 'api: GET /api/v1/jobs, 10000 jobs',
+            scenario: 'api: GET /api/v1/jobs, 100,000 jobs',
             metric: 'p99 ms',
             value: r.latencyMs.p99,
+            target: '<= 50',
+            pass: r.latencyMs.p99 <= 50,
           });
           break;
         }
@@ -366,6 +370,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
+    await sink.stop();
     await cluster.stop();
   }
   printTable(rows);

@@ -11,7 +11,8 @@ import { parse } from 'yaml';
 import { JOB_DEFAULTS, JobSpec } from '../../src/jobs/job.model';
 import { AppProcess, startApp } from '../../test/support/app-process';
 import { deleteAllJobs, writeJob } from '../../test/support/job-store';
-import { endpointsOf, startStack, Stack, stopStack } from '../../tools/stack/stack';
+import { EtcdCluster, startEtcdCluster } from '../../tools/stack/etcd-cluster';
+import { startStack, Stack, stopStack } from '../../tools/stack/stack';
 
 /** The bench workers' WORKER_MAX_CONCURRENT, and the C reference's starts in flight. */
 export const BENCH_MAX_CONCURRENT = 5000;
@@ -37,29 +38,39 @@ export class BenchCluster {
   private constructor(
     readonly stack: Stack,
     dir: string,
+    /** The client URL of each etcd member the workers use. */
+    readonly etcdUrls: string[],
     readonly etcd: Etcd3,
     readonly prefix: string,
     readonly database: string,
+    private readonly etcdCluster?: EtcdCluster,
   ) {
     this.dir = dir;
   }
 
-  static async start(label: string): Promise<BenchCluster> {
+  /**
+   * `etcdMembers`: the workers use an etcd cluster of that many members started for the run
+   * (tools/stack/etcd-cluster.ts, as the fault suite does), so raft writes are a real quorum's;
+   * by default the stack's single member.
+   */
+  static async start(label: string, options: { etcdMembers?: number } = {}): Promise<BenchCluster> {
     const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
     const dir = mkdtempSync(join(base, `cronplane-bench-${label}-`));
     const stack = await startStack(dir);
-    const endpoints = endpointsOf(stack);
-    const etcd = new Etcd3({ hosts: endpoints.ETCD_ENDPOINTS });
-    return new BenchCluster(stack, dir, etcd, `/bench/${label}/`, `bench_${label}`);
-  }
-
-  get etcdUrl(): string {
-    return this.stack.etcd.spec.url;
+    const members = options.etcdMembers ?? 1;
+    const etcdCluster =
+      members > 1
+        ? await startEtcdCluster(stack.etcd.spec.binary, join(dir, 'etcd-cluster'), members)
+        : undefined;
+    const urls = etcdCluster?.members.map((m) => m.spec.url) ?? [stack.etcd.spec.url];
+    const etcd = new Etcd3({ hosts: urls });
+    const prefix = `/bench/${label}/`;
+    return new BenchCluster(stack, dir, urls, etcd, prefix, `bench_${label}`, etcdCluster);
   }
 
   env(extra: Record<string, string>): Record<string, string> {
     return {
-      ETCD_ENDPOINTS: this.stack.etcd.spec.url,
+      ETCD_ENDPOINTS: this.etcdUrls.join(','),
       ETCD_PREFIX: this.prefix,
       MONGODB_URI: `${this.stack.mongo.spec.url}/${this.database}_${this.generation}`,
       LOG_LEVEL: 'warn',
@@ -143,6 +154,7 @@ export class BenchCluster {
   async stop(): Promise<void> {
     await this.stopProcesses();
     this.etcd.close();
+    await this.etcdCluster?.stop();
     await stopStack(this.stack);
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -6,7 +6,20 @@ export interface EtcdCounters {
   requests: number;
 }
 
-export async function etcdCounters(endpoint: string): Promise<EtcdCounters> {
+/**
+ * The counters of an etcd cluster given its members' client URLs: requests summed over the
+ * members (a client talks to any of them), proposals from the member that committed the most
+ * (every member commits every proposal; one that lags has committed fewer).
+ */
+export async function etcdCounters(endpoints: string[]): Promise<EtcdCounters> {
+  const each = await Promise.all(endpoints.map(memberCounters));
+  return {
+    proposals: Math.max(...each.map((c) => c.proposals)),
+    requests: each.reduce((sum, c) => sum + c.requests, 0),
+  };
+}
+
+async function memberCounters(endpoint: string): Promise<EtcdCounters> {
   const text = await (await fetch(`${endpoint}/metrics`)).text();
   let proposals = 0;
   let requests = 0;

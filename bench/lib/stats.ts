@@ -18,7 +18,7 @@ export function summarize(values: readonly number[]): Summary {
     count: values.length,
     p50: percentile(values, 50),
     p99: percentile(values, 99),
-    max: values.length ? Math.max(...values) : NaN,
+    max: values.length ? values.reduce((a, b) => Math.max(a, b), -Infinity) : NaN,
   };
 }
 

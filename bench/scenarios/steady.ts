@@ -70,11 +70,11 @@ export async function steady(
   const urls = workers.map((w) => w.baseUrl);
   const from = Math.ceil(Date.now() / 1000) * 1000;
   await sleep(from - Date.now());
-  const before = await etcdCounters(cluster.etcdUrl);
+  const before = await etcdCounters(cluster.etcdUrls);
   const workersBefore = await scrapeWorkers(urls);
   await sleep(from + options.seconds * 1000 - Date.now());
   const to = from + options.seconds * 1000;
-  const after = await etcdCounters(cluster.etcdUrl);
+  const after = await etcdCounters(cluster.etcdUrls);
   const workersAfter = await scrapeWorkers(urls);
   const rss = workers.map((w) => rssMiB(w.child.pid));
   const peakRss = workers.map((w) => peakRssMB(w.child.pid));

@@ -17,16 +17,26 @@ export function bulkJobName(i: number): string {
   return `bulk-${String(i).padStart(6, '0')}`;
 }
 
-/** `count` jobs named bulk-000000… that fire once a year (never during a test). */
-export async function seedJobs(etcd: Etcd3, prefix: string, count: number): Promise<void> {
+/**
+ * `count` jobs named bulk-000000… that fire once a year (never during a test), or as `shape`
+ * makes each one. A shape must give jobs no index keys (src/jobs/job-index.ts): no `after`, not
+ * broad.
+ */
+export async function seedJobs(
+  etcd: Etcd3,
+  prefix: string,
+  count: number,
+  shape: Partial<JobSpec> = {},
+): Promise<void> {
   const now = new Date().toISOString();
   const value = (name: string): Buffer =>
     Buffer.from(
       JSON.stringify({
         ...JOB_DEFAULTS,
-        name,
         command: 'true',
         cronExpr: BULK_SCHEDULE,
+        ...shape,
+        name,
         createdAt: now,
         updatedAt: now,
       } satisfies JobSpec),

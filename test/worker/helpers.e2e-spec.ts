@@ -48,12 +48,12 @@ describe('a saturated worker is helped by one with free slots', () => {
       );
     }
     await sleep(3000);
-    const endpoint = stack.etcdEndpoints.split(',')[0];
-    const before = await etcdCounters(endpoint);
+    const endpoints = stack.etcdEndpoints.split(',');
+    const before = await etcdCounters(endpoints);
     const from = Date.now();
     await sleep(WINDOW_MS);
     const to = Date.now();
-    const after = await etcdCounters(endpoint);
+    const after = await etcdCounters(endpoints);
     await harness.pauseJobs();
     await sleep(4000);
 
