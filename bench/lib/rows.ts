@@ -3,44 +3,35 @@ import { Row } from './report';
 import { SteadyResult } from '../scenarios/steady';
 import { HttpResult } from '../scenarios/http';
 
-export function steadyRows(
-  name: string,
-  r: SteadyResult,
-  targets: { p99Ms?: number; peakRssMB?: number } = {},
-): Row[] {
-  const p99TargetMs = targets.p99Ms;
-  const peak = Math.max(...r.workerPeakRssMB);
+type Targets = { p99Ms?: number; peakRssMB?: number };
+
+/** A row with an upper bound when one is given (`shown`: the value as printed). */
+function atMost(
+  scenario: string,
+  metric: string,
+  value: number,
+  most: number | undefined,
+  shown: number | string = value,
+): Row {
+  if (most === undefined) return { scenario, metric, value: shown };
+  return { scenario, metric, value: shown, target: `<= ${most}`, pass: value <= most };
+}
+
+/** A count that must be 0. */
+function none(scenario: string, metric: string, value: number): Row {
+  return { scenario, metric, value, target: '0', pass: value === 0 };
+}
+
+export function steadyRows(name: string, r: SteadyResult, targets: Targets = {}): Row[] {
   return [
     { scenario: name, metric: 'fires/s', value: r.firesPerSecond },
     { scenario: name, metric: 'lateness p50 ms', value: r.lateness.p50 },
-    {
-      scenario: name,
-      metric: 'lateness p99 ms',
-      value: r.lateness.p99,
-      target: p99TargetMs === undefined ? undefined : `<= ${p99TargetMs}`,
-      pass: p99TargetMs === undefined ? undefined : r.lateness.p99 <= p99TargetMs,
-    },
+    atMost(name, 'lateness p99 ms', r.lateness.p99, targets.p99Ms),
     { scenario: name, metric: 'lateness max ms', value: r.lateness.max },
-    {
-      scenario: name,
-      metric: 'duplicates',
-      value: r.duplicates,
-      target: '0',
-      pass: r.duplicates === 0,
-    },
-    { scenario: name, metric: 'misses', value: r.misses, target: '0', pass: r.misses === 0 },
-    {
-      scenario: name,
-      metric: 'misses recorded skipped/missed',
-      value: r.recordedNotRun,
-    },
-    {
-      scenario: name,
-      metric: 'ticks vanished silently',
-      value: r.unaccounted,
-      target: '0',
-      pass: r.unaccounted === 0,
-    },
+    none(name, 'duplicates', r.duplicates),
+    none(name, 'misses', r.misses),
+    { scenario: name, metric: 'misses recorded skipped/missed', value: r.recordedNotRun },
+    none(name, 'ticks vanished silently', r.unaccounted),
     { scenario: name, metric: 'etcd requests/fire', value: r.etcdRequestsPerFire },
     { scenario: name, metric: 'raft writes/fire', value: r.raftWritesPerFire },
     {
@@ -48,52 +39,29 @@ export function steadyRows(
       metric: 'worker RSS MiB (max, at the end)',
       value: Math.max(...r.workerRssMiB),
     },
-    {
-      scenario: name,
-      metric: 'worker peak RSS MB (VmHWM)',
-      value: peak,
-      target: targets.peakRssMB === undefined ? undefined : `<= ${targets.peakRssMB}`,
-      pass: targets.peakRssMB === undefined ? undefined : peak <= targets.peakRssMB,
-    },
+    atMost(name, 'worker peak RSS MB (VmHWM)', Math.max(...r.workerPeakRssMB), targets.peakRssMB),
     { scenario: name, metric: 'run records/s into MongoDB', value: r.runRecordsPerSecond },
   ];
 }
 
 /** A run of HTTP jobs: what arrived at the sink, and the workers' cost. */
-export function httpRows(
-  name: string,
-  r: HttpResult,
-  targets: { p99Ms?: number; peakRssMB?: number } = {},
-): Row[] {
-  const peak = Math.max(...r.workerPeakRssMB);
+export function httpRows(name: string, r: HttpResult, targets: Targets = {}): Row[] {
   return [
     { scenario: name, metric: 'fires/s (distinct arrivals)', value: r.firesPerSecond },
     { scenario: name, metric: 'lateness p50 ms (tick to arrival)', value: r.lateness.p50 },
-    {
-      scenario: name,
-      metric: 'lateness p99 ms (tick to arrival)',
-      value: r.lateness.p99,
-      target: targets.p99Ms === undefined ? undefined : `<= ${targets.p99Ms}`,
-      pass: targets.p99Ms === undefined ? undefined : r.lateness.p99 <= targets.p99Ms,
-    },
+    atMost(name, 'lateness p99 ms (tick to arrival)', r.lateness.p99, targets.p99Ms),
     { scenario: name, metric: 'lateness max ms', value: r.lateness.max },
-    { scenario: name, metric: 'misses', value: r.misses, target: '0', pass: r.misses === 0 },
-    {
-      scenario: name,
-      metric: 'duplicates',
-      value: r.duplicates,
-      target: '0',
-      pass: r.duplicates === 0,
-    },
+    none(name, 'misses', r.misses),
+    none(name, 'duplicates', r.duplicates),
     { scenario: name, metric: 'misses recorded skipped/missed', value: r.recordedNotRun },
     { scenario: name, metric: 'etcd requests/fire', value: r.etcdRequestsPerFire },
     { scenario: name, metric: 'raft writes/fire', value: r.raftWritesPerFire },
-    {
-      scenario: name,
-      metric: 'worker peak RSS MB (VmHWM), each',
-      value: r.workerPeakRssMB.map((v) => v.toFixed(0)).join(', '),
-      target: targets.peakRssMB === undefined ? undefined : `<= ${targets.peakRssMB}`,
-      pass: targets.peakRssMB === undefined ? undefined : peak <= targets.peakRssMB,
-    },
+    atMost(
+      name,
+      'worker peak RSS MB (VmHWM), each',
+      Math.max(...r.workerPeakRssMB),
+      targets.peakRssMB,
+      r.workerPeakRssMB.map((v) => v.toFixed(0)).join(', '),
+    ),
   ];
 }
